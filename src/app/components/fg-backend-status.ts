@@ -1,0 +1,64 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { InitResult, RuntimeReport } from '../../shared/protocol.js';
+
+const RUNTIME_LABELS: Record<RuntimeReport['runtime'], string> = {
+  tfjs: 'TensorFlow.js',
+  ort: 'ONNX Runtime Web',
+};
+
+/** Shows which backend each runtime really brought up, and why faster ones were skipped. */
+@customElement('fg-backend-status')
+export class FgBackendStatus extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
+    dt { font-weight: 600; }
+    dd { margin: 0; }
+    .backend { font-family: ui-monospace, monospace; }
+    .none { color: var(--fg-danger, #b00020); }
+    ul { margin: 0.25rem 0 0; padding-left: 1.25rem; font-size: 0.875rem; color: var(--fg-muted, #555); }
+  `;
+
+  @property({ attribute: false }) report: InitResult | null = null;
+  @property() state: 'starting' | 'ready' | 'failed' = 'starting';
+  @property() message = '';
+
+  override render() {
+    if (this.state === 'failed') return html`<p role="alert" class="none">Runtimes failed to start: ${this.message}</p>`;
+    if (!this.report) return html`<p aria-live="polite">Starting runtimes… ${this.message}</p>`;
+    const { tfjs, ort, environment } = this.report;
+    return html`
+      <dl aria-label="Inference backends">
+        ${this.renderRuntime(tfjs)} ${this.renderRuntime(ort)}
+        <dt>Cross-origin isolated</dt>
+        <dd>${environment.crossOriginIsolated ? 'yes (wasm threads available)' : 'no (wasm runs single-threaded)'}</dd>
+        <dt>WebGPU adapter</dt>
+        <dd>${environment.webgpu.available ? environment.webgpu.adapter : 'none'}</dd>
+      </dl>
+    `;
+  }
+
+  private renderRuntime(report: RuntimeReport) {
+    const failed = report.attempts.filter((attempt) => !attempt.ok);
+    return html`
+      <dt>${RUNTIME_LABELS[report.runtime]} <small>${report.version}</small></dt>
+      <dd>
+        ${report.backend
+          ? html`<span class="backend" data-runtime=${report.runtime}>${report.backend}</span>`
+          : html`<span class="none" data-runtime=${report.runtime}>no backend came up</span>`}
+        ${failed.length
+          ? html`<ul>
+              ${failed.map((attempt) => html`<li>${attempt.backend}: ${attempt.error}</li>`)}
+            </ul>`
+          : nothing}
+      </dd>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fg-backend-status': FgBackendStatus;
+  }
+}

@@ -1,0 +1,4 @@
+import './components/fg-app.js';
+import { registerServiceWorker } from './service-worker-registration.js';
+
+void registerServiceWorker();

@@ -1,0 +1,13 @@
+/**
+ * The input contract both model variants share (see README "Model contract").
+ * TF.js variant: NHWC float32 in 0..255, normalisation is a layer inside the graph.
+ * ONNX variant: NCHW float32, (x/255 - mean)/std applied by the worker before the session runs.
+ */
+export const INPUT_SIZE = 300;
+export const CHANNELS = 3;
+
+/** ImageNet statistics (RGB order), the PyTorch lineage's normalisation. */
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+
+export type TensorLayout = 'NHWC' | 'NCHW';

@@ -1,0 +1,78 @@
+import { expect } from '@open-wc/testing';
+import type { InferenceClient } from '../../src/app/inference-client.js';
+import { InferenceError, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import { initParams, initWorker, startWorker } from './worker-client.js';
+
+describe('inference worker round trip', () => {
+  let client: InferenceClient | undefined;
+  afterEach(() => client?.terminate());
+
+  it('brings up WebGPU for both runtimes when asked (software adapter in CI)', async () => {
+    const started = await initWorker('webgpu', 'webgpu');
+    client = started.client;
+    const { report } = started;
+    expect(report.protocolVersion).to.equal(PROTOCOL_VERSION);
+    expect(report.environment.webgpu.available, 'navigator.gpu adapter in the worker').to.equal(true);
+    expect(report.tfjs.backend, JSON.stringify(report.tfjs.attempts)).to.equal('webgpu');
+    expect(report.ort.backend, JSON.stringify(report.ort.attempts)).to.equal('webgpu');
+    expect(report.tfjs.version).to.match(/^\d+\.\d+\.\d+/);
+    expect(report.ort.version).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it('brings up wasm for both runtimes when asked', async () => {
+    const started = await initWorker('wasm', 'wasm');
+    client = started.client;
+    expect(started.report.tfjs.backend).to.equal('wasm');
+    expect(started.report.ort.backend).to.equal('wasm');
+    expect(started.report.tfjs.attempts.map((a) => a.backend)).to.deep.equal(['wasm']);
+  });
+
+  it('brings up WebGL for TF.js when asked', async () => {
+    const started = await initWorker('webgl', 'wasm');
+    client = started.client;
+    expect(started.report.tfjs.backend).to.equal('webgl');
+  });
+
+  it('reports progress for each backend it tries', async () => {
+    const started = startWorker();
+    client = started.client;
+    const seen: string[] = [];
+    await client.request('init', initParams('wasm', 'wasm'), { onProgress: (p) => seen.push(`${p.stage}:${p.backend}`) });
+    expect(seen).to.deep.equal(['tfjs:wasm', 'ort:wasm']);
+  });
+
+  it('settles a cancelled request with code "aborted"', async () => {
+    const started = startWorker();
+    client = started.client;
+    const controller = new AbortController();
+    const pending = client.request('init', initParams('wasm', 'wasm'), { signal: controller.signal });
+    controller.abort();
+    const error = await pending.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(InferenceError);
+    expect((error as InferenceError).code).to.equal('aborted');
+  });
+
+  it('answers a malformed message with a bad-request error instead of crashing', async () => {
+    const { worker } = startWorker();
+    const reply = new Promise<unknown>((resolve) => worker.addEventListener('message', (e) => resolve(e.data), { once: true }));
+    worker.postMessage({ kind: 'request', id: 7, type: 'no-such-request', params: {} });
+    expect(await reply).to.deep.equal({ kind: 'error', id: 7, error: { code: 'bad-request', message: 'malformed message' } });
+    worker.terminate();
+  });
+});
+
+describe('cross-origin isolation', () => {
+  it('the test page is cross-origin isolated (wasm threads need SharedArrayBuffer)', () => {
+    expect(self.crossOriginIsolated).to.equal(true);
+    expect(typeof SharedArrayBuffer).to.equal('function');
+  });
+
+  it('the worker is cross-origin isolated too', async () => {
+    const { client, report } = await initWorker('wasm', 'wasm');
+    client.terminate();
+    expect(report.environment.crossOriginIsolated).to.equal(true);
+  });
+});

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendAttempt, BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
+import { TFJS_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
+import { describeError } from '../worker-failure.js';
+
+export function tfjsChain(choice: BackendChoice): TfjsBackend[] {
+  if (choice === 'auto') return [...TFJS_FALLBACK_CHAIN];
+  const start = TFJS_FALLBACK_CHAIN.indexOf(choice);
+  // A forced backend still falls back to the ones after it, so a device without it keeps working.
+  return start < 0 ? [...TFJS_FALLBACK_CHAIN] : TFJS_FALLBACK_CHAIN.slice(start);
+}
+
+/** Runs a small matmul and checks the numbers: setBackend() alone can succeed on a broken device. */
+async function probe(): Promise<void> {
+  const result = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor2d([1, 0, 0, 1], [2, 2])));
+  try {
+    const values = await result.data();
+    if (values[0] !== 1 || values[3] !== 4) throw new Error(`probe computed ${Array.from(values).join(',')}`);
+  } finally {
+    result.dispose();
+  }
+}
+
+let wasmConfigured = false;
+
+export interface TfjsInitOptions {
+  choice: BackendChoice;
+  wasmPath: string;
+  wasmThreads?: number | undefined;
+}
+
+export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
+  if (!wasmConfigured) {
+    // Must happen before the wasm backend first initialises; later calls would be ignored.
+    setWasmPaths(options.wasmPath);
+    if (options.wasmThreads !== undefined) setThreadsCount(options.wasmThreads);
+    wasmConfigured = true;
+  }
+  const attempts: BackendAttempt[] = [];
+  let chosen: string | null = null;
+  for (const backend of tfjsChain(options.choice)) {
+    onAttempt(backend);
+    const started = performance.now();
+    try {
+      if (!(await tf.setBackend(backend))) throw new Error(`${backend} backend failed to initialise`);
+      await tf.ready();
+      await probe();
+      attempts.push({ backend, ok: true, ms: performance.now() - started });
+      chosen = tf.getBackend();
+      break;
+    } catch (error) {
+      attempts.push({ backend, ok: false, error: describeError(error), ms: performance.now() - started });
+    }
+  }
+  return { runtime: 'tfjs', backend: chosen, attempts, version: tf.version.tfjs };
+}
+
+export function tfjsMemory(): tf.MemoryInfo {
+  return tf.memory();
+}
