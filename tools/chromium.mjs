@@ -14,7 +14,8 @@ export function chromiumPath() {
   return path;
 }
 
-export function chromiumArgs({ webgpu = true } = {}) {
+/** userDataDir: false for Playwright, which makes its own fresh profile. */
+export function chromiumArgs({ webgpu = true, userDataDir = true } = {}) {
   return [
     '--no-sandbox',
     // This machine has no network: background services would only fail to connect, slowly.
@@ -24,7 +25,7 @@ export function chromiumArgs({ webgpu = true } = {}) {
     '--no-first-run',
     '--disable-quic',
     '--disable-dev-shm-usage',
-    `--user-data-dir=${mkdtempSync(join(tmpdir(), 'fg-chromium-'))}`,
+    ...(userDataDir ? [`--user-data-dir=${mkdtempSync(join(tmpdir(), 'fg-chromium-'))}`] : []),
     ...(webgpu ? ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'] : []),
   ];
 }

@@ -1,0 +1,79 @@
+import type { IncomingMessage, RequestListener } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { AccessLogEntry, ServerLogger } from './access-log.js';
+import { isVariantFileName } from './content-encoding.js';
+import { sendStatus, type Exchange } from './exchange.js';
+import { sendHealth, type HealthReport } from './health.js';
+import type { ServerLimits } from './options.js';
+import { parseRequestPath } from './request-path.js';
+import { sendNotFound, serveFile } from './serve-file.js';
+
+export interface HandlerContext {
+  readonly rootReal: string;
+  readonly limits: ServerLimits;
+  readonly logger: ServerLogger;
+  /** Sent on every response, whatever its status. */
+  readonly baseHeaders: Readonly<Record<string, string>>;
+  readonly health: () => HealthReport;
+  /** True once shutdown began: responses then ask the client to close the connection. */
+  readonly isClosing: () => boolean;
+}
+
+export const ALLOWED_METHODS = 'GET, HEAD';
+
+export function createRequestHandler(context: HandlerContext): RequestListener {
+  return (req, res) => {
+    const started = performance.now();
+    const exchange: Exchange = { req, res, bodyBytes: 0 };
+    for (const [name, value] of Object.entries(context.baseHeaders)) res.setHeader(name, value);
+    if (context.isClosing()) res.setHeader('Connection', 'close');
+    res.once('close', () => context.logger.access(accessEntry(exchange, started)));
+
+    route(exchange, context).catch((error: unknown) => {
+      context.logger.error(`${req.method ?? '?'} ${req.url ?? '?'} failed`, error);
+      if (res.headersSent) res.destroy();
+      else sendStatus(exchange, 500);
+    });
+  };
+}
+
+async function route(exchange: Exchange, context: HandlerContext): Promise<void> {
+  const { req } = exchange;
+  const target = req.url ?? '';
+  if (target.length > context.limits.maxUrlLength) return sendStatus(exchange, 414);
+  // The body is never read: close the connection after answering rather than drain it.
+  const hasBody = carriesBody(req);
+  const closeIfBody = hasBody ? { Connection: 'close' } : {};
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return sendStatus(exchange, 405, { Allow: ALLOWED_METHODS, ...closeIfBody });
+  }
+  if (hasBody) return sendStatus(exchange, 413, closeIfBody);
+
+  const path = parseRequestPath(target);
+  if (path.kind === 'refused') {
+    return path.status === 404 ? sendNotFound(exchange, context.rootReal) : sendStatus(exchange, path.status);
+  }
+  const { segments } = path;
+  if (segments.length === 1 && segments[0] === 'healthz') return sendHealth(exchange, context.health());
+  // `/x.js.br` is an encoding of /x.js, not a resource: 404 rather than bytes of the wrong type.
+  if (isVariantFileName(segments[segments.length - 1] ?? '')) return sendNotFound(exchange, context.rootReal);
+  return serveFile(exchange, context.rootReal, segments);
+}
+
+function carriesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function accessEntry({ req, res, bodyBytes }: Exchange, started: number): AccessLogEntry {
+  return {
+    time: new Date().toISOString(),
+    remote: req.socket.remoteAddress ?? '-',
+    method: req.method ?? '-',
+    path: req.url ?? '-',
+    status: res.statusCode,
+    bytes: bodyBytes,
+    ms: Math.round((performance.now() - started) * 10) / 10,
+    ...(res.writableFinished ? {} : { aborted: true as const }),
+  };
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
+
+/** The text of the backend each runtime reports, read from the status element's shadow DOM. */
+async function readBackends(page: Page): Promise<{ tfjs: string; ort: string }> {
+  const locate = (runtime: string) => page.locator(`fg-app fg-backend-status [data-runtime="${runtime}"]`);
+  await locate('ort').waitFor({ timeout: 120000 });
+  return { tfjs: (await locate('tfjs').textContent()) ?? '', ort: (await locate('ort').textContent()) ?? '' };
+}
+
+describe('built app in Chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let problems: string[];
+
+  before(async () => {
+    server = await startBuiltServer();
+    browser = await launchChromium();
+    context = await browser.newContext();
+    problems = await watchPageProblems(context);
+  });
+
+  after(async () => {
+    await browser?.close();
+    assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
+  });
+
+  it('shows the backends the worker really brought up (WebGPU on the software adapter)', async () => {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const backends = await readBackends(page);
+    assert.equal(backends.tfjs, 'webgpu');
+    assert.equal(backends.ort, 'webgpu');
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'served cross-origin isolated');
+    await page.close();
+  });
+
+  it('honours ?backend=wasm', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?backend=wasm`);
+    assert.deepEqual(await readBackends(page), { tfjs: 'wasm', ort: 'wasm' });
+    await page.close();
+  });
+
+  it('installs the service worker and boots again with the network cut', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?backend=wasm`);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    // The first load precaches everything; a reload is then served by the service worker.
+    await page.reload();
+    await page.evaluate(async () => {
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+      }
+    });
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      assert.deepEqual(await readBackends(page), { tfjs: 'wasm', ort: 'wasm' });
+    } finally {
+      await context.setOffline(false);
+      await page.close();
+    }
+  });
+
+  it('violates no Content-Security-Policy directive and throws no page error', () => {
+    assert.deepEqual(problems, []);
+  });
+});
