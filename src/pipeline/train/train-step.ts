@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Adam } from './adam.js';
+import type { Examples } from './examples.js';
+import { weightedCrossEntropySum } from './loss.js';
+import { microBatches } from './schedule.js';
+
+/** Sums over a step's examples, for the epoch's running loss and accuracy. */
+export interface StepTotals {
+  /** Σ w[label] · cross-entropy. */
+  weightedLoss: number;
+  correct: number;
+  examples: number;
+}
+
+export interface BatchInputs {
+  model: tf.LayersModel;
+  /** The variables to train, by weight name (see model-weights.ts). */
+  variables: ReadonlyMap<string, tf.Variable>;
+  examples: Examples;
+  /** Example indices of this step (one batch). */
+  batch: readonly number[];
+  microBatch: number;
+  classWeights: tf.Tensor1D;
+  /** Augmentation seed per example index, or none. */
+  augmentSeed?: (index: number) => number;
+  /**
+   * Run the forward pass in inference mode (BatchNorm on its moving statistics, which stay put):
+   * Keras's behaviour for frozen layers, which TF.js's BatchNorm does not copy (it normalises with
+   * batch statistics and updates them whenever training is on). Right when only layers without
+   * BatchNorm train, e.g. the head over a frozen backbone.
+   */
+  inferenceMode?: boolean;
+  /** After each micro-batch: examples of this step done so far. */
+  onMicroBatch?: (done: number) => void;
+}
+
+/**
+ * The gradient of the batch's loss Σ w·CE / batchSize (by variable key), computed `microBatch`
+ * examples at a time and summed. Without BatchNorm this equals the full batch's gradient; BatchNorm
+ * normalises with each micro-batch's own statistics, so there it is an approximation.
+ */
+export async function accumulateGradients(inputs: BatchInputs): Promise<{ gradients: Map<string, tf.Tensor>; totals: StepTotals }> {
+  const { model, variables, examples, batch, classWeights } = inputs;
+  const byEngineName = new Map([...variables].map(([key, v]) => [v.name, key]));
+  const varList = [...variables.values()];
+  const width = examples.inputShape.reduce((a, b) => a * b, 1);
+  const gradients = new Map<string, tf.Tensor>();
+  const totals: StepTotals = { weightedLoss: 0, correct: 0, examples: 0 };
+  try {
+    for (const indices of microBatches(batch, inputs.microBatch)) {
+      const input = new Float32Array(indices.length * width);
+      for (const [i, index] of indices.entries()) await examples.load(index, input, i * width, inputs.augmentSeed?.(index));
+      const labelValues = Int32Array.from(indices, (i) => examples.labels[i]!);
+      const x = tf.tensor(input, [indices.length, ...examples.inputShape]);
+      const labels = tf.tensor1d(labelValues, 'int32');
+      let predicted: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const probabilities = model.apply(x, { training: !inputs.inferenceMode }) as tf.Tensor2D;
+        predicted = tf.keep(tf.argMax(probabilities, 1));
+        return tf.div(weightedCrossEntropySum(probabilities, labels, classWeights), batch.length);
+      }, varList);
+      tf.dispose([x, labels]);
+      for (const [engineName, gradient] of Object.entries(grads)) {
+        const key = byEngineName.get(engineName)!;
+        const previous = gradients.get(key);
+        gradients.set(key, previous ? tf.add(previous, gradient) : gradient);
+        if (previous) tf.dispose([previous, gradient]);
+      }
+      const predictedValues = await predicted!.data();
+      totals.weightedLoss += (await value.data())[0]! * batch.length;
+      totals.correct += labelValues.filter((label, i) => predictedValues[i] === label).length;
+      totals.examples += indices.length;
+      tf.dispose([value, predicted!]);
+      inputs.onMicroBatch?.(totals.examples);
+    }
+  } catch (error) {
+    tf.dispose([...gradients.values()]);
+    throw error;
+  }
+  return { gradients, totals };
+}
+
+/** One optimizer step on one batch (see accumulateGradients). */
+export async function trainStep(inputs: BatchInputs & { optimizer: Adam }): Promise<StepTotals> {
+  const { gradients, totals } = await accumulateGradients(inputs);
+  try {
+    inputs.optimizer.apply(inputs.variables, gradients);
+  } finally {
+    tf.dispose([...gradients.values()]);
+  }
+  return totals;
+}

@@ -1,0 +1,400 @@
+import { access } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { topGrade } from '../../shared/grades.js';
+import { hashSeed } from '../data/random.js';
+import { meanCrossEntropy } from '../evaluate/cross-entropy.js';
+import { predictProbabilities } from '../evaluate/predict.js';
+import { Adam } from './adam.js';
+import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
+import { inverseFrequencyClassWeights } from './class-weights.js';
+import type { Examples } from './examples.js';
+import { disposeWeights, restoreWeights, snapshotWeights, trainableVariables } from './model-weights.js';
+import { augmentationSeed, epochOrder, stepsPerEpoch } from './schedule.js';
+import { trainStep, type StepTotals } from './train-step.js';
+
+export interface EpochRecord {
+  /** 1-based. */
+  epoch: number;
+  /** Class-weighted cross-entropy, the objective (mean over the epoch's examples). */
+  trainLoss: number;
+  trainAccuracy: number;
+  /** The same class-weighted cross-entropy on validation, so the two curves compare. */
+  valLoss: number;
+  valAccuracy: number;
+  /** Training + validation time of this epoch (over all sessions if it was resumed). */
+  seconds: number;
+}
+
+export type StopReason = 'max-epochs' | 'early-stopping' | 'time-budget' | 'interrupted';
+
+export interface TrainingProgress {
+  epoch: number;
+  maxEpochs: number;
+  step: number;
+  steps: number;
+  /** Examples done in the current step, and the step's size. */
+  stepDone: number;
+  stepSize: number;
+  /** Examples of this epoch done, and an epoch's size. */
+  epochDone: number;
+  epochSize: number;
+  /** Running means over the epoch so far. */
+  loss: number;
+  accuracy: number;
+}
+
+/** Hooks for a terminal (or test) to follow training; all optional. */
+export interface TrainingEvents {
+  onStart?(info: { epoch: number; step: number; steps: number; maxEpochs: number; resumed: boolean; classWeights: number[] }): void;
+  onProgress?(progress: TrainingProgress): void;
+  onValidation?(done: number, total: number): void;
+  onEpoch?(record: EpochRecord, improved: boolean): void;
+  onCheckpoint?(path: string): void;
+}
+
+export interface TrainerOptions {
+  model: tf.LayersModel;
+  train: Examples;
+  validation: Examples;
+  /** Examples per optimizer step (default 32). */
+  batchSize?: number;
+  /** Examples per forward/backward pass; gradients are summed over a step (default batchSize). */
+  microBatch?: number;
+  /** Default 15. */
+  maxEpochs?: number;
+  /** Epochs without a lower validation loss before stopping (default 3). */
+  patience?: number;
+  learningRate: number;
+  seed: number;
+  /** Random flips, rotations and lighting on training images (default false). */
+  augment?: boolean;
+  /** Forward passes in inference mode, for a frozen backbone (see BatchInputs.inferenceMode). */
+  frozenBatchNorm?: boolean;
+  /** Default: inverse class frequency of the training labels. */
+  classWeights?: number[];
+  /** One file; training resumes from it when it exists and its settings match. */
+  checkpointPath?: string;
+  /** Settings besides the trainer's own that must match for a resume (e.g. model kind, resolution). */
+  fingerprint?: Record<string, unknown>;
+  /** Stop cleanly after the step during which this many seconds of this session have passed. */
+  timeBudgetSeconds?: number;
+  /** Also checkpoint after a step when this long has passed since the last checkpoint (default 600). */
+  checkpointIntervalSeconds?: number;
+  /** Aborting stops like the time budget (Ctrl-C). */
+  signal?: AbortSignal;
+  events?: TrainingEvents;
+  /** Milliseconds clock (tests replace it to spend a time budget deterministically). */
+  now?: () => number;
+}
+
+export interface TrainResult {
+  stopReason: StopReason;
+  /** True unless the time budget or a signal stopped it (then resume from the checkpoint). */
+  finished: boolean;
+  history: EpochRecord[];
+  bestEpoch: number | null;
+  bestValLoss: number | null;
+  classWeights: number[];
+  resumed: boolean;
+}
+
+/** Everything besides tensors that a checkpoint holds. */
+interface RunState {
+  format: 1;
+  fingerprint: Record<string, unknown>;
+  /** Epoch in progress (0-based) and steps of it done. */
+  epoch: number;
+  step: number;
+  epochTotals: StepTotals;
+  epochSeconds: number;
+  history: EpochRecord[];
+  best: { epoch: number; valLoss: number } | null;
+  epochsWithoutImprovement: number;
+  optimizerStep: number;
+  /** The seed is the whole RNG state: see schedule.ts. */
+  seed: number;
+  stopReason: StopReason | null;
+}
+
+const MODEL = 'model/';
+const FIRST_MOMENT = 'adam.m/';
+const SECOND_MOMENT = 'adam.v/';
+const BEST = 'best/';
+
+/**
+ * Trains `model` with Adam on class-weighted cross-entropy, validating after every epoch, stopping
+ * early when validation loss has not improved for `patience` epochs and leaving the model with the
+ * best epoch's weights. Resumable: a checkpoint holds weights, optimizer state, position, history
+ * and the best weights, and a resumed run continues exactly as an uninterrupted one would.
+ */
+export async function trainModel(options: TrainerOptions): Promise<TrainResult> {
+  const run = new TrainingRun(options);
+  try {
+    return await run.execute();
+  } finally {
+    run.dispose();
+  }
+}
+
+class TrainingRun {
+  readonly #o: Required<Pick<TrainerOptions, 'batchSize' | 'microBatch' | 'maxEpochs' | 'patience' | 'augment'>> & TrainerOptions;
+  readonly #optimizer: Adam;
+  readonly #classWeights: number[];
+  readonly #classWeightTensor: tf.Tensor1D;
+  readonly #now: () => number;
+  #state: RunState;
+  #best: Map<string, tf.Tensor> | undefined;
+
+  constructor(options: TrainerOptions) {
+    const batchSize = options.batchSize ?? 32;
+    this.#o = {
+      ...options,
+      batchSize,
+      microBatch: Math.min(options.microBatch ?? batchSize, batchSize),
+      maxEpochs: options.maxEpochs ?? 15,
+      patience: options.patience ?? 3,
+      augment: options.augment ?? false,
+    };
+    if (options.train.count === 0 || options.validation.count === 0) throw new Error('training needs at least one training and one validation example');
+    this.#classWeights = options.classWeights ?? inverseFrequencyClassWeights(options.train.labels);
+    this.#classWeightTensor = tf.tensor1d(this.#classWeights);
+    this.#optimizer = new Adam({ learningRate: options.learningRate });
+    this.#now = options.now ?? (() => performance.now());
+    this.#state = {
+      format: 1,
+      fingerprint: this.#fingerprint(),
+      epoch: 0,
+      step: 0,
+      epochTotals: { weightedLoss: 0, correct: 0, examples: 0 },
+      epochSeconds: 0,
+      history: [],
+      best: null,
+      epochsWithoutImprovement: 0,
+      optimizerStep: 0,
+      seed: options.seed,
+      stopReason: null,
+    };
+  }
+
+  async execute(): Promise<TrainResult> {
+    const o = this.#o;
+    const resumed = await this.#resume();
+    const steps = stepsPerEpoch(o.train.count, o.batchSize);
+    const variables = trainableVariables(o.model);
+    const sessionStart = this.#now();
+    let lastCheckpoint = sessionStart;
+    let segmentStart = sessionStart;
+    const s = this.#state;
+    o.events?.onStart?.({ epoch: s.epoch, step: s.step, steps, maxEpochs: o.maxEpochs, resumed, classWeights: this.#classWeights });
+
+    while (s.stopReason === null && s.epoch < o.maxEpochs) {
+      const order = epochOrder(o.seed, s.epoch, o.train.count);
+      while (s.step < steps) {
+        const batch = order.slice(s.step * o.batchSize, (s.step + 1) * o.batchSize);
+        const epoch = s.epoch;
+        const totals = await trainStep({
+          model: o.model,
+          optimizer: this.#optimizer,
+          variables,
+          examples: o.train,
+          batch,
+          microBatch: o.microBatch,
+          classWeights: this.#classWeightTensor,
+          inferenceMode: o.frozenBatchNorm === true,
+          ...(o.augment ? { augmentSeed: (index: number) => augmentationSeed(o.seed, epoch, index) } : {}),
+          onMicroBatch: (done) => o.events?.onProgress?.(this.#progress(steps, done, batch.length)),
+        });
+        s.epochTotals = {
+          weightedLoss: s.epochTotals.weightedLoss + totals.weightedLoss,
+          correct: s.epochTotals.correct + totals.correct,
+          examples: s.epochTotals.examples + totals.examples,
+        };
+        s.step++;
+        s.optimizerStep = this.#optimizer.step;
+        const now = this.#now();
+        if (this.#shouldStop(now - sessionStart)) {
+          s.epochSeconds += (now - segmentStart) / 1000;
+          return this.#pause(resumed);
+        }
+        if (o.checkpointPath && now - lastCheckpoint >= (o.checkpointIntervalSeconds ?? 600) * 1000) {
+          s.epochSeconds += (now - segmentStart) / 1000;
+          segmentStart = now;
+          await this.#save();
+          lastCheckpoint = this.#now();
+        }
+      }
+      await this.#endEpoch();
+      s.epochSeconds += (this.#now() - segmentStart) / 1000;
+      s.history[s.history.length - 1]!.seconds = s.epochSeconds;
+      o.events?.onEpoch?.(s.history[s.history.length - 1]!, s.best?.epoch === s.epoch + 1);
+      s.epoch++;
+      s.step = 0;
+      s.epochTotals = { weightedLoss: 0, correct: 0, examples: 0 };
+      s.epochSeconds = 0;
+      if (s.epochsWithoutImprovement >= o.patience) s.stopReason = 'early-stopping';
+      else if (s.epoch >= o.maxEpochs) s.stopReason = 'max-epochs';
+      if (s.stopReason) this.#restoreBest();
+      await this.#save();
+      lastCheckpoint = segmentStart = this.#now();
+      if (s.stopReason === null && this.#shouldStop(lastCheckpoint - sessionStart)) return this.#result(this.#budgetReason(), resumed);
+    }
+    // A finished run that is started again: the model still has to end up with the best weights.
+    if (s.stopReason === null) s.stopReason = 'max-epochs';
+    this.#restoreBest();
+    return this.#result(s.stopReason, resumed);
+  }
+
+  dispose(): void {
+    this.#optimizer.dispose();
+    this.#classWeightTensor.dispose();
+    if (this.#best) disposeWeights(this.#best);
+  }
+
+  #fingerprint(): Record<string, unknown> {
+    const o = this.#o;
+    return {
+      model: o.model.name,
+      trainableWeights: o.model.trainableWeights.length,
+      inputShape: o.train.inputShape,
+      train: { count: o.train.count, labels: hashSeed(...o.train.labels) },
+      validation: { count: o.validation.count, labels: hashSeed(...o.validation.labels) },
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      seed: o.seed,
+      augment: o.augment,
+      frozenBatchNorm: o.frozenBatchNorm === true,
+      classWeights: this.#classWeights,
+      ...o.fingerprint,
+    };
+  }
+
+  #progress(steps: number, stepDone: number, stepSize: number): TrainingProgress {
+    const s = this.#state;
+    const seen = s.epochTotals.examples;
+    return {
+      epoch: s.epoch,
+      maxEpochs: this.#o.maxEpochs,
+      step: s.step,
+      steps,
+      stepDone,
+      stepSize,
+      epochDone: seen + stepDone,
+      epochSize: this.#o.train.count,
+      loss: seen > 0 ? s.epochTotals.weightedLoss / seen : NaN,
+      accuracy: seen > 0 ? s.epochTotals.correct / seen : NaN,
+    };
+  }
+
+  #shouldStop(sessionMs: number): boolean {
+    const budget = this.#o.timeBudgetSeconds;
+    return this.#o.signal?.aborted === true || (budget !== undefined && sessionMs >= budget * 1000);
+  }
+
+  #budgetReason(): StopReason {
+    return this.#o.signal?.aborted ? 'interrupted' : 'time-budget';
+  }
+
+  async #pause(resumed: boolean): Promise<TrainResult> {
+    await this.#save();
+    return this.#result(this.#budgetReason(), resumed);
+  }
+
+  async #endEpoch(): Promise<void> {
+    const o = this.#o;
+    const s = this.#state;
+    const probabilities = await predictProbabilities(o.model, o.validation, o.microBatch, (done) =>
+      o.events?.onValidation?.(done, o.validation.count),
+    );
+    const classes = this.#classWeights.length;
+    const labels = o.validation.labels;
+    let correct = 0;
+    labels.forEach((label, i) => (correct += topGrade(probabilities.subarray(i * classes, (i + 1) * classes)) === label ? 1 : 0));
+    const record: EpochRecord = {
+      epoch: s.epoch + 1,
+      trainLoss: s.epochTotals.weightedLoss / s.epochTotals.examples,
+      trainAccuracy: s.epochTotals.correct / s.epochTotals.examples,
+      valLoss: meanCrossEntropy(probabilities, labels, classes, this.#classWeights),
+      valAccuracy: correct / labels.length,
+      seconds: 0,
+    };
+    s.history.push(record);
+    if (s.best === null || record.valLoss < s.best.valLoss) {
+      s.best = { epoch: record.epoch, valLoss: record.valLoss };
+      s.epochsWithoutImprovement = 0;
+      if (this.#best) disposeWeights(this.#best);
+      this.#best = snapshotWeights(o.model);
+    } else {
+      s.epochsWithoutImprovement++;
+    }
+  }
+
+  #restoreBest(): void {
+    if (this.#best) restoreWeights(this.#o.model, this.#best);
+  }
+
+  #result(stopReason: StopReason, resumed: boolean): TrainResult {
+    const s = this.#state;
+    return {
+      stopReason,
+      finished: stopReason === 'max-epochs' || stopReason === 'early-stopping',
+      history: s.history.map((r) => ({ ...r })),
+      bestEpoch: s.best?.epoch ?? null,
+      bestValLoss: s.best?.valLoss ?? null,
+      classWeights: this.#classWeights,
+      resumed,
+    };
+  }
+
+  async #save(): Promise<void> {
+    const path = this.#o.checkpointPath;
+    if (!path) return;
+    const tensors = new Map<string, tf.Tensor>();
+    for (const w of this.#o.model.weights) tensors.set(MODEL + w.originalName, w.read());
+    const adam = this.#optimizer.state();
+    for (const [key, t] of adam.firstMoment) tensors.set(FIRST_MOMENT + key, t);
+    for (const [key, t] of adam.secondMoment) tensors.set(SECOND_MOMENT + key, t);
+    for (const [key, t] of this.#best ?? []) tensors.set(BEST + key, t);
+    await writeCheckpointFile(path, this.#state, tensors);
+    this.#o.events?.onCheckpoint?.(path);
+  }
+
+  /** Loads the checkpoint if there is one; throws when it belongs to other settings. */
+  async #resume(): Promise<boolean> {
+    const path = this.#o.checkpointPath;
+    if (!path || !(await exists(path))) return false;
+    const { state, tensors } = await readCheckpointFile<RunState>(path);
+    const expected = this.#state.fingerprint;
+    const differing = Object.keys({ ...expected, ...state.fingerprint }).filter(
+      (key) => JSON.stringify(expected[key]) !== JSON.stringify(state.fingerprint[key]),
+    );
+    if (state.format !== 1 || differing.length > 0) {
+      throw new Error(`${path} was written by a run with other settings (${differing.join(', ') || 'format'}); delete it or choose another checkpoint to start afresh`);
+    }
+    const group = (prefix: string) => {
+      const out = new Map<string, tf.Tensor>();
+      for (const [name, { shape, values }] of tensors) if (name.startsWith(prefix)) out.set(name.slice(prefix.length), tf.tensor(values, shape));
+      return out;
+    };
+    const weights = group(MODEL);
+    restoreWeights(this.#o.model, weights);
+    disposeWeights(weights);
+    const firstMoment = group(FIRST_MOMENT);
+    const secondMoment = group(SECOND_MOMENT);
+    this.#optimizer.restore({ step: state.optimizerStep, firstMoment, secondMoment });
+    disposeWeights(firstMoment);
+    disposeWeights(secondMoment);
+    const best = group(BEST);
+    this.#best = best.size > 0 ? best : undefined;
+    this.#state = state;
+    return true;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
