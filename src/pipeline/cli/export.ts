@@ -1,12 +1,6 @@
 /**
  * Model export CLI (canonical fp16 store → servable formats → manifest).
- *
- *   derive [--models models] [--out dist/models]  the build step: derive every store into
- *                                                 <out>/<id>/<version>/, copy models/manifest.json,
- *                                                 and fail unless every file matches its hash
- *   derive <canonicalDir> <outDir>                every format of one store into outDir/<variant>-<weights>/
- *   manifest [--models models]                    derive every store (temp dir), write models/manifest.json
- *   verify [distModelsDir]                        re-hash dist/models against its manifest.json
+ *   node --import tsx src/pipeline/cli/export.ts --help
  */
 import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,11 +10,26 @@ import { modelEntryFolder } from '../../shared/model-manifest.js';
 import { deriveModelFormats } from '../export/derive.js';
 import { deriveAllModels, MANIFEST_FILE, readManifest, verifyManifest, writeManifest } from '../export/manifest.js';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { models: { type: 'string', default: 'models' }, out: { type: 'string', default: join('dist', 'models') } },
-});
-const [command, ...args] = positionals;
+const HELP = `Derive the servable model formats from the canonical fp16 stores, and keep their manifest.
+
+Usage: node --import tsx src/pipeline/cli/export.ts COMMAND [options]
+
+Commands:
+  derive [--models DIR] [--out DIR]   the build step: derive every store under --models into
+                                      <out>/<id>/<version>/, copy <models>/${MANIFEST_FILE}, and fail
+                                      unless every file matches its hash
+  derive CANONICAL_DIR OUT_DIR        every format of one store into OUT_DIR/<variant>-<weights>/
+  manifest [--models DIR]             derive every store (in a temp folder) and write <models>/${MANIFEST_FILE}
+  verify [DIST_MODELS_DIR]            re-hash a derived folder (default --out) against its ${MANIFEST_FILE}
+
+Options:
+  --models DIR   canonical stores, one folder per model with model-info.json (default models)
+  --out DIR      derived models folder (default dist/models)
+  -h, --help     show this help
+
+Exit status: 0 done, 1 a check failed or an error, 2 bad arguments.`;
+
+const USAGE = 'usage: export derive [--models DIR] [--out DIR] | derive CANONICAL_DIR OUT_DIR | manifest [--models DIR] | verify [DIR]  (--help for more)';
 
 const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -77,19 +86,53 @@ async function verify(distModelsDir: string): Promise<boolean> {
   return mismatches.length === 0;
 }
 
-switch (command) {
-  case 'derive':
-    if (args.length === 2) await deriveOne(args[0]!, args[1]!);
-    else if (args.length === 0) process.exitCode = (await deriveAll(values.models, values.out)) ? 0 : 1;
-    else throw new Error('usage: export derive [--models dir] [--out dir] | export derive <canonicalDir> <outDir>');
-    break;
-  case 'manifest':
-    await manifest(values.models);
-    break;
-  case 'verify':
-    if (!(await verify(args[0] ?? values.out))) process.exitCode = 1;
-    break;
-  default:
-    console.error('usage: export derive [--models dir] [--out dir] | derive <canonicalDir> <outDir> | manifest [--models dir] | verify [dir]');
-    process.exitCode = 2;
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        models: { type: 'string', default: 'models' },
+        out: { type: 'string', default: join('dist', 'models') },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [command, ...args] = positionals;
+  switch (command) {
+    case 'derive':
+      if (args.length === 2) {
+        await deriveOne(args[0]!, args[1]!);
+        return 0;
+      }
+      if (args.length === 0) return (await deriveAll(values.models, values.out)) ? 0 : 1;
+      break;
+    case 'manifest':
+      if (args.length > 0) break;
+      await manifest(values.models);
+      return 0;
+    case 'verify':
+      if (args.length > 1) break;
+      return (await verify(args[0] ?? values.out)) ? 0 : 1;
+  }
+  console.error(command === undefined ? USAGE : `unknown command or arguments: ${positionals.join(' ')}\n${USAGE}`);
+  return 2;
 }
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

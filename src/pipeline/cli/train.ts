@@ -60,6 +60,9 @@ Run control:
 Output (when training finishes):
   --out DIR                      canonical model store (default models/<id>)
   --report DIR                   summary, curves, confusion matrix (default <out>/training)
+  --fp32-out DIR                 the trained weights in float32 too (TF.js format), kept out of git to
+                                 measure what fp16 rounding costs (default <checkpoint's folder>/<id>-fp32,
+                                 i.e. checkpoints/<id>-fp32)
   --id ID --version V --name TEXT --training-data TEXT --demo|--no-demo
                                  the model description (defaults from the model and the data folder)
 
@@ -132,6 +135,7 @@ async function main(): Promise<number> {
       'target-sensitivity': { type: 'string', default: '0.9' },
       out: { type: 'string' },
       report: { type: 'string' },
+      'fp32-out': { type: 'string' },
       id: { type: 'string' },
       version: { type: 'string', default: '1' },
       name: { type: 'string' },
@@ -176,6 +180,7 @@ async function main(): Promise<number> {
     console.log('\nStopping after the current step (Ctrl-C again to quit without a checkpoint)…');
     controller.abort();
   });
+  const checkpointPath = values.checkpoint ?? join('checkpoints', `${id}-${tag}.ckpt`);
   const config = {
     dataDir: values.data,
     validationFraction: number('validation-fraction', values['validation-fraction'], (v) => v > 0 && v < 1, 'in (0, 1)'),
@@ -193,11 +198,12 @@ async function main(): Promise<number> {
     learningRate,
     patience: int('patience', values.patience, 1),
     augment: !values['no-augment'],
-    checkpointPath: values.checkpoint ?? join('checkpoints', `${id}-${tag}.ckpt`),
+    checkpointPath,
     ...(values['time-budget'] ? { timeBudgetSeconds: parseDuration(values['time-budget']) } : {}),
     checkpointIntervalSeconds: 60 * number('checkpoint-every', values['checkpoint-every'], (v) => v > 0, 'a positive number of minutes'),
     outDir,
     reportDir: values.report ?? join(outDir, 'training'),
+    fp32OutDir: values['fp32-out'] ?? join(dirname(checkpointPath), `${id}-fp32`),
     description: {
       id,
       version: values.version,

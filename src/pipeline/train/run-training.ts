@@ -10,7 +10,7 @@ import { onnxSession, runOnnx } from '../evaluate/onnx-runner.js';
 import { chooseReferralThreshold, evaluatePredictions, type EvaluationReport, type ReferralThreshold } from '../evaluate/report.js';
 import { writeConfusionMatrix, writeTrainingCurves } from '../evaluate/report-plots.js';
 import { saveCanonicalModel } from '../export/canonical-store.js';
-import { loadLayersModelFromDir } from '../export/tfjs-model-io.js';
+import { loadLayersModelFromDir, saveLayersModel } from '../export/tfjs-model-io.js';
 import { GAP_LAYER } from '../model/classifier-head.js';
 import { buildResNet50Classifier, buildResNet50HeadModel, setBackboneTrainable } from '../model/resnet50-classifier.js';
 import { buildTinyClassifier } from '../model/tiny-classifier.js';
@@ -49,6 +49,11 @@ export interface TrainingRunConfig {
   /** The canonical store for the finished model, and its report folder. */
   outDir: string;
   reportDir: string;
+  /**
+   * Also the trained weights in float32 (TF.js artifacts), outside git: what the fp16 canonical
+   * store rounds, for measuring what that rounding costs.
+   */
+  fp32OutDir: string;
   description: ModelDescription;
   /** Target sensitivity of the referral threshold chosen on validation data. */
   targetSensitivity: number;
@@ -72,6 +77,7 @@ export interface TrainingSummary {
 }
 
 export const SUMMARY_FILE = 'training-summary.json';
+export const FP32_CONVERTED_BY = 'fundus-grader trained float32 weights';
 
 /**
  * Data → split → training (stage A/C: whole network on images; stage B: head on backbone features)
@@ -211,6 +217,7 @@ async function exportAndReport(
     ]),
   };
   await saveCanonicalModel(final, config.outDir, description);
+  await saveLayersModel(final, config.fp32OutDir, { form: 'fp32', convertedBy: FP32_CONVERTED_BY });
   await mkdir(config.reportDir, { recursive: true });
   const { events: _events, log: _log, signal: _signal, description: _description, ...settings } = config;
   const summary: TrainingSummary = {
@@ -231,5 +238,5 @@ async function exportAndReport(
   await writeFile(join(config.reportDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   await writeTrainingCurves(config.reportDir, result.history, `${config.model} ${config.mode}`);
   await writeConfusionMatrix(join(config.reportDir, 'validation-confusion-matrix.png'), validation.confusionMatrix, 'Validation confusion matrix');
-  config.log(`Model written to ${config.outDir}; report in ${config.reportDir}.`);
+  config.log(`Model written to ${config.outDir}, float32 weights to ${config.fp32OutDir}; report in ${config.reportDir}.`);
 }
