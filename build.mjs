@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { injectManifest } from 'workbox-build';
-import { browserBundleOptions, buildConfig, vendorPackages } from './tools/bundle-options.mjs';
+import { appVersion, browserBundleOptions, buildConfig, vendorPackages } from './tools/bundle-options.mjs';
 
 const DIST = 'dist';
 const ASSETS = join(DIST, 'assets');
@@ -20,7 +20,9 @@ const SERVER_OUT = 'build/server.mjs';
 const pages = [
   { html: 'index.html', entry: 'src/app/main.ts', name: 'app' },
 ];
-const workers = [{ entry: 'workers/inference.worker.ts', name: 'inference.worker' }];
+const workers = [
+  { entry: 'workers/inference.worker.ts', name: 'inference.worker' },
+];
 /** Static files that get a content hash in their name (the HTML refers to them by placeholder). */
 const hashedStatic = [{ file: 'app.css', placeholder: '%APP_CSS%' }];
 const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.webmanifest', '.txt', '.wasm', '.map']);
@@ -126,6 +128,7 @@ async function buildServiceWorker() {
     outfile: join(DIST, 'sw.js'),
     format: 'iife',
     minify: true,
+    define: { __APP_VERSION__: JSON.stringify(appVersion) },
   });
   const { count, size, warnings } = await injectManifest({
     swSrc: join(DIST, 'sw.js'),

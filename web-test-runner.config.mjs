@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { browserBundleOptions, buildConfig, vendorPackages } from './tools/bundle-options.mjs';
 import { chromiumArgs, chromiumPath } from './tools/chromium.mjs';
+import { modelFiles, testEnvironment } from './tests/browser/serve-models.mjs';
 
 const WORKER_URL = '/__bundle/inference.worker.js';
 const bundledOnRequest = { [WORKER_URL]: 'workers/inference.worker.ts' };
@@ -59,7 +60,7 @@ export default {
   nodeResolve: false,
   concurrency: 1,
   browsers: [chromeLauncher({ launchOptions: { executablePath: chromiumPath(), headless: true, args: chromiumArgs() } })],
-  middleware: [crossOriginIsolation, vendorFiles],
+  middleware: [crossOriginIsolation, vendorFiles, modelFiles, testEnvironment],
   plugins: [esbuildBundles],
   // The full ResNet50 on the software GPU takes ~50 s for one inference (see README).
   testFramework: { config: { timeout: 180000 } },

@@ -24,6 +24,12 @@ export interface Port {
 }
 
 /**
+ * Requests that never touch a runtime (decoding a chosen photo for its preview) skip the queue, so a
+ * preview does not wait for a model download or a grading.
+ */
+const UNQUEUED: ReadonlySet<RequestType> = new Set<RequestType>(['inspect']);
+
+/**
  * Routes page requests to handlers, one at a time: the runtimes share one GPU device and one wasm heap,
  * and running requests in order keeps cancellation between stages meaningful.
  */
@@ -68,6 +74,7 @@ export function createDispatcher(handlers: Handlers, port: Port): (data: unknown
     }
     const controller = new AbortController();
     controllers.set(data.id, controller);
-    queue = queue.then(() => run(data, controller));
+    if (UNQUEUED.has(data.type)) void run(data, controller);
+    else queue = queue.then(() => run(data, controller));
   };
 }

@@ -1,4 +1,1 @@
 import './components/fg-app.js';
-import { registerServiceWorker } from './service-worker-registration.js';
-
-void registerServiceWorker();

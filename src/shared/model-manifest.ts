@@ -76,6 +76,8 @@ export interface ModelManifestEntry extends ModelDescription {
 
 export interface ModelManifest {
   schemaVersion: typeof MODEL_MANIFEST_SCHEMA_VERSION;
+  /** The id the app grades with unless the user picks another; absent = the first model listed. */
+  defaultModel?: string;
   models: ModelManifestEntry[];
 }
 

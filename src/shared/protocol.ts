@@ -5,7 +5,11 @@
  * Every request settles exactly once, with `result` or `error`; `progress` messages may come before.
  * A `cancel` message aborts a request between stages (it then settles with error code `aborted`).
  */
-export const PROTOCOL_VERSION = 1;
+import type { FovVerdict } from './fov.js';
+import type { Grade } from './grades.js';
+import type { ModelManifestEntry, WeightForm } from './model-manifest.js';
+
+export const PROTOCOL_VERSION = 2;
 
 export type RuntimeName = 'tfjs' | 'ort';
 export type TfjsBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -30,6 +34,10 @@ export type ErrorCode =
 export interface WorkerError {
   code: ErrorCode;
   message: string;
+  /** With 'no-retina': why the photo was not accepted as a fundus photo. */
+  verdict?: FovVerdict;
+  /** With 'device-lost': the runtime that must be restarted on another backend. */
+  runtime?: RuntimeName;
 }
 
 /** One attempt to bring a backend up, kept so the UI can say why a faster one was not used. */
@@ -77,9 +85,160 @@ export interface InitProgress {
   backend: string;
 }
 
+/** The two model variants a screening runs, as the page picked them from models/manifest.json. */
+export interface ModelPair {
+  tfjs: ModelManifestEntry;
+  ort: ModelManifestEntry;
+}
+
+export interface LoadModelsParams {
+  /** URL of the folder manifest paths are relative to (dist/models/), ending in '/'. */
+  modelsUrl: string;
+  models: ModelPair;
+  /** false: no warm-up inference after loading (for callers that time the first run themselves). Default true. */
+  warmUp?: boolean;
+}
+
+export type ModelLoadProgress =
+  /** Bytes so far over both variants' files (the sizes the manifest lists). */
+  | { stage: 'download'; runtime: RuntimeName; loadedBytes: number; totalBytes: number }
+  /** Building the model on the backend, compiling its shaders and running it once on a blank image. */
+  | { stage: 'warm-up'; runtime: RuntimeName; backend: string };
+
+export interface LoadedModelReport {
+  runtime: RuntimeName;
+  backend: string;
+  /** ModelManifestEntry folder: <id>/<version>/<variant>-<weights>. */
+  model: string;
+  /** False when this model was already loaded and nothing was done. */
+  loaded: boolean;
+  bytes: number;
+  downloadMs: number;
+  warmUpMs: number;
+}
+
+export interface LoadModelsResult {
+  tfjs: LoadedModelReport;
+  ort: LoadedModelReport;
+}
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp';
+
+export interface DecodedImageInfo {
+  format: ImageFormat;
+  /** As stored in the file (before EXIF orientation and downscaling). */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Upright and, for very large photos, downscaled: the pixels that were analysed. */
+  width: number;
+  height: number;
+}
+
+/** The detected field of view; the circle is in fractions of the analysed image's width (cx, radius) and height (cy). */
+export interface FovReport {
+  found: boolean;
+  verdict: FovVerdict;
+  /** The verdict in words for the screener, with what to try when no retina was found. */
+  message: string;
+  confidence: number;
+  circle: { cx: number; cy: number; radius: number };
+}
+
+/** Interleaved RGBA rows, ready for `new ImageData(new Uint8ClampedArray(data), width, height)`. */
+export interface RgbaPixels {
+  data: ArrayBuffer;
+  width: number;
+  height: number;
+}
+
+export interface EncodedImage {
+  bytes: ArrayBuffer;
+  mimeType: string;
+  width: number;
+  height: number;
+}
+
+/** The photo's bytes as read from the file (transferred, not copied). */
+export interface InspectParams {
+  image: ArrayBuffer;
+  /** Longest side of the returned preview. */
+  previewMaxSide: number;
+}
+
+export interface InspectResult {
+  image: DecodedImageInfo;
+  fov: FovReport;
+  preview: RgbaPixels;
+}
+
+export interface GradeParams extends LoadModelsParams {
+  image: ArrayBuffer;
+  /** Longest side of the JPEG thumbnail kept with the record. */
+  thumbnailMaxSide: number;
+}
+
+export type GradeStage = 'decode' | 'preprocess' | RuntimeName;
+export type GradeProgress = ModelLoadProgress | { stage: GradeStage };
+
+export interface VariantResult {
+  runtime: RuntimeName;
+  /** The backend that really ran this inference (after any fallback). */
+  backend: string;
+  /** One per grade 0..4, summing to 1. */
+  probabilities: number[];
+  grade: Grade;
+  /** Inference time: input tensor, run and read-back. */
+  ms: number;
+  /** Why the backend differs from the one brought up at start (e.g. the GPU device was lost). */
+  fallback?: string;
+}
+
+export interface ModelSummary {
+  id: string;
+  version: string;
+  name: string;
+  weights: WeightForm;
+  demo: boolean;
+}
+
+export interface GradeResult {
+  image: DecodedImageInfo;
+  fov: FovReport;
+  thumbnail: EncodedImage;
+  model: ModelSummary;
+  variants: { tfjs: VariantResult; ort: VariantResult };
+  timings: { decodeMs: number; preprocessMs: number; totalMs: number };
+}
+
+export interface MemoryResult {
+  tfjs: { backend: string; numTensors: number; numDataBuffers: number; numBytes: number };
+  ort: { sessions: number; liveTensors: number };
+}
+
+/**
+ * Test hook: destroys the runtime's WebGPU device, either at once ('now') or just before its next
+ * inference ('next-run', so that the loss hits a request in flight).
+ */
+export interface DeviceLossParams {
+  runtime: RuntimeName;
+  when: 'now' | 'next-run';
+}
+
+export interface DeviceLossResult {
+  /** The backend the runtime was on; only 'webgpu' can lose a device. */
+  backend: string | null;
+  armed: boolean;
+}
+
 /** Request name → its params, result and progress payloads. */
 export interface RequestMap {
   init: { params: InitParams; result: InitResult; progress: InitProgress };
+  'load-models': { params: LoadModelsParams; result: LoadModelsResult; progress: ModelLoadProgress };
+  inspect: { params: InspectParams; result: InspectResult; progress: never };
+  grade: { params: GradeParams; result: GradeResult; progress: GradeProgress };
+  memory: { params: Record<string, never>; result: MemoryResult; progress: never };
+  'unload-models': { params: Record<string, never>; result: { released: number }; progress: never };
+  'simulate-device-loss': { params: DeviceLossParams; result: DeviceLossResult; progress: never };
 }
 
 export type RequestType = keyof RequestMap;
@@ -103,7 +262,15 @@ export type WorkerToPage =
   | { kind: 'error'; id: number; error: WorkerError }
   | { kind: 'progress'; id: number; progress: ProgressOf<RequestType> };
 
-const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>(['init']);
+const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
+  'init',
+  'load-models',
+  'inspect',
+  'grade',
+  'memory',
+  'unload-models',
+  'simulate-device-loss',
+]);
 
 /** Structural check of an incoming message: a worker must never trust what it is posted. */
 export function isPageToWorker(value: unknown): value is PageToWorker {
@@ -132,9 +299,13 @@ export function isWorkerError(value: unknown): value is WorkerError {
 /** The error a rejected request carries on the page side. */
 export class InferenceError extends Error {
   readonly code: ErrorCode;
+  readonly verdict: FovVerdict | undefined;
+  readonly runtime: RuntimeName | undefined;
   constructor(error: WorkerError) {
     super(error.message);
     this.name = 'InferenceError';
     this.code = error.code;
+    this.verdict = error.verdict;
+    this.runtime = error.runtime;
   }
 }

@@ -52,7 +52,9 @@ describe('<fg-app>', () => {
       expect(detail.tfjs.backend).to.be.a('string');
       expect(detail.ort.backend).to.be.a('string');
       await el.updateComplete;
-      const status = el.shadowRoot!.querySelector('fg-backend-status')!;
+      const panel = el.shadowRoot!.querySelector('fg-status-panel')!;
+      await panel.updateComplete;
+      const status = panel.shadowRoot!.querySelector('fg-backend-status')!;
       await status.updateComplete;
       expect(status.shadowRoot!.querySelector('[data-runtime="tfjs"]')!.textContent).to.equal(detail.tfjs.backend);
     } finally {

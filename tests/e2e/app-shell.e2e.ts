@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
 
-/** The text of the backend each runtime reports, read from the status element's shadow DOM. */
+/** The text of the backend each runtime reports, read from the Status view's backend list. */
 async function readBackends(page: Page): Promise<{ tfjs: string; ort: string }> {
+  await page.locator('fg-app [role=tab]#tab-status').click();
   const locate = (runtime: string) => page.locator(`fg-app fg-backend-status [data-runtime="${runtime}"]`);
   await locate('ort').waitFor({ timeout: 120000 });
   return { tfjs: (await locate('tfjs').textContent()) ?? '', ort: (await locate('ort').textContent()) ?? '' };

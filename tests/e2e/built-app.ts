@@ -10,11 +10,12 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-export async function startBuiltServer(): Promise<RunningServer> {
-  if (!existsSync('dist/index.html') || !existsSync('build/server.mjs')) {
-    throw new Error('dist/ or build/server.mjs missing: run `npm run build` first (npm test does)');
+/** Serves `root` (default dist/) with the built server on a free port. */
+export async function startBuiltServer({ root = 'dist' } = {}): Promise<RunningServer> {
+  if (!existsSync(`${root}/index.html`) || !existsSync('build/server.mjs')) {
+    throw new Error(`${root}/ or build/server.mjs missing: run \`npm run build\` first (npm test does)`);
   }
-  const child = spawn(process.execPath, ['build/server.mjs', '--port', '0', '--root', 'dist', '--quiet'], {
+  const child = spawn(process.execPath, ['build/server.mjs', '--port', '0', '--root', root, '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -56,3 +56,11 @@ export async function initOrt(options: OrtInitOptions, onAttempt: (backend: stri
   }
   return { runtime: 'ort', backend: chosen, attempts, version: ort.env.versions.web ?? 'unknown' };
 }
+
+/**
+ * The GPUDevice ORT's WebGPU execution provider computes on. Only meaningful once a WebGPU session
+ * exists (the probe creates one): before that, ORT would create a fresh device on access.
+ */
+export async function ortWebgpuDevice(): Promise<GPUDevice> {
+  return (await ort.env.webgpu.device) as GPUDevice;
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendAttempt, BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
 import { TFJS_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
@@ -57,6 +58,21 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
   return { runtime: 'tfjs', backend: chosen, attempts, version: tf.version.tfjs };
 }
 
-export function tfjsMemory(): tf.MemoryInfo {
-  return tf.memory();
+export function tfjsMemory(): { backend: string; numTensors: number; numDataBuffers: number; numBytes: number } {
+  const { numTensors, numDataBuffers, numBytes } = tf.memory();
+  return { backend: tf.getBackend(), numTensors, numDataBuffers, numBytes };
+}
+
+/** The GPUDevice TF.js computes on, or null when its backend is not WebGPU. */
+export function tfjsWebgpuDevice(): GPUDevice | null {
+  return tf.getBackend() === 'webgpu' ? (tf.backend() as WebGPUBackend).device : null;
+}
+
+/**
+ * Makes wasm TF.js's backend after the WebGPU device was lost. The WebGPU backend stays registered
+ * (tensors that still live on it must be able to dispose) but is never selected again in this worker.
+ */
+export async function switchTfjsToWasm(): Promise<void> {
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  await tf.ready();
 }

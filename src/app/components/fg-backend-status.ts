@@ -1,11 +1,8 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { InitResult, RuntimeReport } from '../../shared/protocol.js';
+import { RUNTIME_LABELS } from '../runtime-labels.js';
 
-const RUNTIME_LABELS: Record<RuntimeReport['runtime'], string> = {
-  tfjs: 'TensorFlow.js',
-  ort: 'ONNX Runtime Web',
-};
 
 /** Shows which backend each runtime really brought up, and why faster ones were skipped. */
 @customElement('fg-backend-status')

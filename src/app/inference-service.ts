@@ -1,0 +1,67 @@
+import type { BackendChoices } from './backend-choice.js';
+import { InferenceClient, type RequestOptions } from './inference-client.js';
+import type { GradeParams, GradeResult, InitProgress, InitResult, ParamsOf, RequestType, ResultOf } from '../shared/protocol.js';
+import { InferenceError, PROTOCOL_VERSION } from '../shared/protocol.js';
+
+export interface InferenceServiceConfig {
+  createWorker(): Worker;
+  tfjsWasmPath: string;
+  ortWasmPath: string;
+}
+
+/**
+ * The inference worker's lifetime on the page: start it with backend choices, restart it when the
+ * choices change, and restart it once more when a runtime's GPU device was lost in a way the worker
+ * cannot recover from in place (ORT's WebGPU run cut off mid-way), repeating the grading on wasm.
+ */
+export class InferenceService {
+  private client: InferenceClient | null = null;
+  private choices: BackendChoices = { tfjs: 'auto', ort: 'auto' };
+
+  constructor(private readonly config: InferenceServiceConfig) {}
+
+  /** Starts a fresh worker (stopping any previous one) and brings both runtimes up. */
+  async start(choices: BackendChoices, onProgress?: (progress: InitProgress) => void): Promise<InitResult> {
+    this.stop();
+    this.choices = choices;
+    const client = new InferenceClient(this.config.createWorker());
+    this.client = client;
+    const params = { ...choices, tfjsWasmPath: this.config.tfjsWasmPath, ortWasmPath: this.config.ortWasmPath };
+    const report = await client.request('init', params, onProgress ? { onProgress } : {});
+    if (report.protocolVersion !== PROTOCOL_VERSION) {
+      throw new InferenceError({ code: 'internal', message: `worker speaks protocol ${report.protocolVersion}, the page ${PROTOCOL_VERSION}: reload the page` });
+    }
+    return report;
+  }
+
+  request<K extends RequestType>(type: K, params: ParamsOf<K>, options: RequestOptions<K> = {}): Promise<ResultOf<K>> {
+    if (!this.client) return Promise.reject(new InferenceError({ code: 'bad-request', message: 'the inference worker is not running' }));
+    return this.client.request(type, params, options);
+  }
+
+  /**
+   * Grades the photo `readImage` returns (its bytes are transferred, so it is read again for a retry).
+   * A 'device-lost' failure restarts the worker with that runtime on wasm and grades once more.
+   */
+  async grade(readImage: () => Promise<ArrayBuffer>, params: Omit<GradeParams, 'image'>, options: RequestOptions<'grade'> = {}): Promise<GradeResult> {
+    const attempt = async () => {
+      const image = await readImage();
+      return this.request('grade', { ...params, image }, { ...options, transfer: [image] });
+    };
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof InferenceError && error.code === 'device-lost' && error.runtime)) throw error;
+      const runtime = error.runtime;
+      await this.start({ ...this.choices, [runtime]: 'wasm' });
+      const result = await attempt();
+      result.variants[runtime].fallback = `${error.message}; the worker was restarted with it on wasm`;
+      return result;
+    }
+  }
+
+  stop(): void {
+    this.client?.terminate();
+    this.client = null;
+  }
+}

@@ -1,0 +1,3 @@
+import type { RuntimeName } from '../shared/protocol.js';
+
+export const RUNTIME_LABELS: Record<RuntimeName, string> = { tfjs: 'TensorFlow.js', ort: 'ONNX Runtime' };

@@ -1,0 +1,156 @@
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/app/components/fg-app.js';
+import type { FgApp } from '../../src/app/components/fg-app.js';
+import { drawnImage, fixture } from './worker-client.js';
+
+/** Follows a chain of selectors through nested shadow roots. */
+function deep<T extends Element = HTMLElement>(root: Element, ...selectors: string[]): T | null {
+  let node: Element | null = root;
+  for (const selector of selectors) node = node?.shadowRoot?.querySelector(selector) ?? null;
+  return node as T | null;
+}
+
+describe('<fg-app>: a screening from photo to history', function () {
+  this.timeout(120000);
+  const dbName = `fg-app-test-${crypto.randomUUID()}`;
+  let app: FgApp | null = null;
+
+  before(() => localStorage.setItem('fundus-grader.settings', JSON.stringify({ tfjs: 'wasm', ort: 'wasm', model: 'tiny', weights: 'fp16' })));
+  afterEach(() => {
+    app?.remove();
+    app = null;
+  });
+  after(() => {
+    localStorage.removeItem('fundus-grader.settings');
+    indexedDB.deleteDatabase(dbName);
+  });
+
+  async function mountApp(): Promise<FgApp> {
+    const el = document.createElement('fg-app');
+    el.setAttribute('db-name', dbName);
+    const ready = oneEvent(el, 'fg-models-ready');
+    document.body.append(el);
+    await ready;
+    app = el;
+    return el;
+  }
+
+  async function choosePhoto(el: FgApp, bytes: ArrayBuffer, name: string, type = 'image/jpeg'): Promise<void> {
+    const input = deep<HTMLInputElement>(el, 'fg-photo-picker', '#file')!;
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
+    await waitUntil(() => deep(el, 'fg-photo-preview') ?? deep(el, '[data-photo-error]'), 'the photo was read', { timeout: 20000 });
+  }
+
+  const gradeButton = (el: FgApp) => deep<HTMLButtonElement>(el, 'fg-screening-form', 'button[type=submit]')!;
+  const historyCount = async (el: FgApp) => {
+    deep(el, '#tab-history')!.click();
+    await el.updateComplete;
+    const list = deep(el, 'fg-history-list')!;
+    await (list as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    return list.shadowRoot!.querySelectorAll('li').length;
+  };
+
+  it('grades a photo, shows the result with focus on it, and keeps the screening across a reload', async () => {
+    let el = await mountApp();
+    expect(deep(el, '[data-demo-banner]')!.textContent).to.contain('Demo model trained on synthetic images');
+    await choosePhoto(el, await fixture('fundus.jpeg'), 'fundus.jpeg');
+    await waitUntil(() => deep(el, 'fg-photo-preview', 'circle[data-fov]'), 'field of view circled');
+    const patient = deep<HTMLInputElement>(el, 'fg-screening-form', '#patient')!;
+    patient.value = 'P-0042';
+    patient.dispatchEvent(new Event('input'));
+    await waitUntil(() => !gradeButton(el).disabled, 'Grade enabled');
+    const saved = oneEvent(el, 'fg-screening-saved');
+    gradeButton(el).click();
+    const { detail: record } = await saved;
+    expect(record.patientId).to.equal('P-0042');
+
+    const result = deep(el, 'fg-grade-result')!;
+    expect(deep(el, 'fg-grade-result', '[data-backend=tfjs]')!.textContent).to.equal('wasm');
+    expect(deep(el, 'fg-grade-result', '[data-grade]')!.getAttribute('data-grade')).to.equal(String(record.grade));
+    expect(el.shadowRoot!.activeElement).to.equal(result);
+    expect(result.shadowRoot!.activeElement?.tagName).to.equal('H2');
+    await waitUntil(() => deep(el, 'fg-grade-result', '[data-saved]'), 'saved shown');
+
+    // A reload: a new app over the same database.
+    el.remove();
+    el = await mountApp();
+    expect(await historyCount(el)).to.equal(1);
+    expect(deep(el, 'fg-history-list', 'li')!.textContent).to.contain('P-0042');
+  });
+
+  it('refuses a photo without a retina: clear message, no grading, nothing saved', async () => {
+    const el = await mountApp();
+    const before = await historyCount(el);
+    deep(el, '#tab-screen')!.click();
+    await choosePhoto(el, await drawnImage(640, 480, (c) => c.fillRect(0, 0, 640, 480), 'image/jpeg'), 'black.jpeg');
+    await waitUntil(() => deep(el, '[data-no-retina]'), 'no-retina message');
+    expect(deep(el, '[data-no-retina]')!.textContent).to.contain('too dark');
+    expect(gradeButton(el).disabled).to.equal(true);
+    expect(await historyCount(el)).to.equal(before);
+  });
+
+  it('says a file that is not an image cannot be read', async () => {
+    const el = await mountApp();
+    await choosePhoto(el, new TextEncoder().encode('not a photo').buffer as ArrayBuffer, 'notes.txt', 'text/plain');
+    expect(deep(el, '[data-photo-error]')!.textContent).to.contain('JPEG, PNG or WebP');
+    expect(gradeButton(el).disabled).to.equal(true);
+  });
+
+  it('keeps the result on screen and says so when the storage is full', async () => {
+    const el = await mountApp();
+    const before = await historyCount(el);
+    deep(el, '#tab-screen')!.click();
+    await choosePhoto(el, await fixture('fundus.jpeg'), 'fundus.jpeg');
+    await waitUntil(() => !gradeButton(el).disabled, 'Grade enabled');
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('quota reached', 'QuotaExceededError');
+    };
+    try {
+      gradeButton(el).click();
+      await waitUntil(() => deep(el, 'fg-grade-result', '[role=alert]'), 'save failure shown', { timeout: 30000 });
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(deep(el, 'fg-grade-result', '[role=alert]')!.textContent).to.contain('no storage left');
+    expect(deep(el, 'fg-grade-result', '[data-grade]')).to.exist;
+    expect(await historyCount(el)).to.equal(before);
+  });
+
+  it('exports the history as CSV and JSON files through blob: URLs', async () => {
+    const el = await mountApp();
+    expect(await historyCount(el)).to.be.greaterThan(0);
+    const downloads: Array<{ name: string; text: Promise<string> }> = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      expect(this.href).to.match(/^blob:/);
+      downloads.push({ name: this.download, text: fetch(this.href).then((r) => r.text()) });
+    };
+    try {
+      const [csv, json] = [...deep(el, 'fg-history-list')!.shadowRoot!.querySelectorAll<HTMLButtonElement>('.toolbar button')];
+      csv!.click();
+      json!.click();
+      await waitUntil(() => downloads.length === 2, 'two downloads');
+    } finally {
+      HTMLAnchorElement.prototype.click = click;
+    }
+    expect(downloads[0]!.name).to.match(/^fundus-screenings-\d{4}-\d\d-\d\d\.csv$/);
+    expect(await downloads[0]!.text).to.contain('P-0042');
+    expect(JSON.parse(await downloads[1]!.text).screenings[0].patientId).to.equal('P-0042');
+  });
+
+  it('moves between views with the arrow keys', async () => {
+    const el = await mountApp();
+    const screenTab = deep(el, '#tab-screen')!;
+    screenTab.focus();
+    screenTab.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true, composed: true }));
+    await el.updateComplete;
+    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'tab-history', 'History tab focused');
+    expect(deep(el, '#tab-history')!.getAttribute('aria-selected')).to.equal('true');
+    expect(deep(el, '#panel-history')!.hidden).to.equal(false);
+    expect(deep(el, '#panel-screen')!.hidden).to.equal(true);
+  });
+});

@@ -1,0 +1,121 @@
+import { expect } from '@open-wc/testing';
+import { CSV_COLUMNS, recordsToCsv, recordsToJson } from '../../src/app/records/records-export.js';
+import { searchRecords } from '../../src/app/records/records-search.js';
+import { ScreeningStore, StorageFullError } from '../../src/app/records/screening-store.js';
+import { record } from './record-fixtures.js';
+
+const DAY = 24 * 3600 * 1000;
+const T0 = Date.UTC(2026, 0, 15, 9, 30);
+
+function dbName(): string {
+  return `fg-test-${crypto.randomUUID()}`;
+}
+
+describe('screening records in IndexedDB', () => {
+  const names: string[] = [];
+  after(async () => {
+    for (const name of names) indexedDB.deleteDatabase(name);
+  });
+  const open = (name = dbName()) => {
+    names.push(name);
+    return ScreeningStore.open(name);
+  };
+
+  it('saves records and lists them newest first, also after the database is reopened (a reload)', async () => {
+    const name = dbName();
+    const store = await open(name);
+    const older = record('P-1', 'left', 0, T0);
+    const newer = record('P-2', 'right', 3, T0 + DAY);
+    await store.save(older);
+    await store.save(newer);
+    store.close();
+
+    const reopened = await open(name);
+    const listed = await reopened.list();
+    expect(listed.map((r) => r.patientId)).to.deep.equal(['P-2', 'P-1']);
+    expect(listed[0]).to.deep.include({ eye: 'right', grade: 3, refer: true, agree: true });
+    expect(listed[0]!.tfjs.probabilities).to.deep.equal(newer.tfjs.probabilities);
+    expect(listed[0]!.model).to.deep.equal({ id: 'tiny', version: '1', name: 'Tiny test model', weights: 'fp16', demo: true });
+    expect(listed[0]!.thumbnail.type).to.equal('image/jpeg');
+    expect(new Uint8Array(await listed[0]!.thumbnail.arrayBuffer())).to.deep.equal(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
+    reopened.close();
+  });
+
+  it('deletes a record', async () => {
+    const store = await open();
+    const keep = record('keep', 'left', 1, T0);
+    const drop = record('drop', 'left', 1, T0 + 1);
+    await store.save(keep);
+    await store.save(drop);
+    await store.delete(drop.id);
+    expect((await store.list()).map((r) => r.id)).to.deep.equal([keep.id]);
+    expect(await store.get(drop.id)).to.equal(undefined);
+    store.close();
+  });
+
+  it('reports a full quota as StorageFullError instead of swallowing it', async () => {
+    const store = await open();
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('quota reached', 'QuotaExceededError');
+    };
+    try {
+      const error = await store.save(record('P-9', 'left', 2, T0)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(StorageFullError);
+      expect((error as Error).message).to.contain('NOT saved');
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(await store.list()).to.deep.equal([]);
+    store.close();
+  });
+});
+
+describe('searching and exporting records', () => {
+  const records = [
+    record('=HYPERLINK("x")', 'left', 2, T0 + 2 * DAY, 1),
+    record('P-100', 'right', 0, T0 + DAY),
+    record('P-200, "B"', 'unspecified', 4, T0),
+  ];
+
+  it('finds records by patient id, eye, grade, referral and date', () => {
+    const ids = (query: string) => searchRecords(records, query).map((r) => r.patientId);
+    expect(ids('')).to.have.length(3);
+    expect(ids('p-100')).to.deep.equal(['P-100']);
+    expect(ids('right')).to.deep.equal(['P-100']);
+    expect(ids('proliferative')).to.deep.equal(['P-200, "B"']);
+    expect(ids('no referral')).to.deep.equal(['P-100']);
+    expect(ids('disagree')).to.deep.equal(['=HYPERLINK("x")']);
+    expect(ids('2026-01-16')).to.deep.equal(['P-100']);
+    expect(ids('grade 0 right')).to.deep.equal(['P-100']);
+  });
+
+  it('exports CSV with one row per record, quoted, and formulas neutralised', () => {
+    const lines = recordsToCsv(records).trimEnd().split('\r\n');
+    expect(lines).to.have.length(4);
+    expect(lines[0]).to.equal(CSV_COLUMNS.join(','));
+    expect(lines[1]).to.contain(`"'=HYPERLINK(""x"")"`);
+    expect(lines[1]).to.contain(',2,Moderate,true,false,tiny,1,fp16,true,webgpu,2,');
+    expect(lines[3]).to.contain('"P-200, ""B"""');
+    const cells = lines[2]!.split(',');
+    expect(cells[CSV_COLUMNS.indexOf('tfjs_p0')]).to.equal('0.600000');
+    expect(cells[CSV_COLUMNS.indexOf('onnx_backend')]).to.equal('wasm');
+    expect(cells[CSV_COLUMNS.indexOf('created_at')]).to.equal(new Date(T0 + DAY).toISOString());
+  });
+
+  it('exports JSON with every field and the thumbnail as a data: URL', async () => {
+    const parsed = JSON.parse(await recordsToJson(records, new Date(T0))) as {
+      format: string;
+      exportedAt: string;
+      screenings: Array<{ id: string; thumbnail: string; tfjs: { probabilities: number[] }; createdAt: string }>;
+    };
+    expect(parsed.format).to.equal('fundus-grader-screenings');
+    expect(parsed.exportedAt).to.equal(new Date(T0).toISOString());
+    expect(parsed.screenings.map((s) => s.id)).to.deep.equal(records.map((r) => r.id));
+    expect(parsed.screenings[0]!.thumbnail).to.equal('data:image/jpeg;base64,/9j/2Q==');
+    expect(parsed.screenings[1]!.tfjs.probabilities).to.deep.equal(records[1]!.tfjs.probabilities);
+  });
+});

@@ -1,0 +1,154 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/app/components/fg-grade-result.js';
+import type { FgGradeResult } from '../../src/app/components/fg-grade-result.js';
+import '../../src/app/components/fg-photo-picker.js';
+import type { FgPhotoPicker } from '../../src/app/components/fg-photo-picker.js';
+import '../../src/app/components/fg-photo-preview.js';
+import type { FgPhotoPreview } from '../../src/app/components/fg-photo-preview.js';
+import '../../src/app/components/fg-screening-form.js';
+import type { FgScreeningForm } from '../../src/app/components/fg-screening-form.js';
+import type { FovReport, RgbaPixels } from '../../src/shared/protocol.js';
+import { gradeResult } from './record-fixtures.js';
+
+const $ = <T extends Element>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;
+
+function photoFile(name = 'eye.jpeg'): File {
+  return new File([new Uint8Array([0xff, 0xd8, 0xff])], name, { type: 'image/jpeg' });
+}
+
+function filesOf(file: File): FileList {
+  const transfer = new DataTransfer();
+  transfer.items.add(file);
+  return transfer.files;
+}
+
+describe('<fg-photo-picker>', () => {
+  it('emits the file chosen with the file picker', async () => {
+    const el = await fixture<FgPhotoPicker>(html`<fg-photo-picker></fg-photo-picker>`);
+    const input = $<HTMLInputElement>(el, '#file');
+    expect(input.accept).to.equal('image/jpeg,image/png,image/webp');
+    input.files = filesOf(photoFile());
+    setTimeout(() => input.dispatchEvent(new Event('change')));
+    const { detail } = await oneEvent(el, 'fg-photo-chosen');
+    expect(detail.file.name).to.equal('eye.jpeg');
+    expect(detail.source).to.equal('file');
+  });
+
+  it('offers the tablet camera through capture="environment"', async () => {
+    const el = await fixture<FgPhotoPicker>(html`<fg-photo-picker></fg-photo-picker>`);
+    const camera = $<HTMLInputElement>(el, '#camera');
+    expect(camera.getAttribute('capture')).to.equal('environment');
+    camera.files = filesOf(photoFile('camera.jpeg'));
+    setTimeout(() => camera.dispatchEvent(new Event('change')));
+    expect((await oneEvent(el, 'fg-photo-chosen')).detail.source).to.equal('camera');
+  });
+
+  it('accepts a dropped and a pasted photo', async () => {
+    const el = await fixture<FgPhotoPicker>(html`<fg-photo-picker></fg-photo-picker>`);
+    const zone = $<HTMLElement>(el, '.zone');
+    const dropped = new DataTransfer();
+    dropped.items.add(photoFile('dropped.jpeg'));
+    setTimeout(() => zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true })));
+    expect((await oneEvent(el, 'fg-photo-chosen')).detail).to.deep.include({ source: 'drop' });
+
+    const pasted = new DataTransfer();
+    pasted.items.add(photoFile('pasted.jpeg'));
+    setTimeout(() => document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true })));
+    const { detail } = await oneEvent(el, 'fg-photo-chosen');
+    expect([detail.source, detail.file.name]).to.deep.equal(['paste', 'pasted.jpeg']);
+  });
+
+  it('is accessible', async () => {
+    const el = await fixture<FgPhotoPicker>(html`<fg-photo-picker></fg-photo-picker>`);
+    await expect(el).shadowDom.to.be.accessible();
+  });
+});
+
+describe('<fg-photo-preview>', () => {
+  const preview: RgbaPixels = { data: new Uint8ClampedArray(40 * 30 * 4).fill(200).buffer, width: 40, height: 30 };
+  const fov: FovReport = { found: true, verdict: 'ok', message: 'Retina found.', confidence: 0.95, circle: { cx: 0.5, cy: 0.5, radius: 0.4 } };
+
+  it('draws the preview and circles the field of view', async () => {
+    const el = await fixture<FgPhotoPreview>(html`<fg-photo-preview .preview=${preview} .fov=${fov} fileName="eye.jpeg"></fg-photo-preview>`);
+    const canvas = $<HTMLCanvasElement>(el, 'canvas');
+    expect([canvas.width, canvas.height]).to.deep.equal([40, 30]);
+    expect(canvas.getContext('2d')!.getImageData(10, 10, 1, 1).data[0]).to.equal(200);
+    const circle = $<SVGCircleElement>(el, 'circle[data-fov]');
+    expect([circle.getAttribute('cx'), circle.getAttribute('cy'), circle.getAttribute('r')]).to.deep.equal(['20', '15', '16']);
+    expect(canvas.getAttribute('aria-label')).to.contain('retina outlined');
+  });
+
+  it('draws no circle when no retina was found', async () => {
+    const el = await fixture<FgPhotoPreview>(html`<fg-photo-preview .preview=${preview} .fov=${{ ...fov, found: false }}></fg-photo-preview>`);
+    expect(el.shadowRoot!.querySelector('circle')).to.equal(null);
+  });
+});
+
+describe('<fg-screening-form>', () => {
+  it('sends patient id and eye with the grade request', async () => {
+    const el = await fixture<FgScreeningForm>(html`<fg-screening-form can-grade></fg-screening-form>`);
+    const patient = $<HTMLInputElement>(el, '#patient');
+    patient.value = '  P-17 ';
+    patient.dispatchEvent(new Event('input'));
+    $<HTMLInputElement>(el, 'input[value=right]').click();
+    setTimeout(() => $<HTMLButtonElement>(el, 'button[type=submit]').click());
+    const { detail } = await oneEvent(el, 'fg-grade-requested');
+    expect(detail).to.deep.equal({ patientId: 'P-17', eye: 'right' });
+  });
+
+  it('cannot grade without a usable photo, and says why', async () => {
+    const el = await fixture<FgScreeningForm>(html`<fg-screening-form reason="Choose a photo first."></fg-screening-form>`);
+    expect($<HTMLButtonElement>(el, 'button[type=submit]').disabled).to.equal(true);
+    expect($(el, '#why').textContent).to.contain('Choose a photo first.');
+  });
+
+  it('offers Cancel while grading', async () => {
+    const el = await fixture<FgScreeningForm>(html`<fg-screening-form can-grade busy stage="Running ONNX Runtime…"></fg-screening-form>`);
+    expect($(el, '#why').textContent).to.contain('Running ONNX Runtime…');
+    const cancel = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent?.includes('Cancel'))!;
+    setTimeout(() => cancel.click());
+    await oneEvent(el, 'fg-grade-cancelled');
+  });
+
+  it('is accessible', async () => {
+    const el = await fixture<FgScreeningForm>(html`<fg-screening-form can-grade></fg-screening-form>`);
+    await expect(el).shadowDom.to.be.accessible();
+  });
+});
+
+describe('<fg-grade-result>', () => {
+  it('shows the grade, the referral, both variants side by side, backends and times', async () => {
+    const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(2)} .saveState=${{ state: 'saved' }}></fg-grade-result>`);
+    expect($(el, '[data-grade]').textContent).to.match(/2\s*Moderate/);
+    expect($(el, '[data-referral]').textContent).to.contain('Refer to an ophthalmologist');
+    expect($(el, '[data-agree]').getAttribute('data-agree')).to.equal('yes');
+    const rows = [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent!.trim()));
+    expect(rows[2]).to.deep.equal(['2 Moderate', '60.0 %', '60.0 %']);
+    expect($(el, '[data-backend=tfjs]').textContent).to.equal('webgpu');
+    expect($(el, 'dl.runs').textContent).to.contain('42 ms');
+    expect($(el, '[data-demo]').textContent).to.equal('Demo model trained on synthetic images — not for clinical use');
+    expect($(el, '[data-saved]')).to.exist;
+  });
+
+  it('explains a disagreement and refers on the higher grade', async () => {
+    const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(1, 3)}></fg-grade-result>`);
+    expect($(el, '[data-grade]').getAttribute('data-grade')).to.equal('3');
+    expect($(el, '[data-agree]').textContent).to.contain('The models disagree');
+    expect($(el, '[data-referral]').getAttribute('data-referral')).to.equal('refer');
+  });
+
+  it('says no referral below grade 2, and shows a failed save as an alert', async () => {
+    const el = await fixture<FgGradeResult>(
+      html`<fg-grade-result .result=${gradeResult(1)} .saveState=${{ state: 'failed', message: 'Storage is full' }}></fg-grade-result>`,
+    );
+    expect($(el, '[data-referral]').textContent).to.contain('No referral needed');
+    expect($(el, '[role=alert]').textContent).to.contain('Storage is full');
+  });
+
+  it('moves focus to its heading and is accessible', async () => {
+    const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(0)}></fg-grade-result>`);
+    el.focusHeading();
+    expect(el.shadowRoot!.activeElement?.tagName).to.equal('H2');
+    await expect(el).shadowDom.to.be.accessible();
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Speed figures of the built app in headless Chromium (printed, not asserted):
+ *   node --import tsx tests/e2e/measure-app.ts [--model tiny] [--backend wasm] [--runs 5]
+ * Needs `npm run build` first. Measures
+ * - how fast the page is interactive when the service worker serves it (after one visit);
+ * - one photo graded by both variants after warm-up: each variant's inference and the page's wall time;
+ * - the main thread's longest task (PerformanceObserver 'longtask') while grading, for the 420 px fixture
+ *   and for a 4752×3168 camera-sized JPEG.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
+import { launchChromium, startBuiltServer } from './built-app.js';
+import { FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'tiny' },
+    backend: { type: 'string', default: 'wasm' },
+    runs: { type: 'string', default: '5' },
+  },
+});
+const runs = Number(values.runs);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(10);
+
+interface Grading {
+  wallMs: number;
+  tfjsMs: number;
+  ortMs: number;
+  backends: string;
+  longestTaskMs: number;
+}
+
+/** A camera-sized photo: a retina-like disc on black, as a fundus camera frames it. */
+async function cameraPhoto(): Promise<Buffer> {
+  const [w, h] = [4752, 3168];
+  const disc = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="#000"/>
+    <circle cx="${w / 2}" cy="${h / 2}" r="${h * 0.47}" fill="#b5452a"/><circle cx="${w * 0.38}" cy="${h / 2}" r="${h * 0.07}" fill="#f2d29b"/></svg>`;
+  return sharp(Buffer.from(disc)).jpeg({ quality: 90 }).toBuffer();
+}
+
+async function grade(page: Page, photo: { name: string; mimeType: string; buffer: Buffer }): Promise<Grading> {
+  await page.locator('fg-app [role=tab]#tab-screen').click();
+  await page.locator('fg-photo-picker input#file').setInputFiles(photo);
+  await page.locator('fg-photo-preview circle[data-fov]').waitFor({ timeout: 120000 });
+  await page.locator('fg-screening-form button[type=submit]:not([disabled])').waitFor();
+  return page.evaluate(async () => {
+    const longTasks: number[] = [];
+    const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
+    observer.observe({ type: 'longtask' });
+    const app = document.querySelector('fg-app')!;
+    const saved = new Promise<CustomEvent>((resolve) => app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent), { once: true }));
+    const started = performance.now();
+    app.shadowRoot!.querySelector('fg-screening-form')!.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    const { detail } = await saved;
+    const wallMs = performance.now() - started;
+    // Long tasks are reported after they end: let the observer catch up.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    observer.disconnect();
+    return {
+      wallMs,
+      tfjsMs: detail.tfjs.ms as number,
+      ortMs: detail.ort.ms as number,
+      backends: `${detail.tfjs.backend}/${detail.ort.backend}`,
+      longestTaskMs: Math.max(0, ...longTasks),
+    };
+  });
+}
+
+const server = await startBuiltServer();
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?backend=${values.backend}&model=${values.model}`);
+  await waitForApp(page, { offline: true });
+
+  const loads: Array<{ sw: boolean; response: number; domContentLoaded: number; rendered: number; modelsReady: number }> = [];
+  for (let i = 0; i < runs; i++) {
+    await page.reload();
+    await waitForApp(page);
+    loads.push(
+      await page.evaluate(() => {
+        // No named functions in here: tsx would wrap them in a __name() helper the page lacks.
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+        const [rendered, modelsReady] = ['fg-app-rendered', 'fg-models-ready'].map((name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN);
+        return { sw: nav.workerStart > 0, response: nav.responseEnd, domContentLoaded: nav.domContentLoadedEventEnd, rendered: rendered!, modelsReady: modelsReady! };
+      }),
+    );
+  }
+
+  const fixture = { name: 'fundus.jpeg', mimeType: 'image/jpeg', buffer: await readFile(FUNDUS_FIXTURE) };
+  const camera = { name: 'camera-4752x3168.jpeg', mimeType: 'image/jpeg', buffer: await cameraPhoto() };
+  const small: Grading[] = [];
+  for (let i = 0; i < runs; i++) small.push(await grade(page, fixture));
+  const large: Grading[] = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) large.push(await grade(page, camera));
+
+  const pick = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
+  console.log(`\nFundus Grader speed — model ${values.model}, backend ${values.backend}, median of ${runs} (camera photo: ${large.length})`);
+  console.log(`Chromium headless, ${(await browser.version())}; served by the service worker: ${loads.every((l) => l.sw) ? 'yes' : 'NO'}\n`);
+  console.log('Page load from the service-worker cache (ms after navigation start)');
+  console.log(`  HTML received                ${ms(pick(loads, (l) => l.response))}`);
+  console.log(`  DOMContentLoaded             ${ms(pick(loads, (l) => l.domContentLoaded))}`);
+  console.log(`  app rendered (interactive)   ${ms(pick(loads, (l) => l.rendered))}`);
+  console.log(`  models loaded and warmed up  ${ms(pick(loads, (l) => l.modelsReady))}`);
+  for (const [label, results] of [
+    ['420×315 fixture', small],
+    ['4752×3168 camera JPEG', large],
+  ] as const) {
+    console.log(`\nGrading the ${label} (${results[0]!.backends}, after warm-up)`);
+    console.log(`  TF.js inference              ${ms(pick(results, (r) => r.tfjsMs))}`);
+    console.log(`  ONNX Runtime inference       ${ms(pick(results, (r) => r.ortMs))}`);
+    console.log(`  click → saved (page wall)    ${ms(pick(results, (r) => r.wallMs))}`);
+    console.log(`  longest main-thread task     ${ms(Math.max(...results.map((r) => r.longestTaskMs)))}  (max over runs; 0 = none over 50 ms)`);
+  }
+  await context.close();
+} finally {
+  await browser.close();
+  await server.stop();
+}
