@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { modelEntryFolder } from '../../shared/model-manifest.js';
+import { modelEntryFolder, type ModelManifest } from '../../shared/model-manifest.js';
 import { deriveModelFormats } from '../export/derive.js';
 import { deriveAllModels, MANIFEST_FILE, readManifest, verifyManifest, writeManifest } from '../export/manifest.js';
 
@@ -19,7 +19,10 @@ Commands:
                                       <out>/<id>/<version>/, copy <models>/${MANIFEST_FILE}, and fail
                                       unless every file matches its hash
   derive CANONICAL_DIR OUT_DIR        every format of one store into OUT_DIR/<variant>-<weights>/
-  manifest [--models DIR]             derive every store (in a temp folder) and write <models>/${MANIFEST_FILE}
+  manifest [--models DIR] [--default ID]
+                                      derive every store (in a temp folder) and write <models>/${MANIFEST_FILE};
+                                      --default names the model the app grades with (kept from the
+                                      previous manifest when omitted)
   verify [DIST_MODELS_DIR]            re-hash a derived folder (default --out) against its ${MANIFEST_FILE}
 
 Options:
@@ -29,7 +32,7 @@ Options:
 
 Exit status: 0 done, 1 a check failed or an error, 2 bad arguments.`;
 
-const USAGE = 'usage: export derive [--models DIR] [--out DIR] | derive CANONICAL_DIR OUT_DIR | manifest [--models DIR] | verify [DIR]  (--help for more)';
+const USAGE = 'usage: export derive [--models DIR] [--out DIR] | derive CANONICAL_DIR OUT_DIR | manifest [--models DIR] [--default ID] | verify [DIR]  (--help for more)';
 
 const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -45,7 +48,20 @@ async function deriveOne(canonicalDir: string, outDir: string): Promise<void> {
   console.log(`derived ${canonicalDir} → ${outDir} in ${seconds(start)}`);
 }
 
-async function manifest(modelsDir: string): Promise<void> {
+/**
+ * The model the app grades with when the user has not chosen one: --default when given, else the
+ * previous manifest's choice while that model is still listed.
+ */
+function chooseDefault(fresh: ModelManifest, previous: ModelManifest | undefined, wanted: string | undefined): string | undefined {
+  const ids = new Set(fresh.models.map((m) => m.id));
+  if (wanted !== undefined) {
+    if (!ids.has(wanted)) throw new Error(`--default ${wanted}: no such model (have ${[...ids].join(', ')})`);
+    return wanted;
+  }
+  return previous?.defaultModel !== undefined && ids.has(previous.defaultModel) ? previous.defaultModel : undefined;
+}
+
+async function manifest(modelsDir: string, wantedDefault: string | undefined): Promise<void> {
   const start = performance.now();
   const scratch = await mkdtemp(join(tmpdir(), 'fg-export-'));
   try {
@@ -55,7 +71,9 @@ async function manifest(modelsDir: string): Promise<void> {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
-    await writeManifest(path, fresh, previous);
+    const defaultModel = chooseDefault(fresh, previous, wantedDefault);
+    await writeManifest(path, defaultModel === undefined ? fresh : { ...fresh, defaultModel }, previous);
+    if (defaultModel !== undefined) console.log(`default model: ${defaultModel}`);
     for (const entry of fresh.models) console.log(`${modelEntryFolder(entry)}: ${entry.files.length} file(s)`);
     console.log(`wrote ${path} in ${seconds(start)}`);
   } finally {
@@ -96,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         models: { type: 'string', default: 'models' },
         out: { type: 'string', default: join('dist', 'models') },
+        default: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -119,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
       break;
     case 'manifest':
       if (args.length > 0) break;
-      await manifest(values.models);
+      await manifest(values.models, values.default);
       return 0;
     case 'verify':
       if (args.length > 1) break;

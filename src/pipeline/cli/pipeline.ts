@@ -199,7 +199,7 @@ function plan(s: Settings): Step[] {
       name: 'manifest',
       title: `${MANIFEST_FILE} of every store in ${s.models}`,
       script: 'export.ts',
-      args: ['manifest', '--models', s.models],
+      args: ['manifest', '--models', s.models, '--default', s.id],
       complete: () => manifestComplete(s.models, modelDir),
     },
     {
