@@ -59,6 +59,9 @@ Sizes (the defaults are the shipped model's; smaller ones make quick trial runs)
   --test-count N       test images (default 1000)
   --image-size PX      synthetic image width (default 512)
   --resolution PX      stage A input side (default 160)
+  --aux-lesions W      stage A's weight of the auxiliary lesion-count loss (train.ts --aux-lesions
+                       --aux-weight W; default 5, 0 for none): at weight 1 its share of the
+                       backbone's gradient is only ~2-10 % of the grade loss's in the first epoch
   --epochs N           at most N epochs per training stage (default: train.ts's)
   --parity-limit N     parity on the first N test images only (default all; TF.js wasm ~0.5 s/image)
 
@@ -78,6 +81,8 @@ interface Settings {
   testCount: number;
   imageSize: number;
   resolution: number;
+  /** Stage A's auxiliary lesion-count loss weight; 0: none. */
+  auxLesions: number;
   epochs?: number;
   timeBudget?: string;
   parityLimit?: number;
@@ -175,7 +180,11 @@ function plan(s: Settings): Step[] {
       name: 'train-a',
       title: `stage A: whole ${s.model} from scratch at ${s.resolution} px`,
       script: 'train.ts',
-      args: [...training, '--mode', 'full', '--resolution', String(s.resolution), '--id', s.id, '--out', stageA, '--fp32-out', `${stageA}-fp32`, '--checkpoint', checkpoint(`full-${s.resolution}px`)],
+      args: [
+        ...[...training, '--mode', 'full', '--resolution', String(s.resolution), '--id', s.id, '--out', stageA, '--fp32-out', `${stageA}-fp32`],
+        ...(s.auxLesions > 0 ? ['--aux-lesions', '--aux-weight', String(s.auxLesions)] : []),
+        ...['--checkpoint', checkpoint(`full-${s.resolution}px${s.auxLesions > 0 ? '-aux' : ''}`)],
+      ],
       complete: () => trainingComplete(stageA),
     },
     {
@@ -273,6 +282,7 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
       'test-count': { type: 'string', default: '1000' },
       'image-size': { type: 'string', default: '512' },
       resolution: { type: 'string', default: '160' },
+      'aux-lesions': { type: 'string', default: '5' },
       epochs: { type: 'string' },
       'parity-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -282,6 +292,10 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
   if (values.model !== 'resnet50' && values.model !== 'tiny') throw new UsageError(`--model must be resnet50 or tiny, got "${values.model}"`);
   const epochs = positiveInt('epochs', values.epochs);
   const parityLimit = positiveInt('parity-limit', values['parity-limit']);
+  const auxLesions = Number(values['aux-lesions']);
+  if (values['aux-lesions'].trim() === '' || !Number.isFinite(auxLesions) || auxLesions < 0) {
+    throw new UsageError(`--aux-lesions must be a number ≥ 0, got "${values['aux-lesions']}"`);
+  }
   const settings: Settings = {
     work: values.work,
     models: values.models ?? join(values.work, 'models'),
@@ -292,6 +306,7 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
     testCount: positiveInt('test-count', values['test-count'])!,
     imageSize: positiveInt('image-size', values['image-size'])!,
     resolution: positiveInt('resolution', values.resolution)!,
+    auxLesions,
     ...(epochs ? { epochs } : {}),
     ...(values['time-budget'] ? { timeBudget: values['time-budget'] } : {}),
     ...(parityLimit ? { parityLimit } : {}),

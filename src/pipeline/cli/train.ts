@@ -47,11 +47,18 @@ Optimisation:
   --micro-batch N                examples per forward/backward pass, gradients summed over the step
                                  (default by backend and resolution: wasm 8/6/3/2 at ≤128/160/224/300 px)
   --learning-rate LR             Adam (default 1e-3; 1e-4 when fine-tuning a whole --init model)
+  --learning-rate-warmup STEPS   raise the learning rate linearly over the first STEPS optimizer steps
+                                 (default 0: none)
+  --aux-lesions                  (mode full, synthetic data) also regress every image's 8 lesion counts
+                                 (lesions.csv, log1p, standardised on the training split) from the
+                                 pooled features with a linear head used only in training: a denser
+                                 signal than the grade; early stopping still watches the grade loss
+  --aux-weight W                 weight of that squared error in the loss (default 1)
   --no-augment                   no random flips, rotations, lighting
   --backend wasm|cpu|webgpu      TF.js backend (default wasm; webgpu needs navigator.gpu)
 
 Run control:
-  --checkpoint FILE              resumable state (default checkpoints/<id>-<mode>-<px>px-seed<seed>.ckpt);
+  --checkpoint FILE              resumable state (default checkpoints/<id>-<mode>-<px>px[-aux]-seed<seed>.ckpt);
                                  rerunning the same command resumes from it
   --time-budget DURATION         e.g. 45m, 2h, 1h30m: stop after the step that spends it, checkpoint, exit ${EXIT_PAUSED}
   --checkpoint-every MINUTES     also checkpoint this often (default 10)
@@ -127,6 +134,9 @@ async function main(): Promise<number> {
       'batch-size': { type: 'string', default: '32' },
       'micro-batch': { type: 'string' },
       'learning-rate': { type: 'string' },
+      'learning-rate-warmup': { type: 'string', default: '0' },
+      'aux-lesions': { type: 'boolean', default: false },
+      'aux-weight': { type: 'string' },
       'no-augment': { type: 'boolean', default: false },
       backend: { type: 'string', default: 'wasm' },
       checkpoint: { type: 'string' },
@@ -155,6 +165,12 @@ async function main(): Promise<number> {
   const backend = oneOf<TrainingBackend>('backend', values.backend, TRAINING_BACKENDS);
   if (mode === 'head' && !values.init) throw new UsageError('--mode head needs --init (a trained model, e.g. stage A output)');
   if (mode === 'head' && values['freeze-backbone']) throw new UsageError('--freeze-backbone applies to --mode full; --mode head never touches the backbone');
+  const auxLesions = values['aux-lesions'];
+  if (values['aux-weight'] !== undefined && !auxLesions) throw new UsageError('--aux-weight needs --aux-lesions');
+  if (auxLesions && (mode !== 'full' || values['freeze-backbone'])) {
+    throw new UsageError('--aux-lesions trains the backbone through a head on its pooled features: use it with --mode full, without --freeze-backbone');
+  }
+  const auxWeight = auxLesions ? number('aux-weight', values['aux-weight'] ?? '1', (v) => v > 0 && Number.isFinite(v), 'a positive number') : undefined;
   const seed = int('seed', values.seed, 0);
   const resolution = values.resolution ? int('resolution', values.resolution, 32) : mode === 'full' && !values.init ? 160 : INPUT_SIZE;
   if (mode === 'head' && resolution !== INPUT_SIZE) throw new UsageError(`--mode head extracts features at ${INPUT_SIZE} px; drop --resolution`);
@@ -171,7 +187,7 @@ async function main(): Promise<number> {
   const synthetic = await exists(join(values.data, SYNTHETIC_MANIFEST));
   const trainingData = values['training-data'] ?? `${synthetic ? 'synthetic' : 'Kaggle EyePACS layout'}: ${basename(values.data)}`;
   const outDir = values.out ?? join('models', id);
-  const tag = `${mode}${values['freeze-backbone'] ? '-frozen' : ''}-${resolution}px-seed${seed}`;
+  const tag = `${mode}${values['freeze-backbone'] ? '-frozen' : ''}-${resolution}px${auxLesions ? '-aux' : ''}-seed${seed}`;
 
   await initTrainingBackend(backend);
   const controller = new AbortController();
@@ -196,6 +212,8 @@ async function main(): Promise<number> {
     batchSize,
     microBatch: values['micro-batch'] ? int('micro-batch', values['micro-batch'], 1) : defaultMicroBatch(backend, resolution, batchSize, mode, model),
     learningRate,
+    learningRateWarmupSteps: int('learning-rate-warmup', values['learning-rate-warmup'], 0),
+    ...(auxWeight !== undefined ? { auxLesionWeight: auxWeight } : {}),
     patience: int('patience', values.patience, 1),
     augment: !values['no-augment'],
     checkpointPath,
@@ -218,7 +236,8 @@ async function main(): Promise<number> {
   };
   await mkdir(dirname(config.checkpointPath), { recursive: true });
   console.log(
-    `${model} ${tag} on ${backend}: batch ${batchSize} (micro-batch ${config.microBatch}), Adam lr ${learningRate}, ` +
+    `${model} ${tag} on ${backend}: batch ${batchSize} (micro-batch ${config.microBatch}), Adam lr ${learningRate}` +
+      `${config.learningRateWarmupSteps ? ` (warmup ${config.learningRateWarmupSteps} steps)` : ''}${auxWeight !== undefined ? `, auxiliary lesion loss × ${auxWeight}` : ''}, ` +
       `≤ ${config.epochs} epochs, patience ${config.patience}${config.timeBudgetSeconds ? `, time budget ${formatDuration(config.timeBudgetSeconds)}` : ''}.`,
   );
   const result = await runTraining(config);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 export interface AdamConfig {
   learningRate: number;
+  /** The rate rises linearly over this many steps, lr · step / warmupSteps (default 0: none). */
+  warmupSteps?: number;
   beta1?: number;
   beta2?: number;
   /** Keras's default; also what tf.train.adam uses on float32 backends. */
@@ -24,6 +26,7 @@ export interface AdamState {
  */
 export class Adam {
   readonly learningRate: number;
+  readonly #warmupSteps: number;
   readonly #beta1: number;
   readonly #beta2: number;
   readonly #epsilon: number;
@@ -34,6 +37,8 @@ export class Adam {
   constructor(config: AdamConfig) {
     if (!(config.learningRate > 0)) throw new RangeError(`learning rate must be > 0, got ${config.learningRate}`);
     this.learningRate = config.learningRate;
+    this.#warmupSteps = config.warmupSteps ?? 0;
+    if (!Number.isInteger(this.#warmupSteps) || this.#warmupSteps < 0) throw new RangeError(`warmup steps must be an integer ≥ 0, got ${config.warmupSteps}`);
     this.#beta1 = config.beta1 ?? 0.9;
     this.#beta2 = config.beta2 ?? 0.999;
     this.#epsilon = config.epsilon ?? 1e-7;
@@ -48,6 +53,8 @@ export class Adam {
     this.#step++;
     const correction1 = 1 - this.#beta1 ** this.#step;
     const correction2 = 1 - this.#beta2 ** this.#step;
+    // A function of the step count alone, so a resumed run uses exactly the same rates.
+    const rate = this.#warmupSteps > 0 ? (this.learningRate * Math.min(this.#step, this.#warmupSteps)) / this.#warmupSteps : this.learningRate;
     tf.tidy(() => {
       for (const [key, gradient] of gradients) {
         const variable = variables.get(key);
@@ -59,7 +66,7 @@ export class Adam {
         m.assign(newM);
         v.assign(newV);
         const update = tf.div(tf.div(newM, correction1), tf.add(tf.sqrt(tf.div(newV, correction2)), this.#epsilon));
-        variable.assign(tf.sub(variable, tf.mul(update, this.learningRate)));
+        variable.assign(tf.sub(variable, tf.mul(update, rate)));
       }
     });
   }

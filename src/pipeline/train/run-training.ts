@@ -16,9 +16,10 @@ import { buildResNet50Classifier, buildResNet50HeadModel, setBackboneTrainable }
 import { buildTinyClassifier } from '../model/tiny-classifier.js';
 import { featureExamples, imageExamples, type Examples, type ImageSource } from './examples.js';
 import { cachedFeatures } from './feature-cache.js';
+import { lesionTargets, type LesionStandardisation } from './lesion-targets.js';
 import { transferWeights } from './model-weights.js';
 import { preprocessedImages } from './preprocessed-images.js';
-import { trainModel, type EpochRecord, type TrainingEvents, type TrainResult } from './trainer.js';
+import { trainModel, type AuxiliaryTask, type EpochRecord, type TrainingEvents, type TrainResult } from './trainer.js';
 
 export type ModelKind = 'resnet50' | 'tiny';
 /** full: every trainable layer on images (stages A and C); head: the dense head on cached features (stage B). */
@@ -41,8 +42,14 @@ export interface TrainingRunConfig {
   batchSize: number;
   microBatch: number;
   learningRate: number;
+  learningRateWarmupSteps?: number;
   patience: number;
   augment: boolean;
+  /**
+   * Also regress each image's lesion counts (the data folder's lesions.csv) from the pooled
+   * backbone features, with this weight on the squared error; the head is dropped after training.
+   */
+  auxLesionWeight?: number;
   checkpointPath: string;
   timeBudgetSeconds?: number;
   checkpointIntervalSeconds: number;
@@ -70,6 +77,8 @@ export interface TrainingSummary {
   bestEpoch: number | null;
   history: EpochRecord[];
   classWeights: number[];
+  /** The auxiliary lesion-count task, when training had one (its targets' standardisation). */
+  auxiliaryLesions?: LesionStandardisation & { weight: number };
   /** The exported 300 px model on the validation images. */
   validation: EvaluationReport;
   /** Chosen on validation data; apply it, never re-choose it, on test data. */
@@ -86,12 +95,16 @@ export const FP32_CONVERTED_BY = 'fundus-grader trained float32 weights';
  * nothing is exported and the checkpoint holds the run.
  */
 export async function runTraining(config: TrainingRunConfig): Promise<TrainResult> {
+  if (config.auxLesionWeight !== undefined && (config.mode !== 'full' || config.freezeBackbone)) {
+    throw new Error('the auxiliary lesion loss shapes the backbone: it needs mode full with a trainable backbone');
+  }
   const records = await loadKaggleDataset(config.dataDir);
   const used = config.limit ? records.slice(0, config.limit) : records;
   const split = splitByPatient(used, { seed: config.seed, validationFraction: config.validationFraction });
   config.log(`Data: ${used.length} images → ${split.train.length} train, ${split.validation.length} validation (patient-level split).`);
   const trainImages = preprocessedImages(split.train, config.cacheDir);
   const validationImages = preprocessedImages(split.validation, config.cacheDir);
+  const lesions = config.auxLesionWeight === undefined ? undefined : await lesionTask(config, config.auxLesionWeight, split);
   const init = config.init ? await loadLayersModelFromDir(config.init) : undefined;
 
   const { trained, train, validation } =
@@ -107,9 +120,11 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
     maxEpochs: config.epochs,
     patience: config.patience,
     learningRate: config.learningRate,
+    ...(config.learningRateWarmupSteps ? { learningRateWarmupSteps: config.learningRateWarmupSteps } : {}),
     seed: config.seed,
     augment: config.augment && config.mode === 'full',
     frozenBatchNorm: config.freezeBackbone,
+    ...(lesions ? { auxiliary: lesions.task } : {}),
     checkpointPath: config.checkpointPath,
     fingerprint: { kind: config.model, mode: config.mode, freezeBackbone: config.freezeBackbone, init: config.init ? resolve(config.init) : null },
     checkpointIntervalSeconds: config.checkpointIntervalSeconds,
@@ -119,12 +134,27 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
   });
   if (result.finished) {
     const final = servingModel(config, trained, init);
-    await exportAndReport(config, final, result, split.train, validationImages);
+    await exportAndReport(config, final, result, split.train, validationImages, lesions?.summary);
     final.dispose();
   }
   trained.dispose();
   init?.dispose();
   return result;
+}
+
+/** Lesion counts of the split's images as the trainer's auxiliary task on the pooled features. */
+async function lesionTask(
+  config: TrainingRunConfig,
+  weight: number,
+  split: { train: readonly KaggleRecord[]; validation: readonly KaggleRecord[] },
+): Promise<{ task: AuxiliaryTask; summary: NonNullable<TrainingSummary['auxiliaryLesions']> }> {
+  const targets = await lesionTargets(config.dataDir, split.train, split.validation);
+  const { columns, mean, std } = targets.standardisation;
+  config.log(`Auxiliary loss: ${columns.length} lesion counts (log1p, standardised on the training split) from ${GAP_LAYER}, weight ${weight}.`);
+  return {
+    task: { featureLayer: GAP_LAYER, width: columns.length, train: targets.train, validation: targets.validation, weight, description: { columns, mean, std } },
+    summary: { ...targets.standardisation, weight },
+  };
 }
 
 function buildModel(config: TrainingRunConfig, inputSize: number): tf.LayersModel {
@@ -199,6 +229,7 @@ async function exportAndReport(
   result: TrainResult,
   trainRecords: readonly KaggleRecord[],
   validationImages: ImageSource,
+  auxiliaryLesions: TrainingSummary['auxiliaryLesions'],
 ): Promise<void> {
   config.log(`Evaluating the ${INPUT_SIZE} px model on ${validationImages.count} validation images (onnxruntime-node)…`);
   const session = await onnxSession(final);
@@ -232,6 +263,7 @@ async function exportAndReport(
     bestEpoch: result.bestEpoch,
     history: result.history,
     classWeights: result.classWeights,
+    ...(auxiliaryLesions ? { auxiliaryLesions } : {}),
     validation,
     referralThreshold,
   };

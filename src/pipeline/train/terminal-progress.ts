@@ -16,8 +16,9 @@ export function formatDuration(seconds: number): string {
 
 /**
  * Training progress for a person watching: one live line on a terminal (epoch, step, running loss
- * and accuracy, images/s, ETA of the epoch and of the run if it goes to the last epoch), a line per
- * epoch, and the same at a calm pace when output goes to a log file.
+ * — the grade cross-entropy, with the auxiliary loss apart when there is one — and accuracy,
+ * images/s, ETA of the epoch and of the run if it goes to the last epoch), a line per epoch, and the
+ * same at a calm pace when output goes to a log file.
  */
 export function terminalProgress(options: TerminalProgressOptions = {}): TrainingEvents {
   const out = options.out ?? process.stdout;
@@ -63,7 +64,7 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Trainin
       const metric = (v: number, digits: number) => (Number.isNaN(v) ? '–' : v.toFixed(digits));
       write(
         `epoch ${p.epoch + 1}/${p.maxEpochs}  step ${p.step + 1}/${p.steps} (${p.stepDone}/${p.stepSize})  ` +
-          `loss ${metric(p.loss, 4)}  acc ${metric(p.accuracy, 3)}  ${rate.toFixed(2)} img/s  ` +
+          `loss ${metric(p.loss, 4)}${p.auxLoss === undefined ? '' : `  aux ${metric(p.auxLoss, 4)}`}  acc ${metric(p.accuracy, 3)}  ${rate.toFixed(2)} img/s  ` +
           `ETA epoch ${formatDuration(leftInEpoch / rate)}, run ≤ ${formatDuration(leftInRun / rate)}`,
       );
     },
@@ -71,9 +72,10 @@ export function terminalProgress(options: TerminalProgressOptions = {}): Trainin
       if (live) write(`validating ${done}/${total}`);
     },
     onEpoch(r: EpochRecord, improved: boolean) {
+      const aux = (label: string, v: number | undefined) => (v === undefined ? '' : ` ${label} ${v.toFixed(4)}`);
       say(
-        `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)} acc ${r.trainAccuracy.toFixed(3)} | ` +
-          `val loss ${r.valLoss.toFixed(4)} val acc ${r.valAccuracy.toFixed(3)} | ${formatDuration(r.seconds)}${improved ? ' | best so far' : ''}`,
+        `epoch ${r.epoch}: loss ${r.trainLoss.toFixed(4)}${aux('aux', r.trainAuxLoss)} acc ${r.trainAccuracy.toFixed(3)} | ` +
+          `val loss ${r.valLoss.toFixed(4)}${aux('val aux', r.valAuxLoss)} val acc ${r.valAccuracy.toFixed(3)} | ${formatDuration(r.seconds)}${improved ? ' | best so far' : ''}`,
       );
     },
     onCheckpoint(path) {

@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Adam } from './adam.js';
+import type { AuxiliaryHead } from './auxiliary-head.js';
 import type { Examples } from './examples.js';
-import { weightedCrossEntropySum } from './loss.js';
+import { squaredErrorSum, weightedCrossEntropySum } from './loss.js';
 import { microBatches } from './schedule.js';
 
 /** Sums over a step's examples, for the epoch's running loss and accuracy. */
 export interface StepTotals {
   /** Σ w[label] · cross-entropy. */
   weightedLoss: number;
+  /** Σ of each example's mean squared error on the auxiliary targets (0 without them). */
+  auxLoss: number;
   correct: number;
   examples: number;
 }
@@ -32,20 +35,28 @@ export interface BatchInputs {
   inferenceMode?: boolean;
   /** After each micro-batch: examples of this step done so far. */
   onMicroBatch?: (done: number) => void;
+  /** A regression trained alongside the classifier (see trainer.ts's AuxiliaryTask). */
+  auxiliary?: {
+    head: AuxiliaryHead;
+    /** Row-major [examples.count, head.width]. */
+    targets: Float32Array;
+    weight: number;
+  };
 }
 
 /**
- * The gradient of the batch's loss Σ w·CE / batchSize (by variable key), computed `microBatch`
- * examples at a time and summed. Without BatchNorm this equals the full batch's gradient; BatchNorm
- * normalises with each micro-batch's own statistics, so there it is an approximation.
+ * The gradient of the batch's loss (Σ w·CE + weight · Σ MSE_aux) / batchSize (by variable key),
+ * computed `microBatch` examples at a time and summed. Without BatchNorm this equals the full
+ * batch's gradient; BatchNorm normalises with each micro-batch's own statistics, so there it is an
+ * approximation.
  */
 export async function accumulateGradients(inputs: BatchInputs): Promise<{ gradients: Map<string, tf.Tensor>; totals: StepTotals }> {
-  const { model, variables, examples, batch, classWeights } = inputs;
+  const { model, variables, examples, batch, classWeights, auxiliary } = inputs;
   const byEngineName = new Map([...variables].map(([key, v]) => [v.name, key]));
   const varList = [...variables.values()];
   const width = examples.inputShape.reduce((a, b) => a * b, 1);
   const gradients = new Map<string, tf.Tensor>();
-  const totals: StepTotals = { weightedLoss: 0, correct: 0, examples: 0 };
+  const totals: StepTotals = { weightedLoss: 0, auxLoss: 0, correct: 0, examples: 0 };
   try {
     for (const indices of microBatches(batch, inputs.microBatch)) {
       const input = new Float32Array(indices.length * width);
@@ -53,13 +64,28 @@ export async function accumulateGradients(inputs: BatchInputs): Promise<{ gradie
       const labelValues = Int32Array.from(indices, (i) => examples.labels[i]!);
       const x = tf.tensor(input, [indices.length, ...examples.inputShape]);
       const labels = tf.tensor1d(labelValues, 'int32');
+      const targets = auxiliary && tf.tensor2d(rows(auxiliary.targets, auxiliary.head.width, indices), [indices.length, auxiliary.head.width]);
+      const training = !inputs.inferenceMode;
       let predicted: tf.Tensor | undefined;
+      let gradeSum: tf.Scalar | undefined;
+      let auxSum: tf.Scalar | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const probabilities = model.apply(x, { training: !inputs.inferenceMode }) as tf.Tensor2D;
+        let probabilities: tf.Tensor2D;
+        let loss: tf.Scalar;
+        if (auxiliary) {
+          const outputs = auxiliary.head.apply(x, training);
+          probabilities = outputs.probabilities;
+          gradeSum = tf.keep(weightedCrossEntropySum(probabilities, labels, classWeights));
+          auxSum = tf.keep(squaredErrorSum(outputs.predictions, targets!));
+          loss = tf.add(gradeSum, tf.mul(auxSum, auxiliary.weight));
+        } else {
+          probabilities = model.apply(x, { training }) as tf.Tensor2D;
+          loss = gradeSum = tf.keep(weightedCrossEntropySum(probabilities, labels, classWeights));
+        }
         predicted = tf.keep(tf.argMax(probabilities, 1));
-        return tf.div(weightedCrossEntropySum(probabilities, labels, classWeights), batch.length);
+        return tf.div(loss, batch.length);
       }, varList);
-      tf.dispose([x, labels]);
+      tf.dispose([x, labels, targets]);
       for (const [engineName, gradient] of Object.entries(grads)) {
         const key = byEngineName.get(engineName)!;
         const previous = gradients.get(key);
@@ -67,10 +93,11 @@ export async function accumulateGradients(inputs: BatchInputs): Promise<{ gradie
         if (previous) tf.dispose([previous, gradient]);
       }
       const predictedValues = await predicted!.data();
-      totals.weightedLoss += (await value.data())[0]! * batch.length;
+      totals.weightedLoss += (await gradeSum!.data())[0]!;
+      if (auxSum) totals.auxLoss += (await auxSum.data())[0]!;
       totals.correct += labelValues.filter((label, i) => predictedValues[i] === label).length;
       totals.examples += indices.length;
-      tf.dispose([value, predicted!]);
+      tf.dispose([value, predicted!, gradeSum!, auxSum]);
       inputs.onMicroBatch?.(totals.examples);
     }
   } catch (error) {
@@ -78,6 +105,13 @@ export async function accumulateGradients(inputs: BatchInputs): Promise<{ gradie
     throw error;
   }
   return { gradients, totals };
+}
+
+/** Rows `indices` of a row-major matrix with `width` columns. */
+function rows(matrix: Float32Array, width: number, indices: readonly number[]): Float32Array {
+  const out = new Float32Array(indices.length * width);
+  indices.forEach((index, i) => out.set(matrix.subarray(index * width, (index + 1) * width), i * width));
+  return out;
 }
 
 /** One optimizer step on one batch (see accumulateGradients). */

@@ -1,14 +1,17 @@
+import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { topGrade } from '../../shared/grades.js';
 import { hashSeed } from '../data/random.js';
 import { meanCrossEntropy } from '../evaluate/cross-entropy.js';
-import { predictProbabilities } from '../evaluate/predict.js';
 import { Adam } from './adam.js';
+import { AuxiliaryHead } from './auxiliary-head.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
 import { inverseFrequencyClassWeights } from './class-weights.js';
 import type { Examples } from './examples.js';
+import { meanSquaredError } from './loss.js';
 import { disposeWeights, restoreWeights, snapshotWeights, trainableVariables } from './model-weights.js';
+import { predictRows } from './predict-rows.js';
 import { augmentationSeed, epochOrder, stepsPerEpoch } from './schedule.js';
 import { trainStep, type StepTotals } from './train-step.js';
 
@@ -18,9 +21,12 @@ export interface EpochRecord {
   /** Class-weighted cross-entropy, the objective (mean over the epoch's examples). */
   trainLoss: number;
   trainAccuracy: number;
-  /** The same class-weighted cross-entropy on validation, so the two curves compare. */
+  /** The same class-weighted cross-entropy on validation, so the two curves compare; early stopping watches it. */
   valLoss: number;
   valAccuracy: number;
+  /** With an auxiliary task: its mean squared error (unweighted) on training and on validation. */
+  trainAuxLoss?: number;
+  valAuxLoss?: number;
   /** Training + validation time of this epoch (over all sessions if it was resumed). */
   seconds: number;
 }
@@ -38,9 +44,11 @@ export interface TrainingProgress {
   /** Examples of this epoch done, and an epoch's size. */
   epochDone: number;
   epochSize: number;
-  /** Running means over the epoch so far. */
+  /** Running means over the epoch so far (loss: the class-weighted cross-entropy alone). */
   loss: number;
   accuracy: number;
+  /** Running mean of the auxiliary task's squared error, when there is one. */
+  auxLoss?: number;
 }
 
 /** Hooks for a terminal (or test) to follow training; all optional. */
@@ -50,6 +58,23 @@ export interface TrainingEvents {
   onValidation?(done: number, total: number): void;
   onEpoch?(record: EpochRecord, improved: boolean): void;
   onCheckpoint?(path: string): void;
+}
+
+/**
+ * A regression trained alongside the classifier to give the backbone a denser signal than the
+ * grade (e.g. lesion counts): a linear head on `featureLayer`'s output, its mean squared error added
+ * to the loss with `weight`. The head is not part of the model and is dropped after training.
+ */
+export interface AuxiliaryTask {
+  /** A layer with a [batch, features] output, e.g. the global average pooling. */
+  featureLayer: string;
+  /** Targets per example; `train` and `validation` are row-major [examples, width]. */
+  width: number;
+  train: Float32Array;
+  validation: Float32Array;
+  weight: number;
+  /** How the targets were made (columns, standardisation): kept in the checkpoint, must match to resume. */
+  description?: Record<string, unknown>;
 }
 
 export interface TrainerOptions {
@@ -65,6 +90,8 @@ export interface TrainerOptions {
   /** Epochs without a lower validation loss before stopping (default 3). */
   patience?: number;
   learningRate: number;
+  /** Optimizer steps over which the learning rate rises linearly to its value (default 0: none). */
+  learningRateWarmupSteps?: number;
   seed: number;
   /** Random flips, rotations and lighting on training images (default false). */
   augment?: boolean;
@@ -72,6 +99,7 @@ export interface TrainerOptions {
   frozenBatchNorm?: boolean;
   /** Default: inverse class frequency of the training labels. */
   classWeights?: number[];
+  auxiliary?: AuxiliaryTask;
   /** One file; training resumes from it when it exists and its settings match. */
   checkpointPath?: string;
   /** Settings besides the trainer's own that must match for a resume (e.g. model kind, resolution). */
@@ -120,6 +148,7 @@ const MODEL = 'model/';
 const FIRST_MOMENT = 'adam.m/';
 const SECOND_MOMENT = 'adam.v/';
 const BEST = 'best/';
+const AUXILIARY = 'aux/';
 
 /**
  * Trains `model` with Adam on class-weighted cross-entropy, validating after every epoch, stopping
@@ -142,6 +171,7 @@ class TrainingRun {
   readonly #classWeights: number[];
   readonly #classWeightTensor: tf.Tensor1D;
   readonly #now: () => number;
+  readonly #auxiliary: { head: AuxiliaryHead; task: AuxiliaryTask } | undefined;
   #state: RunState;
   #best: Map<string, tf.Tensor> | undefined;
 
@@ -157,15 +187,24 @@ class TrainingRun {
     };
     if (options.train.count === 0 || options.validation.count === 0) throw new Error('training needs at least one training and one validation example');
     this.#classWeights = options.classWeights ?? inverseFrequencyClassWeights(options.train.labels);
+    const aux = options.auxiliary;
+    if (aux) {
+      if (!(aux.weight > 0)) throw new RangeError(`auxiliary loss weight must be > 0, got ${aux.weight}`);
+      for (const [name, examples] of [['train', options.train], ['validation', options.validation]] as const) {
+        if (aux[name].length !== examples.count * aux.width) throw new RangeError(`${aux[name].length} auxiliary ${name} targets are not ${examples.count} rows of ${aux.width}`);
+      }
+    }
+    // The ones that can throw first, before anything holds tensors.
+    this.#optimizer = new Adam({ learningRate: options.learningRate, warmupSteps: options.learningRateWarmupSteps ?? 0 });
+    this.#auxiliary = aux && { head: new AuxiliaryHead(options.model, aux.featureLayer, aux.width), task: aux };
     this.#classWeightTensor = tf.tensor1d(this.#classWeights);
-    this.#optimizer = new Adam({ learningRate: options.learningRate });
     this.#now = options.now ?? (() => performance.now());
     this.#state = {
       format: 1,
       fingerprint: this.#fingerprint(),
       epoch: 0,
       step: 0,
-      epochTotals: { weightedLoss: 0, correct: 0, examples: 0 },
+      epochTotals: emptyTotals(),
       epochSeconds: 0,
       history: [],
       best: null,
@@ -180,7 +219,8 @@ class TrainingRun {
     const o = this.#o;
     const resumed = await this.#resume();
     const steps = stepsPerEpoch(o.train.count, o.batchSize);
-    const variables = trainableVariables(o.model);
+    const aux = this.#auxiliary;
+    const variables = new Map([...trainableVariables(o.model), ...(aux?.head.variables ?? [])]);
     const sessionStart = this.#now();
     let lastCheckpoint = sessionStart;
     let segmentStart = sessionStart;
@@ -202,10 +242,12 @@ class TrainingRun {
           classWeights: this.#classWeightTensor,
           inferenceMode: o.frozenBatchNorm === true,
           ...(o.augment ? { augmentSeed: (index: number) => augmentationSeed(o.seed, epoch, index) } : {}),
+          ...(aux ? { auxiliary: { head: aux.head, targets: aux.task.train, weight: aux.task.weight } } : {}),
           onMicroBatch: (done) => o.events?.onProgress?.(this.#progress(steps, done, batch.length)),
         });
         s.epochTotals = {
           weightedLoss: s.epochTotals.weightedLoss + totals.weightedLoss,
+          auxLoss: s.epochTotals.auxLoss + totals.auxLoss,
           correct: s.epochTotals.correct + totals.correct,
           examples: s.epochTotals.examples + totals.examples,
         };
@@ -229,7 +271,7 @@ class TrainingRun {
       o.events?.onEpoch?.(s.history[s.history.length - 1]!, s.best?.epoch === s.epoch + 1);
       s.epoch++;
       s.step = 0;
-      s.epochTotals = { weightedLoss: 0, correct: 0, examples: 0 };
+      s.epochTotals = emptyTotals();
       s.epochSeconds = 0;
       if (s.epochsWithoutImprovement >= o.patience) s.stopReason = 'early-stopping';
       else if (s.epoch >= o.maxEpochs) s.stopReason = 'max-epochs';
@@ -247,6 +289,7 @@ class TrainingRun {
   dispose(): void {
     this.#optimizer.dispose();
     this.#classWeightTensor.dispose();
+    this.#auxiliary?.head.dispose();
     if (this.#best) disposeWeights(this.#best);
   }
 
@@ -264,6 +307,9 @@ class TrainingRun {
       augment: o.augment,
       frozenBatchNorm: o.frozenBatchNorm === true,
       classWeights: this.#classWeights,
+      // Present only when used, so checkpoints of runs without them still resume.
+      ...(o.learningRateWarmupSteps ? { learningRateWarmupSteps: o.learningRateWarmupSteps } : {}),
+      ...(o.auxiliary ? { auxiliary: auxiliaryFingerprint(o.auxiliary) } : {}),
       ...o.fingerprint,
     };
   }
@@ -282,6 +328,7 @@ class TrainingRun {
       epochSize: this.#o.train.count,
       loss: seen > 0 ? s.epochTotals.weightedLoss / seen : NaN,
       accuracy: seen > 0 ? s.epochTotals.correct / seen : NaN,
+      ...(this.#auxiliary ? { auxLoss: seen > 0 ? s.epochTotals.auxLoss / seen : NaN } : {}),
     };
   }
 
@@ -302,9 +349,15 @@ class TrainingRun {
   async #endEpoch(): Promise<void> {
     const o = this.#o;
     const s = this.#state;
-    const probabilities = await predictProbabilities(o.model, o.validation, o.microBatch, (done) =>
-      o.events?.onValidation?.(done, o.validation.count),
-    );
+    const aux = this.#auxiliary;
+    const forward = aux
+      ? (x: tf.Tensor) => {
+          const { probabilities, predictions } = aux.head.predict(x);
+          return [probabilities, predictions];
+        }
+      : (x: tf.Tensor) => [o.model.predict(x) as tf.Tensor2D];
+    const outputs = await predictRows(o.validation, o.microBatch, forward, (done) => o.events?.onValidation?.(done, o.validation.count));
+    const probabilities = outputs[0]!;
     const classes = this.#classWeights.length;
     const labels = o.validation.labels;
     let correct = 0;
@@ -315,6 +368,9 @@ class TrainingRun {
       trainAccuracy: s.epochTotals.correct / s.epochTotals.examples,
       valLoss: meanCrossEntropy(probabilities, labels, classes, this.#classWeights),
       valAccuracy: correct / labels.length,
+      ...(aux
+        ? { trainAuxLoss: s.epochTotals.auxLoss / s.epochTotals.examples, valAuxLoss: meanSquaredError(outputs[1]!, aux.task.validation) }
+        : {}),
       seconds: 0,
     };
     s.history.push(record);
@@ -354,6 +410,7 @@ class TrainingRun {
     for (const [key, t] of adam.firstMoment) tensors.set(FIRST_MOMENT + key, t);
     for (const [key, t] of adam.secondMoment) tensors.set(SECOND_MOMENT + key, t);
     for (const [key, t] of this.#best ?? []) tensors.set(BEST + key, t);
+    for (const [key, t] of this.#auxiliary?.head.variables ?? []) tensors.set(AUXILIARY + key, t);
     await writeCheckpointFile(path, this.#state, tensors);
     this.#o.events?.onCheckpoint?.(path);
   }
@@ -385,9 +442,32 @@ class TrainingRun {
     disposeWeights(secondMoment);
     const best = group(BEST);
     this.#best = best.size > 0 ? best : undefined;
-    this.#state = state;
+    const auxiliary = group(AUXILIARY);
+    for (const [key, variable] of this.#auxiliary?.head.variables ?? []) {
+      const value = auxiliary.get(key);
+      if (!value) throw new Error(`${path} has no ${AUXILIARY}${key}`);
+      variable.assign(value);
+    }
+    disposeWeights(auxiliary);
+    // Checkpoints from before auxiliary losses existed have no auxLoss total (only runs without one resume them).
+    this.#state = { ...state, epochTotals: { ...emptyTotals(), ...state.epochTotals } };
     return true;
   }
+}
+
+function emptyTotals(): StepTotals {
+  return { weightedLoss: 0, auxLoss: 0, correct: 0, examples: 0 };
+}
+
+function auxiliaryFingerprint(aux: AuxiliaryTask): Record<string, unknown> {
+  return {
+    featureLayer: aux.featureLayer,
+    width: aux.width,
+    weight: aux.weight,
+    // The targets themselves, so that changed lesion counts are not mixed into a resumed run.
+    targets: createHash('sha256').update(aux.train).update(aux.validation).digest('hex').slice(0, 16),
+    ...aux.description,
+  };
 }
 
 async function exists(path: string): Promise<boolean> {

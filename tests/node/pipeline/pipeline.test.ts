@@ -34,7 +34,7 @@ describe('pipeline CLI: plans', () => {
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/train-balanced --count 2500 --seed 11 --balance balanced`));
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/synthetic-test --count 1000 --seed 2 --balance eyepacs`));
     assert.match(out, /train\.ts .*--mode full --resolution 160 --id resnet50-dr --out \S+\/checkpoints\/stage-a-model /);
-    assert.match(out, /--checkpoint \S+\/checkpoints\/resnet50-dr-full-160px-seed1\.ckpt/, "train.ts's own checkpoint name, so a hand-started run resumes");
+    assert.match(out, /--checkpoint \S+\/checkpoints\/resnet50-dr-full-160px-aux-seed1\.ckpt/, "train.ts's own checkpoint name (with the auxiliary loss), so a hand-started run resumes");
     assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-model --out \S+\/models\/resnet50-dr .*--version 1 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
     assert.match(out, /evaluate\.ts --model \S+\/models\/resnet50-dr --data \S+\/data\/synthetic-test .*--out \S+\/models\/resnet50-dr\/evaluation/);
     assert.match(out, /parity\.ts --id resnet50-dr .*--fp32 \S+\/checkpoints\/resnet50-dr-fp32/);

@@ -35,6 +35,23 @@ describe('Adam', () => {
     reference.dispose();
     tf.dispose([target, ours, theirs]);
   });
+
+  it('warms the learning rate up linearly over the first steps', () => {
+    // A linear loss has a constant gradient, so every Adam update is ±1 (up to ε) times the rate.
+    const x = tf.variable(tf.tensor1d([0.5, -2]));
+    const adam = new Adam({ learningRate: 0.1, warmupSteps: 4 });
+    const gradient = tf.tensor1d([3, -0.25]);
+    const steps: number[] = [];
+    for (let step = 0; step < 6; step++) {
+      const before = x.dataSync()[0]!;
+      adam.apply(new Map([['x', x]]), new Map([['x', gradient]]));
+      steps.push(before - x.dataSync()[0]!);
+    }
+    assertClose(steps, [0.025, 0.05, 0.075, 0.1, 0.1, 0.1], 1e-5, 'step sizes');
+    assert.throws(() => new Adam({ learningRate: 0.1, warmupSteps: 1.5 }), /warmup steps must be an integer ≥ 0/);
+    adam.dispose();
+    tf.dispose([x, gradient]);
+  });
 });
 
 describe('checkpoint file', () => {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { writeSyntheticDataset } from '../../../src/pipeline/data/synthetic/dataset.js';
+import { LESIONS_FILE, writeSyntheticDataset } from '../../../src/pipeline/data/synthetic/dataset.js';
+import { saveLayersModel } from '../../../src/pipeline/export/tfjs-model-io.js';
+import { buildTinyClassifier } from '../../../src/pipeline/model/tiny-classifier.js';
 
 const run = promisify(execFile);
 
@@ -63,5 +65,51 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     const { code, out } = await cli('train.ts', ['--data', dir, '--mode', 'head']);
     assert.equal(code, 2);
     assert.match(out, /--mode head needs --init/);
+    const weightAlone = await cli('train.ts', ['--data', dir, '--aux-weight', '2']);
+    assert.equal(weightAlone.code, 2);
+    assert.match(weightAlone.out, /--aux-weight needs --aux-lesions/);
+    const headWithAux = await cli('train.ts', ['--data', dir, '--mode', 'head', '--init', dir, '--aux-lesions']);
+    assert.equal(headWithAux.code, 2);
+    assert.match(headWithAux.out, /--aux-lesions trains the backbone .* use it with --mode full/);
+  });
+
+  it('train with the auxiliary lesion loss and export exactly the product model', async () => {
+    const out = join(dir, 'model-aux');
+    const fp32 = join(dir, 'model-aux-fp32');
+    const args = [
+      ...['--data', join(dir, 'train'), '--model', 'tiny', '--resolution', '32', '--epochs', '1', '--batch-size', '8', '--aux-lesions', '--aux-weight', '0.5'],
+      ...['--cache', join(dir, 'cache'), '--checkpoint', join(dir, 'tiny-aux.ckpt'), '--out', out, '--fp32-out', fp32],
+    ];
+    const run = await cli('train.ts', args);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /auxiliary lesion loss × 0\.5/);
+    assert.match(run.out, /Auxiliary loss: 8 lesion counts/);
+    assert.match(run.out, /epoch 1: loss \d+\.\d+ aux \d+\.\d+ acc .* val loss \d+\.\d+ val aux \d+\.\d+ val acc/);
+    const summary = JSON.parse(await readFile(join(out, 'training', 'training-summary.json'), 'utf8'));
+    assert.equal(summary.auxiliaryLesions.weight, 0.5);
+    assert.equal(summary.auxiliaryLesions.columns.length, 8);
+    assert.equal(typeof summary.history[0].valAuxLoss, 'number');
+
+    // The product architecture as built for serving, saved the same way.
+    const product = buildTinyClassifier({ seed: 1 });
+    const reference = join(dir, 'reference');
+    await saveLayersModel(product, reference, { form: 'fp32' });
+    product.dispose();
+    const json = async (folder: string) => JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+    const expected = await json(reference);
+    const names = (m: { weightsManifest: Array<{ weights: Array<{ name: string }> }> }) => m.weightsManifest.flatMap((g) => g.weights.map((w) => w.name));
+    for (const folder of [out, fp32]) {
+      const saved = await json(folder);
+      assert.deepEqual(saved.modelTopology, expected.modelTopology, folder);
+      assert.deepEqual(names(saved).sort(), names(expected).sort(), folder);
+    }
+  });
+
+  it('explain that --aux-lesions needs lesions.csv', async () => {
+    const data = join(dir, 'no-lesions');
+    await cp(join(dir, 'train'), data, { recursive: true, filter: (source) => !source.endsWith(LESIONS_FILE) });
+    const { code, out } = await cli('train.ts', ['--data', data, '--model', 'tiny', '--aux-lesions', '--checkpoint', join(dir, 'none.ckpt'), '--out', join(dir, 'none')]);
+    assert.equal(code, 1, out);
+    assert.match(out, /no-lesions\/lesions\.csv: not found: the auxiliary lesion loss needs the per-image lesion counts/);
   });
 });

@@ -8,7 +8,7 @@ import { setBackboneTrainable } from '../../../src/pipeline/model/resnet50-class
 import { buildTinyClassifier } from '../../../src/pipeline/model/tiny-classifier.js';
 import { Adam } from '../../../src/pipeline/train/adam.js';
 import { initTrainingBackend } from '../../../src/pipeline/train/backend.js';
-import { readCheckpointFile } from '../../../src/pipeline/train/checkpoint-file.js';
+import { readCheckpointFile, writeCheckpointFile } from '../../../src/pipeline/train/checkpoint-file.js';
 import { imageExamples } from '../../../src/pipeline/train/examples.js';
 import { disposeWeights, snapshotWeights, trainableVariables } from '../../../src/pipeline/train/model-weights.js';
 import { accumulateGradients, trainStep } from '../../../src/pipeline/train/train-step.js';
@@ -172,6 +172,29 @@ describe('training loop', () => {
       );
     });
   }
+
+  it('resumes a checkpoint written before auxiliary losses existed', async () => {
+    const uninterrupted = join(dir, 'old-whole.ckpt');
+    const old = join(dir, 'old-format.ckpt');
+    const whole = options({ checkpointPath: uninterrupted });
+    const result = await trainModel(whole);
+    const first = options({ checkpointPath: old, timeBudgetSeconds: 2, now: steppingClock() });
+    await trainModel(first);
+    const { state, tensors } = await readCheckpointFile<{ epochTotals: Record<string, number>; fingerprint: object }>(old);
+    // What earlier versions wrote: the same settings, and totals without the auxiliary loss.
+    const earlierSettings = ['model', 'trainableWeights', 'inputShape', 'train', 'validation', 'batchSize', 'learningRate', 'seed', 'augment', 'frozenBatchNorm', 'classWeights'];
+    assert.deepEqual(Object.keys(state.fingerprint), earlierSettings);
+    delete state.epochTotals['auxLoss'];
+    const restored = new Map([...tensors].map(([name, { shape, values }]) => [name, tf.tensor(values, shape)]));
+    await writeCheckpointFile(old, state, restored);
+    tf.dispose([...restored.values()]);
+    const second = options({ checkpointPath: old });
+    const resumed = await trainModel(second);
+    assert.equal(resumed.resumed, true);
+    const strip = (h: typeof result.history) => h.map(({ seconds: _, ...rest }) => rest);
+    assert.deepEqual(strip(resumed.history), strip(result.history));
+    for (const o of [whole, first, second]) o.model.dispose();
+  });
 
   it('refuses to resume a checkpoint written with other settings', async () => {
     const path = join(dir, 'settings.ckpt');
