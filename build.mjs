@@ -19,9 +19,11 @@ const SERVER_OUT = 'build/server.mjs';
 
 const pages = [
   { html: 'index.html', entry: 'src/app/main.ts', name: 'app' },
+  { html: 'bench.html', entry: 'src/app/bench/main.ts', name: 'bench' },
 ];
 const workers = [
   { entry: 'workers/inference.worker.ts', name: 'inference.worker' },
+  { entry: 'workers/bench.worker.ts', name: 'bench.worker' },
 ];
 /** Static files that get a content hash in their name (the HTML refers to them by placeholder). */
 const hashedStatic = [{ file: 'app.css', placeholder: '%APP_CSS%' }];
@@ -65,7 +67,8 @@ async function bundle(entries, options) {
 const buildWorkers = () => bundle(workers);
 
 function buildPages(workerUrls) {
-  const define = { __BUILD_CONFIG__: JSON.stringify(buildConfig(workerUrls['inference.worker'])) };
+  const config = { ...buildConfig(workerUrls['inference.worker']), benchWorkerUrl: workerUrls['bench.worker'] };
+  const define = { __BUILD_CONFIG__: JSON.stringify(config) };
   return bundle(pages, { define, splitting: true });
 }
 
@@ -82,7 +85,7 @@ async function copyTree(from, to, filter = () => true) {
 }
 
 async function copyStatic(pageUrls) {
-  const replacements = { '%APP_JS%': pageUrls.app };
+  const replacements = { '%APP_JS%': pageUrls.app, '%BENCH_JS%': pageUrls.bench };
   for (const { file, placeholder } of hashedStatic) {
     const bytes = await readFile(join('static', file));
     const ext = extname(file);

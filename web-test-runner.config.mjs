@@ -10,7 +10,7 @@ import { chromiumArgs, chromiumPath } from './tools/chromium.mjs';
 import { modelFiles, testEnvironment } from './tests/browser/serve-models.mjs';
 
 const WORKER_URL = '/__bundle/inference.worker.js';
-const bundledOnRequest = { [WORKER_URL]: 'workers/inference.worker.ts' };
+const bundledOnRequest = { [WORKER_URL]: 'workers/inference.worker.ts', '/__bundle/bench.worker.js': 'workers/bench.worker.ts' };
 
 async function bundleToString(entry) {
   const result = await esbuild.build({
