@@ -61,15 +61,18 @@ function leakText(leak: LeakCheck): string {
 }
 
 /**
- * How many times slower than onnxruntime-node the configuration's median is: against the fastest
- * native configuration with the same weights and batch, i.e. what this machine does natively.
+ * How many times slower than onnxruntime-node the configuration's median is, for the same weights and
+ * batch: against native on the same number of threads where there is one (same resources), otherwise
+ * (GPU backends, thread counts native did not run) against the fastest native configuration.
  */
 function nativeRatio(result: ConfigResult, batch: BatchResult, results: readonly ConfigResult[]): string {
   if (result.runtime === 'ort-node' || !batch.latencyMs) return '—';
-  const native = results
+  const natives = results
     .filter((r) => r.runtime === 'ort-node' && r.status === 'ok' && r.weights === result.weights)
-    .flatMap((r) => r.batches.filter((b) => b.batch === batch.batch && b.latencyMs).map((b) => b.latencyMs!.p50));
-  return native.length ? `${(batch.latencyMs.p50 / Math.min(...native)).toFixed(1)}×` : '—';
+    .flatMap((r) => r.batches.filter((b) => b.batch === batch.batch && b.latencyMs).map((b) => ({ threads: r.actualThreads, p50: b.latencyMs!.p50 })));
+  const sameThreads = natives.find((n) => result.actualThreads !== null && n.threads === result.actualThreads);
+  const native = sameThreads?.p50 ?? Math.min(...natives.map((n) => n.p50));
+  return natives.length ? `${(batch.latencyMs.p50 / native).toFixed(1)}×` : '—';
 }
 
 function emptyCells(result: ConfigResult): Record<SummaryColumn, string> {

@@ -46,10 +46,12 @@ describe('the results table', () => {
     const lines = resultsTable(sampleReport()).split('\n');
     assert.match(lines[0]!, /^configuration\s+batch\s+fetch ms/);
     const row = (key: string, batchSize: string) => lines.find((l) => l.startsWith(`${key} `) && l.split(/\s+/)[1] === batchSize);
-    // ORT wasm median 11 ms against native 2.5 ms; batch 4: 42 / 9.
+    // ORT wasm on 2 threads against native on 2 threads: 11 / 2.5 ms; batch 4: 42 / 9.
     assert.match(row('ort/wasm/2t/fp32', '1')!, / 4\.4× /);
     assert.match(row('ort/wasm/2t/fp32', '4')!, / 4\.7× /);
     assert.match(row('tfjs/webgl/fp32', '1')!, /0\.0e\+0\s+2\/2/);
+    // No threads on webgl: compared with the fastest native median (300 / 2.5 ms).
+    assert.match(row('tfjs/webgl/fp32', '1')!, / 120\.0× /);
     assert.match(lines.find((l) => l.startsWith('tfjs/webgpu/fp32'))!, /unavailable: no adapter/);
   });
 });
