@@ -17,7 +17,7 @@ import { SUMMARY_FILE } from '../train/run-training.js';
 /** sysexits' EX_TEMPFAIL, as train.ts exits when its time budget is spent or Ctrl-C paused it. */
 const EXIT_PAUSED = 75;
 
-const STEPS = ['data-train', 'data-test', 'train-a', 'train-b', 'evaluate', 'manifest', 'parity'] as const;
+const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'train-b', 'evaluate', 'manifest', 'parity'] as const;
 type StepName = (typeof STEPS)[number];
 
 const HELP = `Run the model pipeline, resuming where it stopped:
@@ -25,8 +25,11 @@ const HELP = `Run the model pipeline, resuming where it stopped:
   data-train  synthetic training set: <work>/data/train-balanced, --count images, every grade equally
               often (rare grades get new images, not copies; training still applies class weights), seed 11
   data-test   held-out test set: <work>/data/synthetic-test, --test-count images, EyePACS grade mix, seed 2
-  train-a     stage A: the whole ResNet50 from scratch at --resolution on wasm
-              → <work>/checkpoints/stage-a-model (+ -fp32)
+  calibrate   stage A's starting point: a fresh ResNet50 whose BatchNorm statistics are set from 32
+              training images (data-dependent initialisation) and whose residual branches start at
+              zero (zero-init residual) → <work>/checkpoints/stage-a-init
+  train-a     stage A: the whole ResNet50 from that start at --resolution on wasm, Adam 1e-3 with a
+              32-step warm-up, --stage-a-epochs epochs → <work>/checkpoints/stage-a-model (+ -fp32)
   train-b     stage B: 300 px backbone features, the dense head retrained → <models>/<id> (fp16 store),
               <work>/checkpoints/<id>-fp32 (float32 weights)
   evaluate    on the test set → <models>/<id>/evaluation/ (evaluation.json, confusion matrix, curves)
@@ -58,7 +61,9 @@ Sizes (the defaults are the shipped model's; smaller ones make quick trial runs)
   --count N            training images (default 2500)
   --test-count N       test images (default 1000)
   --image-size PX      synthetic image width (default 512)
-  --resolution PX      stage A input side (default 160)
+  --resolution PX      stage A input side (default 128: 1.8 images/s on one core here)
+  --stage-a-epochs N   at most N stage A epochs (default 5, about 100 minutes here; early stopping
+                       may end it sooner); --epochs sets both stages
   --aux-lesions W      stage A's weight of the auxiliary lesion-count loss (train.ts --aux-lesions
                        --aux-weight W; default 5, 0 for none): at weight 1 its share of the
                        backbone's gradient is only ~2-10 % of the grade loss's in the first epoch
@@ -84,6 +89,7 @@ interface Settings {
   /** Stage A's auxiliary lesion-count loss weight; 0: none. */
   auxLesions: number;
   epochs?: number;
+  stageAEpochs: number;
   timeBudget?: string;
   parityLimit?: number;
 }
@@ -151,6 +157,7 @@ function plan(s: Settings): Step[] {
   const testData = join(s.work, 'data', 'synthetic-test');
   const checkpoints = join(s.work, 'checkpoints');
   const cache = join(s.work, '.cache', 'preprocessed');
+  const stageAInit = join(checkpoints, 'stage-a-init');
   const stageA = join(checkpoints, 'stage-a-model');
   const modelDir = join(s.models, s.id);
   const evaluation = join(modelDir, 'evaluation');
@@ -163,9 +170,9 @@ function plan(s: Settings): Step[] {
   });
   const training = [
     ...['--data', trainData, '--model', s.model, '--seed', String(TRAIN_SEED), '--cache', cache],
-    ...(s.epochs ? ['--epochs', String(s.epochs)] : []),
     ...(s.timeBudget ? ['--time-budget', s.timeBudget] : []),
   ];
+  const epochs = (n: number | undefined) => (n ? ['--epochs', String(n)] : []);
   // train.ts's own checkpoint name (<id>-<mode>-<px>px-seed<seed>.ckpt), so a run started by hand with
   // the same settings is resumed rather than restarted.
   const checkpoint = (tag: string) => join(checkpoints, `${s.id}-${tag}-seed${TRAIN_SEED}.ckpt`);
@@ -177,11 +184,24 @@ function plan(s: Settings): Step[] {
     { name: 'data-train', title: `training images (${s.count}, balanced grades, seed 11)`, ...dataset(trainData, s.count, 11, 'balanced') },
     { name: 'data-test', title: `held-out test images (${s.testCount}, EyePACS mix, seed 2)`, ...dataset(testData, s.testCount, 2, 'eyepacs') },
     {
+      name: 'calibrate',
+      title: `stage A's start: fresh ${s.model} with BatchNorm statistics from training images, zero-init residual`,
+      script: 'calibrate.ts',
+      args: [
+        ...['--data', trainData, '--model', s.model, '--seed', String(TRAIN_SEED), '--cache', cache],
+        ...['--resolution', String(s.resolution), '--zero-init-residual', '--out', stageAInit],
+      ],
+      complete: async () => ((await mtime(join(stageAInit, MODEL_JSON))) !== null ? `${stageAInit} exists` : null),
+    },
+    {
       name: 'train-a',
-      title: `stage A: whole ${s.model} from scratch at ${s.resolution} px`,
+      title: `stage A: whole ${s.model} from the calibrated start at ${s.resolution} px`,
       script: 'train.ts',
       args: [
-        ...[...training, '--mode', 'full', '--resolution', String(s.resolution), '--id', s.id, '--out', stageA, '--fp32-out', `${stageA}-fp32`],
+        ...[...training, ...epochs(s.epochs ?? s.stageAEpochs), '--mode', 'full', '--resolution', String(s.resolution)],
+        // From scratch (the --init holds no learned weights): Adam's standard step, warmed up.
+        ...['--init', stageAInit, '--learning-rate', '1e-3', '--learning-rate-warmup', '32', '--patience', '5'],
+        ...['--id', s.id, '--out', stageA, '--fp32-out', `${stageA}-fp32`],
         ...(s.auxLesions > 0 ? ['--aux-lesions', '--aux-weight', String(s.auxLesions)] : []),
         ...['--checkpoint', checkpoint(`full-${s.resolution}px${s.auxLesions > 0 ? '-aux' : ''}`)],
       ],
@@ -192,7 +212,7 @@ function plan(s: Settings): Step[] {
       title: `stage B: ${tiny ? 'head through the frozen backbone' : 'head on backbone features'} at 300 px`,
       script: 'train.ts',
       args: [
-        ...[...training, ...stageB, '--init', stageA, '--out', modelDir, '--fp32-out', fp32],
+        ...[...training, ...epochs(s.epochs), ...stageB, '--init', stageA, '--out', modelDir, '--fp32-out', fp32],
         ...['--id', s.id, '--version', s.version, '--name', name, '--training-data', 'synthetic', '--demo'],
       ],
       complete: () => trainingComplete(modelDir),
@@ -281,7 +301,8 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
       count: { type: 'string', default: '2500' },
       'test-count': { type: 'string', default: '1000' },
       'image-size': { type: 'string', default: '512' },
-      resolution: { type: 'string', default: '160' },
+      resolution: { type: 'string', default: '128' },
+      'stage-a-epochs': { type: 'string', default: '5' },
       'aux-lesions': { type: 'string', default: '5' },
       epochs: { type: 'string' },
       'parity-limit': { type: 'string' },
@@ -308,6 +329,7 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
     resolution: positiveInt('resolution', values.resolution)!,
     auxLesions,
     ...(epochs ? { epochs } : {}),
+    stageAEpochs: positiveInt('stage-a-epochs', values['stage-a-epochs'])!,
     ...(values['time-budget'] ? { timeBudget: values['time-budget'] } : {}),
     ...(parityLimit ? { parityLimit } : {}),
   };

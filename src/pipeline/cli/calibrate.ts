@@ -1,0 +1,122 @@
+/**
+ * Calibrate a ResNet50 (or tiny) classifier's BatchNorm statistics on real images (data-dependent
+ * initialisation) and save it as a TF.js model that training can start from (--init).
+ *   node --import tsx src/pipeline/cli/calibrate.ts --help
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { INPUT_SIZE } from '../../shared/model-contract.js';
+import { loadKaggleDataset } from '../data/kaggle-loader.js';
+import { Rng } from '../data/random.js';
+import { loadLayersModelFromDir, saveLayersModel } from '../export/tfjs-model-io.js';
+import { calibrateBatchNorm, zeroResidualGammas } from '../model/calibrate-batchnorm.js';
+import { GAP_LAYER } from '../model/classifier-head.js';
+import { buildResNet50Classifier } from '../model/resnet50-classifier.js';
+import { buildTinyClassifier } from '../model/tiny-classifier.js';
+import { initTrainingBackend } from '../train/backend.js';
+import { imageExamples } from '../train/examples.js';
+import { transferWeights } from '../train/model-weights.js';
+import { preprocessedImages } from '../train/preprocessed-images.js';
+
+const HELP = `Set every BatchNormalization layer's moving mean and variance from real images.
+
+A freshly initialised ResNet50 normalises with (0, 1) whatever it sees, so in inference mode its
+pooled features hardly depend on the image. This runs a batch of training images through the network
+once and gives each BatchNorm layer the statistics of its input (the earlier layers already
+calibrated), so every channel is unit-variance on fundus photos. The result is the starting point
+of the frozen-backbone strategy (train.ts --mode head --init OUT) and a better one for training
+from scratch.
+
+Usage: node --import tsx src/pipeline/cli/calibrate.ts --data DIR --out DIR [options]
+
+  --data DIR        Kaggle-layout folder (trainLabels.csv + images) to draw the batch from (required)
+  --out DIR         where to write the calibrated model (TF.js, float32)
+  --model resnet50|tiny
+                    which network (default resnet50; tiny: the test model, for quick runs)
+  --init DIR        calibrate this saved model instead of a fresh one
+  --seed N          initial weights of a fresh ResNet50, and which images are drawn (default 1)
+  --images N        batch size: images drawn, spread over the grades (default 32)
+  --resolution PX   input side used for the statistics (default ${INPUT_SIZE}, the serving size)
+  --cache DIR       preprocessed images (default .cache/preprocessed)
+  --zero-init-residual
+                    also zero γ of every residual branch's last BatchNorm (*_3_bn), so each block
+                    starts as its shortcut: faster training from scratch (Goyal et al. 2017)
+  -h, --help`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    strict: true,
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      model: { type: 'string', default: 'resnet50' },
+      init: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      images: { type: 'string', default: '32' },
+      resolution: { type: 'string', default: String(INPUT_SIZE) },
+      cache: { type: 'string', default: '.cache/preprocessed' },
+      'zero-init-residual': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.model !== 'resnet50' && values.model !== 'tiny') {
+    console.error(`error: --model must be resnet50 or tiny, got "${values.model}"`);
+    return 2;
+  }
+  if (!values.data || !values.out) {
+    console.error('error: --data and --out are required (see --help)');
+    return 2;
+  }
+  const seed = Number(values.seed);
+  const count = Number(values.images);
+  const resolution = Number(values.resolution);
+  if (!Number.isInteger(seed) || !Number.isInteger(count) || count < 2 || !Number.isInteger(resolution) || resolution < 32) {
+    console.error('error: --seed, --images (≥ 2) and --resolution (≥ 32) must be integers');
+    return 2;
+  }
+  await initTrainingBackend('wasm');
+  const records = await loadKaggleDataset(values.data);
+  // Round-robin over the grades (shuffled within each), so rare grades' lesions shape the statistics too.
+  const random = new Rng(seed);
+  const byGrade = [0, 1, 2, 3, 4].map((g) => random.shuffle(records.filter((r) => r.level === g)));
+  const chosen = [];
+  for (let i = 0; chosen.length < Math.min(count, records.length); i++) {
+    for (const group of byGrade) if (group[i] && chosen.length < count) chosen.push(group[i]!);
+  }
+  const examples = imageExamples(preprocessedImages(chosen, values.cache), resolution);
+  const pixels = new Float32Array(chosen.length * resolution * resolution * 3);
+  for (let i = 0; i < chosen.length; i++) await examples.load(i, pixels, i * resolution * resolution * 3);
+
+  const build = values.model === 'tiny' ? buildTinyClassifier : buildResNet50Classifier;
+  const model = build({ inputSize: resolution, seed });
+  if (values.init) {
+    const init = await loadLayersModelFromDir(values.init);
+    transferWeights(init, model);
+    init.dispose();
+  }
+  if (values['zero-init-residual']) console.log(`Zeroed γ of ${zeroResidualGammas(model)} residual-branch BatchNorm layers.`);
+  const batch = tf.tensor4d(pixels, [chosen.length, resolution, resolution, 3]);
+  const started = performance.now();
+  const layers = calibrateBatchNorm(model, batch, GAP_LAYER);
+  batch.dispose();
+  console.log(`Calibrated ${layers} BatchNorm layers on ${chosen.length} images at ${resolution} px in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  // Saved at the serving size whatever the calibration resolution (the weights do not depend on it).
+  const serving = build({ inputSize: INPUT_SIZE, seed });
+  transferWeights(model, serving);
+  await saveLayersModel(serving, values.out, { form: 'fp32', convertedBy: 'fundus-grader calibrate.ts' });
+  tf.dispose([model, serving]);
+  console.log(`Written to ${values.out}.`);
+  return 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
