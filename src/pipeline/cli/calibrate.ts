@@ -108,7 +108,8 @@ async function main(): Promise<number> {
   const serving = build({ inputSize: INPUT_SIZE, seed });
   transferWeights(model, serving);
   await saveLayersModel(serving, values.out, { form: 'fp32', convertedBy: 'fundus-grader calibrate.ts' });
-  tf.dispose([model, serving]);
+  model.dispose();
+  serving.dispose();
   console.log(`Written to ${values.out}.`);
   return 0;
 }

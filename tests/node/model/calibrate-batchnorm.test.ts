@@ -36,7 +36,8 @@ test('every BatchNorm layer normalises its input on the calibration batch to mea
     // BatchNorm's ε (1.001e-5) keeps the variance a hair under 1.
     for (const v of variance) assert.ok(Math.abs(v - 1) < 1e-2, `${name}: variance ${v}`);
   }
-  tf.dispose([model, batch]);
+  model.dispose();
+  batch.dispose();
 });
 
 test('stops after the named layer and leaves the later ones as they were', () => {
@@ -48,7 +49,8 @@ test('stops after the named layer and leaves the later ones as they were', () =>
   assert.deepEqual(last.getWeights().map((w) => Array.from(w.dataSync())), untouched);
   // The whole network up to pooling calibrates all three.
   assert.equal(calibrateBatchNorm(model, batch, GAP_LAYER), 3);
-  tf.dispose([model, batch]);
+  model.dispose();
+  batch.dispose();
 });
 
 test('zero-init residual zeroes γ of the residual branches\' last BatchNorm only', async () => {
