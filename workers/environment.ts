@@ -1,4 +1,5 @@
 import type { EnvironmentReport } from '../src/shared/protocol.js';
+import { deviceCores } from './runtimes/tfjs-thread-cap.js';
 
 export async function describeEnvironment(): Promise<EnvironmentReport> {
   const webgpu: EnvironmentReport['webgpu'] = { available: false };
@@ -17,7 +18,7 @@ export async function describeEnvironment(): Promise<EnvironmentReport> {
   }
   return {
     crossOriginIsolated: self.crossOriginIsolated,
-    hardwareConcurrency: navigator.hardwareConcurrency,
+    hardwareConcurrency: deviceCores,
     webgpu,
     userAgent: navigator.userAgent,
   };

@@ -9,6 +9,7 @@ import { LoadedModels } from './grading/loaded-models.js';
 import { gradePhoto, inspectPhoto } from './grading/screen-photo.js';
 import { initOrt } from './runtimes/ort-runtime.js';
 import { initTfjs } from './runtimes/tfjs-runtime.js';
+import { defaultWasmThreads } from './runtimes/tfjs-thread-cap.js';
 import { throwIfAborted, WorkerFailure } from './worker-failure.js';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -26,13 +27,14 @@ const handlers: Handlers = {
     models = null;
     const environment = await describeEnvironment();
     throwIfAborted(signal);
+    const wasmThreads = params.wasmThreads ?? defaultWasmThreads(self.crossOriginIsolated);
     const tfjs = await initTfjs(
-      { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads: params.wasmThreads },
+      { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads },
       (backend) => progress({ stage: 'tfjs', backend }),
     );
     throwIfAborted(signal);
     const ort = await initOrt(
-      { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads: params.wasmThreads },
+      { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads },
       (backend) => progress({ stage: 'ort', backend }),
     );
     models = new LoadedModels({ tfjs: tfjs.backend, ort: ort.backend as OrtBackend | null });

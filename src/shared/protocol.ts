@@ -54,6 +54,8 @@ export interface RuntimeReport {
   backend: string | null;
   attempts: BackendAttempt[];
   version: string;
+  /** wasm threads the runtime really uses, when its backend is wasm. */
+  wasmThreads?: number;
 }
 
 export interface EnvironmentReport {
@@ -69,7 +71,7 @@ export interface InitParams {
   /** Folder URLs the runtimes load their .wasm (and ORT's .mjs) from; always same-origin. */
   tfjsWasmPath: string;
   ortWasmPath: string;
-  /** wasm threads; omitted = each runtime's default. */
+  /** wasm threads for both runtimes; omitted = every core up to 4 when cross-origin isolated, else 1. */
   wasmThreads?: number;
 }
 

@@ -25,6 +25,11 @@ describe('inference worker round trip', () => {
     expect(started.report.tfjs.backend).to.equal('wasm');
     expect(started.report.ort.backend).to.equal('wasm');
     expect(started.report.tfjs.attempts.map((a) => a.backend)).to.deep.equal(['wasm']);
+    // No thread count asked: every core up to 4 for both runtimes (each one's own default is half).
+    const cores = Math.min(4, navigator.hardwareConcurrency);
+    expect(started.report.environment.hardwareConcurrency, 'the real core count, not the lifted one').to.equal(navigator.hardwareConcurrency);
+    expect(started.report.tfjs.wasmThreads).to.equal(cores);
+    expect(started.report.ort.wasmThreads).to.equal(cores);
   });
 
   it('brings up WebGL for TF.js when asked', async () => {

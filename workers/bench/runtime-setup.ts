@@ -14,7 +14,7 @@ import { createTfjsRunner } from '../models/tfjs-runner.js';
 import { initOrt } from '../runtimes/ort-runtime.js';
 import { initTfjs } from '../runtimes/tfjs-runtime.js';
 import { withOrtSessionOptions } from './ort-session-tuning.js';
-import { liftTfjsThreadCap } from './tfjs-thread-cap.js';
+import { liftTfjsThreadCap } from '../runtimes/tfjs-thread-cap.js';
 
 /** The backend does not work in this browser: a finding about the device, not a failure of the run. */
 export class BackendUnavailable extends Error {

@@ -54,7 +54,14 @@ export async function initOrt(options: OrtInitOptions, onAttempt: (backend: stri
       attempts.push({ backend, ok: false, error: describeError(error), ms: performance.now() - started });
     }
   }
-  return { runtime: 'ort', backend: chosen, attempts, version: ort.env.versions.web ?? 'unknown' };
+  const threads = ort.env.wasm.numThreads;
+  return {
+    runtime: 'ort',
+    backend: chosen,
+    attempts,
+    version: ort.env.versions.web ?? 'unknown',
+    ...(chosen === 'wasm' && threads ? { wasmThreads: threads } : {}),
+  };
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { liftTfjsThreadCap } from './tfjs-thread-cap.js';
 import type { BackendAttempt, BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
 import { TFJS_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
 import { describeError } from '../worker-failure.js';
@@ -36,7 +37,10 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
   if (!wasmConfigured) {
     // Must happen before the wasm backend first initialises; later calls would be ignored.
     setWasmPaths(options.wasmPath);
-    if (options.wasmThreads !== undefined) setThreadsCount(options.wasmThreads);
+    if (options.wasmThreads !== undefined) {
+      liftTfjsThreadCap(options.wasmThreads);
+      setThreadsCount(options.wasmThreads);
+    }
     wasmConfigured = true;
   }
   const attempts: BackendAttempt[] = [];
@@ -55,7 +59,7 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
       attempts.push({ backend, ok: false, error: describeError(error), ms: performance.now() - started });
     }
   }
-  return { runtime: 'tfjs', backend: chosen, attempts, version: tf.version.tfjs };
+  return { runtime: 'tfjs', backend: chosen, attempts, version: tf.version.tfjs, ...(chosen === 'wasm' ? { wasmThreads: getThreadsCount() } : {}) };
 }
 
 export function tfjsMemory(): { backend: string; numTensors: number; numDataBuffers: number; numBytes: number } {

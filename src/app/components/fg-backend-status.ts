@@ -42,7 +42,9 @@ export class FgBackendStatus extends LitElement {
       <dt>${RUNTIME_LABELS[report.runtime]} <small>${report.version}</small></dt>
       <dd>
         ${report.backend
-          ? html`<span class="backend" data-runtime=${report.runtime}>${report.backend}</span>`
+          ? html`<span class="backend" data-runtime=${report.runtime}>${report.backend}</span>${report.wasmThreads
+                ? html` <small class="threads">(${report.wasmThreads} ${report.wasmThreads === 1 ? 'thread' : 'threads'})</small>`
+                : nothing}`
           : html`<span class="none" data-runtime=${report.runtime}>no backend came up</span>`}
         ${failed.length
           ? html`<ul>
