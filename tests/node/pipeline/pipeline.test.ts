@@ -9,12 +9,12 @@ import type { ParityReport } from '../../../src/pipeline/parity/run-parity.js';
 import { FP32_CONVERTED_BY } from '../../../src/pipeline/train/run-training.js';
 import { cli, tempDir } from './support/cli.js';
 
-const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'train-b', 'evaluate', 'manifest', 'parity'];
+const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'evaluate', 'manifest', 'parity'];
 
 /** Each step's line of a plan: name → "would run" | "skipped" | "not selected". */
 function planOf(out: string): Record<string, string> {
   const plan: Record<string, string> = {};
-  for (const match of out.matchAll(/^\d\/8 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
+  for (const match of out.matchAll(/^\d\/9 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
   return plan;
 }
 
@@ -34,9 +34,10 @@ describe('pipeline CLI: plans', () => {
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/train-balanced --count 2500 --seed 11 --balance balanced`));
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/synthetic-test --count 1000 --seed 2 --balance eyepacs`));
     assert.match(out, /calibrate\.ts --data \S+\/data\/train-balanced --model resnet50 .*--resolution 128 --zero-init-residual --out \S+\/checkpoints\/stage-a-init/);
-    assert.match(out, /train\.ts .*--epochs 5 --mode full --resolution 128 --init \S+\/checkpoints\/stage-a-init --learning-rate 1e-3 .*--out \S+\/checkpoints\/stage-a-model /);
+    assert.match(out, /train\.ts .*--epochs 3 --mode full --resolution 128 --init \S+\/checkpoints\/stage-a-init --learning-rate 1e-3 .*--out \S+\/checkpoints\/stage-a-model /);
     assert.match(out, /--checkpoint \S+\/checkpoints\/resnet50-dr-full-128px-aux-seed1\.ckpt/, "train.ts's own checkpoint name (with the auxiliary loss), so a hand-started run resumes");
-    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-model --out \S+\/models\/resnet50-dr .*--version 1 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
+    assert.match(out, /calibrate\.ts .*--init \S+\/checkpoints\/stage-a-model --resolution 300 --out \S+\/checkpoints\/stage-a-300px/);
+    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/models\/resnet50-dr .*--version 1 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
     assert.match(out, /evaluate\.ts --model \S+\/models\/resnet50-dr --data \S+\/data\/synthetic-test .*--out \S+\/models\/resnet50-dr\/evaluation/);
     assert.match(out, /parity\.ts --id resnet50-dr .*--fp32 \S+\/checkpoints\/resnet50-dr-fp32/);
     assert.deepEqual(await readdir(work), []);
