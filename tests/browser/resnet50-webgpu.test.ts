@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { pickModels } from '../../src/app/model-catalog.js';
-import { fixture, gradeParams, initWorker, loadManifest, sum } from './worker-client.js';
+import { fixture, gradeParams, initWorker, loadManifest, maxAbsDifference, sum } from './worker-client.js';
 
 // The full ResNet50 on the software GPU takes ~50 s per inference: it runs once, here, on whichever
 // ResNet50 the manifest ships. Until the trained model is committed this reports itself as skipped;
@@ -13,7 +13,7 @@ async function resnet50Required(): Promise<boolean> {
 describe('the full ResNet50 on WebGPU', function () {
   this.timeout(240000);
 
-  it('grades a synthetic fundus photo with both variants on WebGPU', async function () {
+  it('grades a synthetic fundus photo with both variants on WebGPU, as wasm does', async function () {
     const manifest = await loadManifest();
     const entry = manifest.models.find((m) => m.id.startsWith('resnet50'));
     if (!entry) {
@@ -23,16 +23,26 @@ describe('the full ResNet50 on WebGPU', function () {
     }
     const models = pickModels(manifest, entry!.id, 'fp16') ?? pickModels(manifest, entry!.id, 'fp32');
     expect(models, `both variants of ${entry!.id}`).to.not.equal(null);
-    const { client } = await initWorker('webgpu', 'webgpu');
-    try {
-      // No warm-up: each variant runs exactly once.
-      const result = await client.request('grade', { ...gradeParams(await fixture('fundus.jpeg'), models!), warmUp: false });
-      for (const variant of [result.variants.tfjs, result.variants.ort]) {
-        expect(variant.backend).to.equal('webgpu');
-        expect(sum(variant.probabilities)).to.be.closeTo(1, 1e-3);
+    const photo = await fixture('fundus.jpeg');
+    const gradeOn = async (backend: 'webgpu' | 'wasm') => {
+      const { client } = await initWorker(backend, backend);
+      try {
+        // No warm-up: each variant runs exactly once.
+        return await client.request('grade', { ...gradeParams(photo.slice(0), models!), warmUp: false });
+      } finally {
+        client.terminate();
       }
-    } finally {
-      client.terminate();
+    };
+    const gpu = await gradeOn('webgpu');
+    const cpu = await gradeOn('wasm');
+    for (const runtime of ['tfjs', 'ort'] as const) {
+      const [onGpu, onCpu] = [gpu.variants[runtime], cpu.variants[runtime]];
+      expect(onGpu.backend).to.equal('webgpu');
+      expect(onCpu.backend).to.equal('wasm');
+      expect(sum(onGpu.probabilities)).to.be.closeTo(1, 1e-3);
+      // Same weights, other kernels: float32 rounding differences only.
+      expect(maxAbsDifference(onGpu.probabilities, onCpu.probabilities), runtime).to.be.below(1e-3);
+      expect(onGpu.grade, runtime).to.equal(onCpu.grade);
     }
   });
 });
