@@ -56,7 +56,9 @@ describe('the built app offline', () => {
     }
   });
 
-  it('caches a weight form it did not precache on first use, in a cache named by the model version', { timeout: 120000 }, async () => {
+  // Up to ~95 s in the full e2e run since the ResNet50 joined the precache (12 s when replayed alone:
+  // not understood yet, see the session note), so more room than the others.
+  it('caches a weight form it did not precache on first use, in a cache named by the model version', { timeout: 240000 }, async () => {
     const page = await context.newPage();
     await page.goto(`${server.url}${APP_QUERY}&weights=fp32`);
     await waitForApp(page, { offline: true });
