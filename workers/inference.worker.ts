@@ -9,7 +9,6 @@ import { LoadedModels } from './grading/loaded-models.js';
 import { gradePhoto, inspectPhoto } from './grading/screen-photo.js';
 import { initOrt } from './runtimes/ort-runtime.js';
 import { initTfjs } from './runtimes/tfjs-runtime.js';
-import { defaultWasmThreads } from './runtimes/tfjs-thread-cap.js';
 import { throwIfAborted, WorkerFailure } from './worker-failure.js';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -27,7 +26,11 @@ const handlers: Handlers = {
     models = null;
     const environment = await describeEnvironment();
     throwIfAborted(signal);
-    const wasmThreads = params.wasmThreads ?? defaultWasmThreads(self.crossOriginIsolated);
+    // Each runtime's own default unless the page asks (half the cores for both). Every core was tried:
+    // faster for one runtime alone (bench: TF.js 507 → 378 ms on 2 cores) but not for the two in this
+    // worker together (npm run measure:app, ResNet50, 2 cores: camera photo 686 + 628 ms against
+    // 508 + 521 ms on one thread each), so the defaults stay.
+    const wasmThreads = params.wasmThreads;
     const tfjs = await initTfjs(
       { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads },
       (backend) => progress({ stage: 'tfjs', backend }),

@@ -71,7 +71,7 @@ export interface InitParams {
   /** Folder URLs the runtimes load their .wasm (and ORT's .mjs) from; always same-origin. */
   tfjsWasmPath: string;
   ortWasmPath: string;
-  /** wasm threads for both runtimes; omitted = every core up to 4 when cross-origin isolated, else 1. */
+  /** wasm threads for both runtimes; omitted = each runtime's default (about half the cores). */
   wasmThreads?: number;
 }
 

@@ -2,18 +2,6 @@
 export const deviceCores = navigator.hardwareConcurrency || 1;
 
 /**
- * wasm threads for both runtimes when the page asks for no number: every core, up to 4 (ONNX
- * Runtime's own ceiling). Both runtimes' defaults are half the cores, i.e. one thread on a 2-core
- * tablet; measured there on the full ResNet50 (npm run bench, wasm, batch 1, p50): TF.js 507 → 378 ms
- * and ORT 502 → 365 ms with two threads. Gradings run one at a time in this worker, so the two
- * runtimes never compete for the threads. Without cross-origin isolation there is no
- * SharedArrayBuffer and wasm runs on one thread whatever is asked.
- */
-export function defaultWasmThreads(crossOriginIsolated: boolean): number {
-  return crossOriginIsolated ? Math.min(4, deviceCores) : 1;
-}
-
-/**
  * tfjs-backend-wasm 4.22 caps its XNNPACK thread pool at navigator.hardwareConcurrency / 2, whatever
  * setThreadsCount asks for (init_with_threads_count in its backend.cc; tensorflow/tfjs#8513), so on a
  * 2-core device it always runs on one thread. Its wasm module reads the core count once, when it
