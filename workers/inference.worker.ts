@@ -26,18 +26,13 @@ const handlers: Handlers = {
     models = null;
     const environment = await describeEnvironment();
     throwIfAborted(signal);
-    // Each runtime's own default unless the page asks (half the cores for both). Every core was tried:
-    // faster for one runtime alone (bench: TF.js 507 → 378 ms on 2 cores) but not for the two in this
-    // worker together (npm run measure:app, ResNet50, 2 cores: camera photo 686 + 628 ms against
-    // 508 + 521 ms on one thread each), so the defaults stay.
-    const wasmThreads = params.wasmThreads;
     const tfjs = await initTfjs(
-      { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads },
+      { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads: params.wasmThreads },
       (backend) => progress({ stage: 'tfjs', backend }),
     );
     throwIfAborted(signal);
     const ort = await initOrt(
-      { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads },
+      { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads: params.wasmThreads },
       (backend) => progress({ stage: 'ort', backend }),
     );
     models = new LoadedModels({ tfjs: tfjs.backend, ort: ort.backend as OrtBackend | null });

@@ -3,8 +3,6 @@
  * chain would otherwise land on another backend silently) and builds the app's runner on it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import * as ort from 'onnxruntime-web';
 import type { BenchJob, BrowserBackend } from '../../src/shared/bench/bench-types.js';
 import type { OrtBackend, RuntimeReport } from '../../src/shared/protocol.js';
 import type { ModelFiles } from '../models/model-files.js';
@@ -14,7 +12,6 @@ import { createTfjsRunner } from '../models/tfjs-runner.js';
 import { initOrt } from '../runtimes/ort-runtime.js';
 import { initTfjs } from '../runtimes/tfjs-runtime.js';
 import { withOrtSessionOptions } from './ort-session-tuning.js';
-import { liftTfjsThreadCap } from '../runtimes/tfjs-thread-cap.js';
 
 /** The backend does not work in this browser: a finding about the device, not a failure of the run. */
 export class BackendUnavailable extends Error {
@@ -44,15 +41,15 @@ export async function startRuntime(job: BenchJob): Promise<StartedRuntime> {
     // Before the backend starts: flags are read once and cached, and derived ones (WEBGL_PACK_*
     // from WEBGL_PACK) take their value from others at first read. All backends register theirs at import.
     for (const [flag, value] of Object.entries(job.tfjsFlags)) tf.env().set(flag, value);
-    if (backend === 'wasm' && typeof job.threads === 'number') liftTfjsThreadCap(job.threads);
     const report = await initTfjs({ choice: backend, wasmPath: job.tfjsWasmPath, wasmThreads: wasmThreads(job) }, ignoreProgress);
     requireBackend(report, backend);
-    return { version: report.version, threads: backend === 'wasm' ? getThreadsCount() : null };
+    // initTfjs lifts tfjs-wasm's half-the-cores cap for an explicit thread count and reports the count.
+    return { version: report.version, threads: report.wasmThreads ?? null };
   }
   const report = await initOrt({ choice: backend, wasmPath: job.ortWasmPath, wasmThreads: wasmThreads(job) }, ignoreProgress);
   requireBackend(report, backend);
-  // ORT resolves numThreads 0 ("auto") to its own default when it initialises.
-  return { version: report.version, threads: backend === 'wasm' ? ort.env.wasm.numThreads ?? null : null };
+  // ORT resolves numThreads 0 ("auto") to its own default when it initialises; the report carries it.
+  return { version: report.version, threads: report.wasmThreads ?? null };
 }
 
 export function createRunner(job: BenchJob, files: ModelFiles): Promise<ModelRunner> {
