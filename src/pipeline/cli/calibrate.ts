@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { INPUT_SIZE } from '../../shared/model-contract.js';
 import { loadKaggleDataset } from '../data/kaggle-loader.js';
-import { Rng } from '../data/random.js';
+import { spreadOverGrades } from '../data/spread-over-grades.js';
 import { loadLayersModelFromDir, saveLayersModel } from '../export/tfjs-model-io.js';
 import { calibrateBatchNorm, zeroResidualGammas } from '../model/calibrate-batchnorm.js';
 import { GAP_LAYER } from '../model/classifier-head.js';
@@ -80,13 +80,8 @@ async function main(): Promise<number> {
   }
   await initTrainingBackend('wasm');
   const records = await loadKaggleDataset(values.data);
-  // Round-robin over the grades (shuffled within each), so rare grades' lesions shape the statistics too.
-  const random = new Rng(seed);
-  const byGrade = [0, 1, 2, 3, 4].map((g) => random.shuffle(records.filter((r) => r.level === g)));
-  const chosen = [];
-  for (let i = 0; chosen.length < Math.min(count, records.length); i++) {
-    for (const group of byGrade) if (group[i] && chosen.length < count) chosen.push(group[i]!);
-  }
+  // Spread over the grades, so rare grades' lesions shape the statistics too.
+  const chosen = spreadOverGrades(records, count, seed);
   const examples = imageExamples(preprocessedImages(chosen, values.cache), resolution);
   const pixels = new Float32Array(chosen.length * resolution * resolution * 3);
   for (let i = 0; i < chosen.length; i++) await examples.load(i, pixels, i * resolution * resolution * 3);

@@ -55,6 +55,10 @@ Optimisation:
                                  signal than the grade; early stopping still watches the grade loss
   --aux-weight W                 weight of that squared error in the loss (default 1)
   --no-augment                   no random flips, rotations, lighting
+  --bn-calibration N             (mode full, trainable backbone) before each validation, set the
+                                 BatchNorm statistics from N training images spread over the grades
+                                 (default 32; 0: validate with the moving averages, which lag a
+                                 network that trains fast from scratch and make the best epoch noise)
   --backend wasm|cpu|webgpu      TF.js backend (default wasm; webgpu needs navigator.gpu)
 
 Run control:
@@ -138,6 +142,7 @@ async function main(): Promise<number> {
       'aux-lesions': { type: 'boolean', default: false },
       'aux-weight': { type: 'string' },
       'no-augment': { type: 'boolean', default: false },
+      'bn-calibration': { type: 'string', default: '32' },
       backend: { type: 'string', default: 'wasm' },
       checkpoint: { type: 'string' },
       'time-budget': { type: 'string' },
@@ -216,6 +221,7 @@ async function main(): Promise<number> {
     ...(auxWeight !== undefined ? { auxLesionWeight: auxWeight } : {}),
     patience: int('patience', values.patience, 1),
     augment: !values['no-augment'],
+    batchNormCalibrationImages: int('bn-calibration', values['bn-calibration'], 0),
     checkpointPath,
     ...(values['time-budget'] ? { timeBudgetSeconds: parseDuration(values['time-budget']) } : {}),
     checkpointIntervalSeconds: 60 * number('checkpoint-every', values['checkpoint-every'], (v) => v > 0, 'a positive number of minutes'),

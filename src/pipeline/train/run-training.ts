@@ -6,6 +6,7 @@ import type { ModelDescription } from '../../shared/model-manifest.js';
 import { loadKaggleDataset, type KaggleRecord } from '../data/kaggle-loader.js';
 import { hashSeed } from '../data/random.js';
 import { splitByPatient } from '../data/split.js';
+import { spreadOverGrades } from '../data/spread-over-grades.js';
 import { onnxSession, runOnnx } from '../evaluate/onnx-runner.js';
 import { chooseReferralThreshold, evaluatePredictions, type EvaluationReport, type ReferralThreshold } from '../evaluate/report.js';
 import { writeConfusionMatrix, writeTrainingCurves } from '../evaluate/report-plots.js';
@@ -45,6 +46,11 @@ export interface TrainingRunConfig {
   learningRateWarmupSteps?: number;
   patience: number;
   augment: boolean;
+  /**
+   * Mode full with a trainable backbone: BatchNorm statistics set from this many training images
+   * (spread over the grades) before each validation (see TrainerOptions.batchNormCalibration); 0: off.
+   */
+  batchNormCalibrationImages: number;
   /**
    * Also regress each image's lesion counts (the data folder's lesions.csv) from the pooled
    * backbone features, with this weight on the squared error; the head is dropped after training.
@@ -111,6 +117,7 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
     config.mode === 'head'
       ? await headStage(config, init, trainImages, validationImages)
       : fullStage(config, init, trainImages, validationImages);
+  const calibration = batchNormCalibration(config, split.train);
   const result = await trainModel({
     model: trained,
     train,
@@ -125,6 +132,7 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
     augment: config.augment && config.mode === 'full',
     frozenBatchNorm: config.freezeBackbone,
     ...(lesions ? { auxiliary: lesions.task } : {}),
+    ...(calibration ? { batchNormCalibration: calibration } : {}),
     checkpointPath: config.checkpointPath,
     fingerprint: { kind: config.model, mode: config.mode, freezeBackbone: config.freezeBackbone, init: config.init ? resolve(config.init) : null },
     checkpointIntervalSeconds: config.checkpointIntervalSeconds,
@@ -172,6 +180,13 @@ function fullStage(config: TrainingRunConfig, init: tf.LayersModel | undefined, 
     train: imageExamples(trainImages, config.resolution),
     validation: imageExamples(validationImages, config.resolution),
   };
+}
+
+/** Unaugmented training images at the training resolution for BatchNorm statistics, when asked for. */
+function batchNormCalibration(config: TrainingRunConfig, trainRecords: readonly KaggleRecord[]) {
+  if (config.mode !== 'full' || config.freezeBackbone || config.batchNormCalibrationImages === 0) return undefined;
+  const chosen = spreadOverGrades(trainRecords, config.batchNormCalibrationImages, config.seed);
+  return { examples: imageExamples(preprocessedImages(chosen, config.cacheDir), config.resolution), lastLayer: GAP_LAYER };
 }
 
 async function headStage(

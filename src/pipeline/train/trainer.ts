@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { topGrade } from '../../shared/grades.js';
 import { hashSeed } from '../data/random.js';
 import { meanCrossEntropy } from '../evaluate/cross-entropy.js';
+import { calibrateBatchNorm } from '../model/calibrate-batchnorm.js';
 import { Adam } from './adam.js';
 import { AuxiliaryHead } from './auxiliary-head.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
@@ -100,6 +101,15 @@ export interface TrainerOptions {
   /** Default: inverse class frequency of the training labels. */
   classWeights?: number[];
   auxiliary?: AuxiliaryTask;
+  /**
+   * Before each validation, set every BatchNorm layer's moving statistics from these (unaugmented
+   * training) examples, layer by layer (calibrateBatchNorm), up to `lastLayer`. Why: when a whole
+   * network trains fast from scratch, the moving averages lag the weights, and inference-mode
+   * validation loss then swings with that lag rather than with the model (measured on stage A:
+   * 2.93 → 1.06 → 2.21 while training loss fell steadily), so the best epoch is picked by noise.
+   * Training itself is unchanged: training-mode passes normalise with batch statistics.
+   */
+  batchNormCalibration?: { examples: Examples; lastLayer?: string };
   /** One file; training resumes from it when it exists and its settings match. */
   checkpointPath?: string;
   /** Settings besides the trainer's own that must match for a resume (e.g. model kind, resolution). */
@@ -350,6 +360,7 @@ class TrainingRun {
     const o = this.#o;
     const s = this.#state;
     const aux = this.#auxiliary;
+    if (o.batchNormCalibration && !o.frozenBatchNorm) await calibrateOn(o.model, o.batchNormCalibration);
     const forward = aux
       ? (x: tf.Tensor) => {
           const { probabilities, predictions } = aux.head.predict(x);
@@ -452,6 +463,20 @@ class TrainingRun {
     // Checkpoints from before auxiliary losses existed have no auxLoss total (only runs without one resume them).
     this.#state = { ...state, epochTotals: { ...emptyTotals(), ...state.epochTotals } };
     return true;
+  }
+}
+
+async function calibrateOn(model: tf.LayersModel, { examples, lastLayer }: NonNullable<TrainerOptions['batchNormCalibration']>): Promise<void> {
+  const [height, width, channels] = examples.inputShape;
+  if (examples.inputShape.length !== 3) throw new RangeError(`BatchNorm calibration needs images, got examples of shape [${examples.inputShape}]`);
+  const size = height! * width! * channels!;
+  const pixels = new Float32Array(examples.count * size);
+  for (let i = 0; i < examples.count; i++) await examples.load(i, pixels, i * size);
+  const batch = tf.tensor4d(pixels, [examples.count, height!, width!, channels!]);
+  try {
+    calibrateBatchNorm(model, batch, lastLayer);
+  } finally {
+    batch.dispose();
   }
 }
 

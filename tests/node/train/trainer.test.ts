@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { calibrateBatchNorm } from '../../../src/pipeline/model/calibrate-batchnorm.js';
 import { setBackboneTrainable } from '../../../src/pipeline/model/resnet50-classifier.js';
 import { buildTinyClassifier } from '../../../src/pipeline/model/tiny-classifier.js';
 import { Adam } from '../../../src/pipeline/train/adam.js';
@@ -111,6 +112,36 @@ describe('training loop', () => {
     assert.deepEqual(frozen.sort(), ['head_dense1/bias', 'head_dense1/kernel', 'predictions/bias', 'predictions/kernel']);
     // In training mode TF.js's BatchNorm moves its statistics even when its layer is frozen.
     assert.ok((await run(false)).some((name) => name.endsWith('moving_mean')));
+  });
+
+  it('validates with BatchNorm statistics set from the calibration images, not the lagging moving averages', async () => {
+    const calibration = imageExamples(toyImages(6, SIZE, 9), SIZE);
+    const movingStatistics = (model: tf.LayersModel) =>
+      model.weights.filter((w) => /moving_(mean|variance)$/.test(w.originalName)).map((w) => Array.from(w.read().dataSync()));
+    const run = async (batchNormCalibration?: TrainerOptions['batchNormCalibration']) => {
+      const o = options({ maxEpochs: 1, ...(batchNormCalibration ? { batchNormCalibration } : {}) });
+      const tensors = tf.memory().numTensors;
+      const result = await trainModel(o);
+      assert.equal(tf.memory().numTensors, tensors, 'calibration leaves no tensors behind');
+      return { model: o.model, valLoss: result.history[0]!.valLoss };
+    };
+    const calibrated = await run({ examples: calibration });
+    const moving = await run();
+    // The kept (best) weights carry the calibrated statistics: calibrating them again on the same
+    // images changes nothing, while the moving averages of the same training are elsewhere.
+    const kept = movingStatistics(calibrated.model);
+    const pixels = new Float32Array(6 * SIZE * SIZE * 3);
+    for (let i = 0; i < 6; i++) await calibration.load(i, pixels, i * SIZE * SIZE * 3);
+    const batch = tf.tensor4d(pixels, [6, SIZE, SIZE, 3]);
+    calibrateBatchNorm(calibrated.model, batch);
+    batch.dispose();
+    movingStatistics(calibrated.model).forEach((values, i) => assertClose(values, kept[i]!, 1e-4));
+    const apart = movingStatistics(moving.model).some((values, i) => values.some((v, j) => Math.abs(v - kept[i]![j]!) > 1e-2));
+    assert.ok(apart, 'moving averages differ from the calibrated statistics');
+    // Same training steps, different statistics: validation loss differs.
+    assert.notEqual(calibrated.valLoss, moving.valLoss);
+    calibrated.model.dispose();
+    moving.model.dispose();
   });
 
   it('leaves no tensors behind after a whole run', async () => {
