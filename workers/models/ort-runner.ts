@@ -7,7 +7,7 @@ import { WorkerFailure } from '../worker-failure.js';
 import type { ModelFiles } from './model-files.js';
 import { requireFile } from './model-files.js';
 import type { ModelRunner } from './model-runner.js';
-import { blankImage, checkBatch, splitRows } from './model-runner.js';
+import { blankImage, checkBatch, splitRows, warmUntilSteady } from './model-runner.js';
 
 /** ORT tensors and sessions are freed by hand; these counts let a test prove that nothing leaks. */
 const live = { sessions: 0, tensors: 0 };
@@ -60,11 +60,7 @@ export async function createOrtRunner(entry: ModelManifestEntry, files: ModelFil
     runtime: 'ort',
     backend,
     entry,
-    async warmUp() {
-      const started = performance.now();
-      await predict([blankImage(entry)]);
-      return performance.now() - started;
-    },
+    warmUp: () => warmUntilSteady(() => predict([blankImage(entry)])),
     predict,
     async dispose() {
       if (released) return;

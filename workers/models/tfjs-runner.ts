@@ -6,7 +6,7 @@ import { WorkerFailure } from '../worker-failure.js';
 import type { ModelFiles } from './model-files.js';
 import { requireFile } from './model-files.js';
 import type { ModelRunner } from './model-runner.js';
-import { blankImage, checkBatch, splitRows } from './model-runner.js';
+import { blankImage, checkBatch, splitRows, warmUntilSteady } from './model-runner.js';
 
 function folderOf(path: string): string {
   return path.slice(0, path.lastIndexOf('/') + 1);
@@ -44,11 +44,7 @@ export async function createTfjsRunner(entry: ModelManifestEntry, files: ModelFi
     runtime: 'tfjs',
     backend,
     entry,
-    async warmUp() {
-      const started = performance.now();
-      await predict([blankImage(entry)]);
-      return performance.now() - started;
-    },
+    warmUp: () => warmUntilSteady(() => predict([blankImage(entry)])),
     predict,
     async dispose() {
       model.dispose();
