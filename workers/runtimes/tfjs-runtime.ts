@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { liftTfjsThreadCap } from './tfjs-thread-cap.js';
+import { deviceCores, liftTfjsThreadCap } from './tfjs-thread-cap.js';
 import type { BackendAttempt, BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
 import { TFJS_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
 import { describeError } from '../worker-failure.js';
@@ -41,6 +41,11 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
       liftTfjsThreadCap(options.wasmThreads);
       setThreadsCount(options.wasmThreads);
     }
+    // One thread (the default on a 2-core device: half the cores): the single-threaded SIMD build.
+    // The threaded build would start its fixed pool of 8 pthread workers anyway, idle but not free:
+    // measured in Chromium 156 after a few reloads, each of those workers (and the one that owns
+    // them) spun on tens of thousands of GC sweeper tasks a second and starved the page for seconds.
+    if ((options.wasmThreads ?? Math.floor(deviceCores / 2)) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmConfigured = true;
   }
   const attempts: BackendAttempt[] = [];
