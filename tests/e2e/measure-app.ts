@@ -146,6 +146,7 @@ try {
     console.log(`  TF.js inference              ${ms(pick(results, (r) => r.tfjsMs))}`);
     console.log(`  ONNX Runtime inference       ${ms(pick(results, (r) => r.ortMs))}`);
     console.log(`  click → saved (page wall)    ${ms(pick(results, (r) => r.wallMs))}`);
+    console.log(`  each run, TF.js + ORT (ms)   ${results.map((r) => `${r.tfjsMs.toFixed(0)}+${r.ortMs.toFixed(0)}`).join(', ')}`);
     console.log(`  longest main-thread task     ${ms(Math.max(...results.map((r) => r.longestTaskMs)))}  (max over runs; 0 = none over 50 ms)`);
     const traced = results.reduce((a, r) => (r.tracedLongest.wallMs > a.wallMs ? r.tracedLongest : a), { wallMs: 0, cpuMs: 0 });
     console.log(`  …in the trace: wall / CPU    ${ms(traced.wallMs)} / ${ms(traced.cpuMs).trim()}  (CPU: the main thread's own work)`);

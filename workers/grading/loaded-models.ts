@@ -29,6 +29,8 @@ import { ortWebgpuDevice } from '../runtimes/ort-runtime.js';
 import { switchTfjsToWasm, tfjsMemory, tfjsWebgpuDevice } from '../runtimes/tfjs-runtime.js';
 import { describeError, throwIfAborted, WorkerFailure } from '../worker-failure.js';
 
+/** Download progress messages at most this often (the last one always goes). */
+const PROGRESS_INTERVAL_MS = 100;
 const RUNTIMES: readonly RuntimeName[] = ['tfjs', 'ort'];
 const VARIANT_OF: Record<RuntimeName, ModelManifestEntry['variant']> = { tfjs: 'tfjs', ort: 'onnx' };
 
@@ -93,6 +95,7 @@ export class LoadedModels {
     const totalBytes = stale.reduce((sum, runtime) => sum + entryBytes(models[runtime]), 0);
     let loadedBytes = 0;
     const downloadStarted = performance.now();
+    let lastProgress = -Infinity;
     // Both downloads at once: on a first visit the network, not the CPU, is the slow part.
     const downloads = await Promise.all(
       stale.map(async (runtime) => {
@@ -100,6 +103,11 @@ export class LoadedModels {
           signal: context.signal,
           onBytes: (bytes) => {
             loadedBytes += bytes;
+            // At most ~10 messages a second (and the last one): a 92 MiB model arrives in thousands
+            // of chunks, and every message is garbage for the worker and a re-render for the page.
+            const now = performance.now();
+            if (now - lastProgress < PROGRESS_INTERVAL_MS && loadedBytes < totalBytes) return;
+            lastProgress = now;
             context.progress({ stage: 'download', runtime, loadedBytes, totalBytes });
           },
         });
