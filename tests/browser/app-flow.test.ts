@@ -53,6 +53,30 @@ describe('<fg-app>: a screening from photo to history', function () {
     return list.shadowRoot!.querySelectorAll('li').length;
   };
 
+  it('renders the result view once off screen after the models load, then drops it, saving and showing nothing', async () => {
+    const el = document.createElement('fg-app');
+    el.setAttribute('db-name', dbName);
+    const seen: Array<{ hidden: string | null; inert: boolean; grade: string | null }> = [];
+    // Recorded on every render: the stand-in lives for about one frame.
+    const watch = new MutationObserver(() => {
+      const warm = deep(el, '[data-warm-up]');
+      if (warm) seen.push({ hidden: warm.getAttribute('aria-hidden'), inert: warm.hasAttribute('inert'), grade: deep(warm, 'fg-grade-result', '[data-grade]')?.getAttribute('data-grade') ?? null });
+    });
+    el.addEventListener('fg-models-ready', () => watch.observe(el.shadowRoot!, { childList: true, subtree: true }), { once: true });
+    const saved: unknown[] = [];
+    el.addEventListener('fg-screening-saved', (e) => saved.push(e));
+    const ready = oneEvent(el, 'fg-models-ready');
+    document.body.append(el);
+    app = el;
+    await ready;
+    await waitUntil(() => seen.length > 0 && !deep(el, '[data-warm-up]'), 'stand-in rendered and dropped', { timeout: 10000 });
+    watch.disconnect();
+    expect(seen.some((s) => s.hidden === 'true' && s.inert)).to.equal(true);
+    expect(deep(el, '[role=tabpanel] fg-grade-result')).to.equal(null);
+    expect(saved).to.have.length(0);
+    expect(await historyCount(el)).to.equal(0);
+  });
+
   it('grades a photo, shows the result with focus on it, and keeps the screening across a reload', async () => {
     let el = await mountApp();
     expect(deep(el, '[data-demo-banner]')!.textContent).to.contain('Demo model trained on synthetic images');

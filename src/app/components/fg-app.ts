@@ -14,6 +14,7 @@ import { downloadText, recordsToCsv, recordsToJson } from '../records/records-ex
 import { toScreeningRecord, type ScreeningRecord } from '../records/screening-record.js';
 import { DEFAULT_DB_NAME, ScreeningStore, StorageFullError } from '../records/screening-store.js';
 import { RUNTIME_LABELS } from '../runtime-labels.js';
+import { placeholderResult } from '../result-warm-up.js';
 import { screeningOutcome } from '../screening-outcome.js';
 import { loadSettings, saveSettings, withoutSettingsQuery, type Settings } from '../settings.js';
 import './fg-grade-result.js';
@@ -154,6 +155,14 @@ export class FgApp extends LitElement {
       .photo-status {
         margin-top: 0.75rem;
       }
+      /* Laid out (visibility, not display) but off screen: see result-warm-up.ts. */
+      .result-warm-up {
+        position: absolute;
+        left: -10000px;
+        top: 0;
+        width: 40rem;
+        visibility: hidden;
+      }
     `,
   ];
 
@@ -181,7 +190,10 @@ export class FgApp extends LitElement {
   @state() private saveState: SaveState | null = null;
   @state() private records: ScreeningRecord[] = [];
   @state() private announcement = '';
-  @query('fg-grade-result') private resultView!: FgGradeResult | null;
+  /** A stand-in result rendered once off screen after the models load (see result-warm-up.ts). */
+  @state() private warmUpResult: GradeResult | null = null;
+  private resultViewWarm = false;
+  @query('[role=tabpanel] fg-grade-result') private resultView!: FgGradeResult | null;
 
   private readonly service = new InferenceService({
     createWorker: () => new Worker(buildConfig.inferenceWorkerUrl, { type: 'module', name: 'inference' }),
@@ -262,6 +274,23 @@ export class FgApp extends LitElement {
     performance.mark('fg-models-ready');
     this.announce(`Model ready: ${RUNTIME_LABELS.tfjs} on ${report.tfjs.backend}, ${RUNTIME_LABELS.ort} on ${report.ort.backend}.`);
     this.dispatchEvent(new CustomEvent('fg-models-ready', { detail: report, bubbles: true, composed: true }));
+    this.warmUpResultView();
+  }
+
+  /** Once per page, when the main thread is idle: render the result view off screen, then drop it. */
+  private warmUpResultView(): void {
+    const entry = this.pair?.tfjs;
+    if (this.resultViewWarm || !entry) return;
+    this.resultViewWarm = true;
+    const idle = (callback: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(callback, { timeout: 2000 }) : setTimeout(callback, 200));
+    idle(async () => {
+      if (this.result || this.grading) return;
+      this.warmUpResult = placeholderResult(entry);
+      await this.updateComplete;
+      // Style and layout happen in the next rendering step; drop the view after it.
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+      this.warmUpResult = null;
+    });
   }
 
   private async loadModels(): Promise<void> {
@@ -580,6 +609,9 @@ export class FgApp extends LitElement {
         )}
       </main>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+      ${this.warmUpResult
+        ? html`<div class="card result-warm-up" aria-hidden="true" inert data-warm-up><fg-grade-result .result=${this.warmUpResult}></fg-grade-result></div>`
+        : nothing}
     `;
   }
 }
