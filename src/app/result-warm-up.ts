@@ -1,5 +1,5 @@
 import type { ModelManifestEntry } from '../shared/model-manifest.js';
-import type { GradeResult, VariantResult } from '../shared/protocol.js';
+import { modelSummary, type GradeResult, type VariantResult } from '../shared/protocol.js';
 
 /**
  * A stand-in result for rendering the result view once, off screen and out of the accessibility
@@ -20,7 +20,7 @@ export function placeholderResult(entry: ModelManifestEntry): GradeResult {
     image: { format: 'jpeg', sourceWidth: 1, sourceHeight: 1, width: 1, height: 1 },
     fov: { found: true, verdict: 'ok', message: '', confidence: 1, circle: { cx: 0, cy: 0, radius: 1 } },
     thumbnail: { bytes: new ArrayBuffer(0), mimeType: 'image/jpeg', width: 0, height: 0 },
-    model: { id: entry.id, version: entry.version, name: entry.name, weights: entry.weights, demo: entry.demo },
+    model: modelSummary(entry),
     variants: { tfjs: variant('tfjs'), ort: variant('ort') },
     timings: { decodeMs: 0, preprocessMs: 0, totalMs: 0 },
   };

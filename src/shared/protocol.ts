@@ -203,6 +203,10 @@ export interface ModelSummary {
   demo: boolean;
 }
 
+export function modelSummary({ id, version, name, weights, demo }: ModelManifestEntry): ModelSummary {
+  return { id, version, name, weights, demo };
+}
+
 export interface GradeResult {
   image: DecodedImageInfo;
   fov: FovReport;

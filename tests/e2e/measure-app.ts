@@ -96,9 +96,7 @@ async function grade(browser: Browser, page: Page, photo: { name: string; mimeTy
       longestTaskMs: Math.max(0, ...longTasks),
     };
   });
-  const trace = await browser.stopTracing();
-  if (process.env.DEBUG_TRACE) (await import('node:fs')).writeFileSync(`/tmp/m-trace-${Date.now()}.json`, trace);
-  return { ...measured, tracedLongest: longestMainThreadTask(trace) };
+  return { ...measured, tracedLongest: longestMainThreadTask(await browser.stopTracing()) };
 }
 
 const server = await startBuiltServer();

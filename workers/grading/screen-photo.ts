@@ -5,6 +5,7 @@
 import type { FieldOfView } from '../../src/shared/fov.js';
 import { detectFieldOfView, preprocessFundus, thumbnail } from '../../src/shared/preprocess.js';
 import type { FovReport, GradeParams, GradeProgress, GradeResult, InspectParams, InspectResult } from '../../src/shared/protocol.js';
+import { modelSummary } from '../../src/shared/protocol.js';
 import { decodeImage } from '../images/decode-image.js';
 import { encodeJpeg, toRgba } from '../images/image-encoding.js';
 import { throwIfAborted, WorkerFailure } from '../worker-failure.js';
@@ -78,13 +79,12 @@ export async function gradePhoto(params: GradeParams, models: LoadedModels, cont
   context.progress({ stage: 'ort' });
   const ort = await models.run('ort', rgb);
 
-  const entry = params.models.tfjs;
   context.transfer(thumb.bytes);
   return {
     image: decoded.info,
     fov: fovReport(fov, decoded.info.width, decoded.info.height),
     thumbnail: thumb,
-    model: { id: entry.id, version: entry.version, name: entry.name, weights: entry.weights, demo: entry.demo },
+    model: modelSummary(params.models.tfjs),
     variants: { tfjs, ort },
     timings: { decodeMs, preprocessMs, totalMs: performance.now() - started },
   };

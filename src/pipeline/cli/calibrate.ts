@@ -4,12 +4,11 @@
  *   node --import tsx src/pipeline/cli/calibrate.ts --help
  */
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { INPUT_SIZE } from '../../shared/model-contract.js';
 import { loadKaggleDataset } from '../data/kaggle-loader.js';
 import { spreadOverGrades } from '../data/spread-over-grades.js';
 import { loadLayersModelFromDir, saveLayersModel } from '../export/tfjs-model-io.js';
-import { calibrateBatchNorm, zeroResidualGammas } from '../model/calibrate-batchnorm.js';
+import { calibrateBatchNormOn, zeroResidualGammas } from '../model/calibrate-batchnorm.js';
 import { GAP_LAYER } from '../model/classifier-head.js';
 import { buildResNet50Classifier } from '../model/resnet50-classifier.js';
 import { buildTinyClassifier } from '../model/tiny-classifier.js';
@@ -83,8 +82,6 @@ async function main(): Promise<number> {
   // Spread over the grades, so rare grades' lesions shape the statistics too.
   const chosen = spreadOverGrades(records, count, seed);
   const examples = imageExamples(preprocessedImages(chosen, values.cache), resolution);
-  const pixels = new Float32Array(chosen.length * resolution * resolution * 3);
-  for (let i = 0; i < chosen.length; i++) await examples.load(i, pixels, i * resolution * resolution * 3);
 
   const build = values.model === 'tiny' ? buildTinyClassifier : buildResNet50Classifier;
   const model = build({ inputSize: resolution, seed });
@@ -94,10 +91,8 @@ async function main(): Promise<number> {
     init.dispose();
   }
   if (values['zero-init-residual']) console.log(`Zeroed γ of ${zeroResidualGammas(model)} residual-branch BatchNorm layers.`);
-  const batch = tf.tensor4d(pixels, [chosen.length, resolution, resolution, 3]);
   const started = performance.now();
-  const layers = calibrateBatchNorm(model, batch, GAP_LAYER);
-  batch.dispose();
+  const layers = await calibrateBatchNormOn(model, examples, GAP_LAYER);
   console.log(`Calibrated ${layers} BatchNorm layers on ${chosen.length} images at ${resolution} px in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   // Saved at the serving size whatever the calibration resolution (the weights do not depend on it).
   const serving = build({ inputSize: INPUT_SIZE, seed });

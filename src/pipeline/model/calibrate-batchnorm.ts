@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Examples } from '../train/examples.js';
 
 /**
  * Data-dependent initialisation of BatchNormalization statistics: runs one batch of real images
@@ -80,6 +81,21 @@ function setStatisticsFrom(layer: tf.layers.Layer, input: tf.Tensor): void {
  * shallow one: "zero-init residual" (Goyal et al. 2017, torchvision's `zero_init_residual`), which
  * speeds up training from scratch. Returns the number of layers changed.
  */
+/** calibrateBatchNorm on every example of `examples` (unaugmented images) as one batch; returns its count. */
+export async function calibrateBatchNormOn(model: tf.LayersModel, examples: Examples, lastLayer?: string): Promise<number> {
+  if (examples.inputShape.length !== 3) throw new RangeError(`BatchNorm calibration needs images, got examples of shape [${examples.inputShape}]`);
+  const [height, width, channels] = examples.inputShape as [number, number, number];
+  const size = height * width * channels;
+  const pixels = new Float32Array(examples.count * size);
+  for (let i = 0; i < examples.count; i++) await examples.load(i, pixels, i * size);
+  const batch = tf.tensor4d(pixels, [examples.count, height, width, channels]);
+  try {
+    return calibrateBatchNorm(model, batch, lastLayer);
+  } finally {
+    batch.dispose();
+  }
+}
+
 export function zeroResidualGammas(model: tf.LayersModel): number {
   let changed = 0;
   for (const layer of model.layers) {

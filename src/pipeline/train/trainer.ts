@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { topGrade } from '../../shared/grades.js';
 import { hashSeed } from '../data/random.js';
 import { meanCrossEntropy } from '../evaluate/cross-entropy.js';
-import { calibrateBatchNorm } from '../model/calibrate-batchnorm.js';
+import { calibrateBatchNormOn } from '../model/calibrate-batchnorm.js';
 import { Adam } from './adam.js';
 import { AuxiliaryHead } from './auxiliary-head.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
@@ -360,7 +360,7 @@ class TrainingRun {
     const o = this.#o;
     const s = this.#state;
     const aux = this.#auxiliary;
-    if (o.batchNormCalibration && !o.frozenBatchNorm) await calibrateOn(o.model, o.batchNormCalibration);
+    if (o.batchNormCalibration && !o.frozenBatchNorm) await calibrateBatchNormOn(o.model, o.batchNormCalibration.examples, o.batchNormCalibration.lastLayer);
     const forward = aux
       ? (x: tf.Tensor) => {
           const { probabilities, predictions } = aux.head.predict(x);
@@ -463,20 +463,6 @@ class TrainingRun {
     // Checkpoints from before auxiliary losses existed have no auxLoss total (only runs without one resume them).
     this.#state = { ...state, epochTotals: { ...emptyTotals(), ...state.epochTotals } };
     return true;
-  }
-}
-
-async function calibrateOn(model: tf.LayersModel, { examples, lastLayer }: NonNullable<TrainerOptions['batchNormCalibration']>): Promise<void> {
-  const [height, width, channels] = examples.inputShape;
-  if (examples.inputShape.length !== 3) throw new RangeError(`BatchNorm calibration needs images, got examples of shape [${examples.inputShape}]`);
-  const size = height! * width! * channels!;
-  const pixels = new Float32Array(examples.count * size);
-  for (let i = 0; i < examples.count; i++) await examples.load(i, pixels, i * size);
-  const batch = tf.tensor4d(pixels, [examples.count, height!, width!, channels!]);
-  try {
-    calibrateBatchNorm(model, batch, lastLayer);
-  } finally {
-    batch.dispose();
   }
 }
 
