@@ -18,7 +18,7 @@ import { SUMMARY_FILE } from '../train/run-training.js';
 /** sysexits' EX_TEMPFAIL, as train.ts exits when its time budget is spent or Ctrl-C paused it. */
 const EXIT_PAUSED = 75;
 
-const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'evaluate', 'manifest', 'parity'] as const;
+const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'] as const;
 type StepName = (typeof STEPS)[number];
 
 const HELP = `Run the model pipeline, resuming where it stopped:
@@ -34,8 +34,11 @@ const HELP = `Run the model pipeline, resuming where it stopped:
   recalibrate stage A's BatchNorm statistics re-estimated on 32 training images at 300 px, the serving
               size: trained at a lower resolution, the moving statistics do not fit 300 px inputs
               → <work>/checkpoints/stage-a-300px
-  train-b     stage B: 300 px backbone features, the dense head retrained → <models>/<id> (fp16 store),
-              <work>/checkpoints/<id>-fp32 (float32 weights)
+  train-b     stage B: 300 px backbone features, the dense head retrained → <work>/checkpoints/<id>-trained
+              (fp16 store), <work>/checkpoints/<id>-fp32 (float32 weights)
+  adjust-prior  the trained grader corrected for the EyePACS grade mix it will screen (balanced
+              training over-calls the rare grades): logit shift of chosen strength on reweighted
+              validation data, in the final bias → <models>/<id>, <work>/checkpoints/<id>-prior-fp32
   evaluate    on the test set → <models>/<id>/evaluation/ (evaluation.json, confusion matrix, curves)
   manifest    derive every store's forms, write <models>/manifest.json
   parity      TF.js vs ONNX, fp16 vs fp32, store vs trained fp32 → <models>/<id>/evaluation/parity.json
@@ -56,7 +59,7 @@ Places:
   --work DIR           root of data/, checkpoints/ and .cache/ (default .)
   --models DIR         canonical stores and manifest.json (default <work>/models)
   --id ID              model id (default resnet50-dr; tiny-dr with --model tiny)
-  --version V          model version (default 1); a retrained model needs a new one, since a
+  --version V          model version (default 2, the shipped model's); a retrained model needs a new one, since a
                        published <id>/<version> folder is immutable (the manifest step refuses)
 
 Sizes (the defaults are the shipped model's; smaller ones make quick trial runs):
@@ -167,7 +170,9 @@ function plan(s: Settings): Step[] {
   const stageA300 = join(checkpoints, 'stage-a-300px');
   const modelDir = join(s.models, s.id);
   const evaluation = join(modelDir, 'evaluation');
+  const trained = join(checkpoints, `${s.id}-trained`);
   const fp32 = join(checkpoints, `${s.id}-fp32`);
+  const priorFp32 = join(checkpoints, `${s.id}-prior-fp32`);
   const tiny = s.model === 'tiny';
   const dataset = (out: string, count: number, seed: number, balance: string) => ({
     script: 'data.ts',
@@ -228,10 +233,17 @@ function plan(s: Settings): Step[] {
       title: `stage B: ${tiny ? 'head through the frozen backbone' : 'head on backbone features'} at 300 px`,
       script: 'train.ts',
       args: [
-        ...[...training, ...epochs(s.epochs), ...stageB, '--init', stageA300, '--out', modelDir, '--fp32-out', fp32],
+        ...[...training, ...epochs(s.epochs), ...stageB, '--init', stageA300, '--out', trained, '--fp32-out', fp32],
         ...['--id', s.id, '--version', s.version, '--name', name, '--training-data', 'synthetic', '--demo'],
       ],
-      complete: () => trainingComplete(modelDir),
+      complete: () => trainingComplete(trained),
+    },
+    {
+      name: 'adjust-prior',
+      title: 'correction for the EyePACS grade mix (prior shift)',
+      script: 'adjust-prior.ts',
+      args: ['--model', trained, '--out', modelDir, '--version', s.version, '--fp32-out', priorFp32, '--cache', cache],
+      complete: () => newerThanModel(join(modelDir, MODEL_JSON), trained),
     },
     {
       name: 'evaluate',
@@ -252,7 +264,7 @@ function plan(s: Settings): Step[] {
       title: 'parity of the served forms',
       script: 'parity.ts',
       args: [
-        ...['--id', s.id, '--models', s.models, '--data', testData, '--fp32', fp32, '--cache', cache, '--out', join(evaluation, 'parity.json')],
+        ...['--id', s.id, '--models', s.models, '--data', testData, '--fp32', priorFp32, '--cache', cache, '--out', join(evaluation, 'parity.json')],
         ...(s.parityLimit ? ['--limit', String(s.parityLimit)] : []),
       ],
       complete: () => parityComplete(join(evaluation, 'parity.json'), modelDir),
@@ -312,7 +324,7 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
       work: { type: 'string', default: '.' },
       models: { type: 'string' },
       id: { type: 'string' },
-      version: { type: 'string', default: '1' },
+      version: { type: 'string', default: '2' },
       model: { type: 'string', default: 'resnet50' },
       count: { type: 'string', default: '2500' },
       'test-count': { type: 'string', default: '1000' },

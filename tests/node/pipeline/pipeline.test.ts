@@ -9,12 +9,12 @@ import type { ParityReport } from '../../../src/pipeline/parity/run-parity.js';
 import { FP32_CONVERTED_BY } from '../../../src/pipeline/train/run-training.js';
 import { cli, tempDir } from './support/cli.js';
 
-const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'evaluate', 'manifest', 'parity'];
+const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'];
 
 /** Each step's line of a plan: name → "would run" | "skipped" | "not selected". */
 function planOf(out: string): Record<string, string> {
   const plan: Record<string, string> = {};
-  for (const match of out.matchAll(/^\d\/9 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
+  for (const match of out.matchAll(/^\d+\/10 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
   return plan;
 }
 
@@ -37,9 +37,10 @@ describe('pipeline CLI: plans', () => {
     assert.match(out, /train\.ts .*--epochs 3 --mode full --resolution 128 --init \S+\/checkpoints\/stage-a-init --learning-rate 1e-3 .*--out \S+\/checkpoints\/stage-a-model /);
     assert.match(out, /--checkpoint \S+\/checkpoints\/resnet50-dr-full-128px-aux-seed1\.ckpt/, "train.ts's own checkpoint name (with the auxiliary loss), so a hand-started run resumes");
     assert.match(out, /calibrate\.ts .*--init \S+\/checkpoints\/stage-a-model --resolution 300 --out \S+\/checkpoints\/stage-a-300px/);
-    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/models\/resnet50-dr .*--version 1 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
+    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/checkpoints\/resnet50-dr-trained .*--version 2 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
+    assert.match(out, /adjust-prior\.ts --model \S+\/checkpoints\/resnet50-dr-trained --out \S+\/models\/resnet50-dr --version 2 --fp32-out \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.match(out, /evaluate\.ts --model \S+\/models\/resnet50-dr --data \S+\/data\/synthetic-test .*--out \S+\/models\/resnet50-dr\/evaluation/);
-    assert.match(out, /parity\.ts --id resnet50-dr .*--fp32 \S+\/checkpoints\/resnet50-dr-fp32/);
+    assert.match(out, /parity\.ts --id resnet50-dr .*--fp32 \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.deepEqual(await readdir(work), []);
   });
 
@@ -77,7 +78,7 @@ describe('pipeline CLI: tiny end-to-end run', () => {
 
     const modelDir = join(models, 'tiny-dr');
     const description = JSON.parse(await readFile(join(modelDir, 'model-info.json'), 'utf8'));
-    assert.deepEqual([description.id, description.version, description.name, description.trainingData, description.demo], ['tiny-dr', '1', 'Tiny DR grader (synthetic demo)', 'synthetic', true]);
+    assert.deepEqual([description.id, description.version, description.name, description.trainingData, description.demo], ['tiny-dr', '2', 'Tiny DR grader (synthetic demo)', 'synthetic', true]);
     const evaluation = JSON.parse(await readFile(join(modelDir, 'evaluation', 'evaluation.json'), 'utf8'));
     assert.equal(evaluation.examples, 12);
     const manifest = JSON.parse(await readFile(join(models, 'manifest.json'), 'utf8')) as ModelManifest;
@@ -86,9 +87,17 @@ describe('pipeline CLI: tiny end-to-end run', () => {
     assert.equal(parity.data.images, 12);
     assert.equal(parity.float32Source?.status, 'compared');
     assert.equal(parity.comparisons[0]!.top1Agreement, 1);
+    const summary = JSON.parse(await readFile(join(modelDir, 'training', 'training-summary.json'), 'utf8'));
+    assert.equal(summary.priorShift.trials.length, 21, 'strengths 0, 0.05, …, 1 tried');
+    assert.ok(summary.priorShift.strength >= 0 && summary.priorShift.strength <= 1);
 
-    // Both training stages left the float32 weights their fp16 store was rounded from.
-    for (const [store, fp32] of [[join(work, 'checkpoints', 'stage-a-model'), join(work, 'checkpoints', 'stage-a-model-fp32')], [modelDir, join(work, 'checkpoints', 'tiny-dr-fp32')]]) {
+    // Both training stages and the prior correction left the float32 weights their fp16 store was rounded from.
+    const checkpoints = join(work, 'checkpoints');
+    for (const [store, fp32] of [
+      [join(checkpoints, 'stage-a-model'), join(checkpoints, 'stage-a-model-fp32')],
+      [join(checkpoints, 'tiny-dr-trained'), join(checkpoints, 'tiny-dr-fp32')],
+      [modelDir, join(checkpoints, 'tiny-dr-prior-fp32')],
+    ]) {
       const { json } = await readTfjsModelFiles(fp32!);
       assert.equal(json.convertedBy, FP32_CONVERTED_BY);
       assert.ok(json.weightsManifest.flatMap((g) => g.weights).every((w) => w.dtype === 'float32' && w.quantization === undefined));
@@ -105,5 +114,10 @@ describe('pipeline CLI: tiny end-to-end run', () => {
     await utimes(join(modelDir, 'model.json'), later, later);
     const stale = planOf((await cli('pipeline.ts', [...tiny, '--dry-run'])).out);
     assert.deepEqual(Object.keys(stale).filter((s) => stale[s] === 'would run'), ['evaluate', 'manifest', 'parity']);
+    // A retrained stage B makes its prior correction stale.
+    const latest = new Date(Date.now() + 120_000);
+    await utimes(join(checkpoints, 'tiny-dr-trained', 'model.json'), latest, latest);
+    const restale = planOf((await cli('pipeline.ts', [...tiny, '--dry-run'])).out);
+    assert.equal(restale['adjust-prior'], 'would run');
   });
 });

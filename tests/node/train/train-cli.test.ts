@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { LESIONS_FILE, writeSyntheticDataset } from '../../../src/pipeline/data/synthetic/dataset.js';
+import { readTfjsModel } from '../../../src/pipeline/export/tfjs-files.js';
 import { saveLayersModel } from '../../../src/pipeline/export/tfjs-model-io.js';
+import { readFloat32Source } from '../../../src/pipeline/parity/float32-source.js';
 import { buildTinyClassifier } from '../../../src/pipeline/model/tiny-classifier.js';
 
 const run = promisify(execFile);
@@ -59,6 +61,41 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     for (const png of ['confusion-matrix.png', 'training-loss.png', 'training-accuracy.png']) {
       assert.ok((await stat(join(dir, 'report', png))).size > 1000, png);
     }
+  });
+
+  it('adjust-prior folds a validated prior shift into the output bias, once', async () => {
+    const model = join(dir, 'model');
+    const inPlace = await cli('adjust-prior.ts', ['--model', model, '--out', model]);
+    assert.equal(inPlace.code, 2, inPlace.out);
+    assert.match(inPlace.out, /rewriting .*model in place needs a --version other than its own \(1\)/);
+
+    const out = join(dir, 'model-prior');
+    const fp32Out = join(dir, 'model-prior-fp32');
+    const run = await cli('adjust-prior.ts', ['--model', model, '--out', out, '--fp32-out', fp32Out, '--version', '2', '--cache', join(dir, 'cache')]);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /Chosen strength [\d.]+: logit offsets/);
+    const summary = JSON.parse(await readFile(join(out, 'training', 'training-summary.json'), 'utf8'));
+    const original = JSON.parse(await readFile(join(model, 'training', 'training-summary.json'), 'utf8'));
+    assert.equal(summary.description.version, '2');
+    assert.equal(JSON.parse(await readFile(join(out, 'model-info.json'), 'utf8')).version, '2');
+    assert.deepEqual(summary.priorShift.before.validation, original.validation);
+    const { strength, logitOffsets, trainingPrior, deploymentPrior } = summary.priorShift;
+    logitOffsets.forEach((c: number, k: number) => assert.ok(Math.abs(c - strength * Math.log(deploymentPrior[k] / trainingPrior[k])) < 1e-9));
+    assert.equal(summary.referralThreshold.chosenOn, 'validation');
+
+    // Only the output bias moved, by exactly the offsets; the fp16 store is the new float32 rounded.
+    const [before, after] = await Promise.all([readTfjsModel(original.settings.fp32OutDir), readTfjsModel(fp32Out)]);
+    for (const weight of after.weights) {
+      const old = before.weights.find((w) => w.name === weight.name)!;
+      const expected = weight.name === 'predictions/bias' ? old.values.map((v, k) => Math.fround(v + logitOffsets[k])) : old.values;
+      assert.ok(weight.values.every((v, i) => Math.abs(v - expected[i]!) < 1e-6), weight.name);
+    }
+    assert.equal((await readFloat32Source(out, fp32Out)).ok, true);
+
+    const twice = await cli('adjust-prior.ts', ['--model', out, '--out', join(dir, 'model-prior-2')]);
+    assert.equal(twice.code, 2, twice.out);
+    assert.match(twice.out, /is already corrected \(strength [\d.]+\); run this on the model as training left it/);
+    assert.match((await cli('adjust-prior.ts', ['--model', model, '--out', out, '--prior', '1,0,0,0,0'])).out, /--prior needs five shares above 0/);
   });
 
   it('reject bad arguments with exit status 2', async () => {
