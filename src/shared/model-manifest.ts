@@ -59,6 +59,12 @@ export interface ModelDescription {
   metrics?: ModelMetrics;
   /** True when the model is not fit for real screening (synthetic or no training). */
   demo: boolean;
+  /**
+   * Refer also when P(grade ≥ 2) reaches this: the operating point chosen on validation data for the
+   * training's target sensitivity. The graded grade alone (most probable) misses referable eyes whose
+   * probability is spread over grades 2–4. Absent: refer on the grade only.
+   */
+  referralThreshold?: number;
 }
 
 export interface ModelManifestEntry extends ModelDescription {

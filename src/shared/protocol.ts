@@ -201,10 +201,12 @@ export interface ModelSummary {
   name: string;
   weights: WeightForm;
   demo: boolean;
+  /** See ModelDescription.referralThreshold. */
+  referralThreshold?: number;
 }
 
-export function modelSummary({ id, version, name, weights, demo }: ModelManifestEntry): ModelSummary {
-  return { id, version, name, weights, demo };
+export function modelSummary({ id, version, name, weights, demo, referralThreshold }: ModelManifestEntry): ModelSummary {
+  return { id, version, name, weights, demo, ...(referralThreshold !== undefined ? { referralThreshold } : {}) };
 }
 
 export interface GradeResult {

@@ -2,7 +2,8 @@ import { expect } from '@open-wc/testing';
 import { CSV_COLUMNS, recordsToCsv, recordsToJson } from '../../src/app/records/records-export.js';
 import { searchRecords } from '../../src/app/records/records-search.js';
 import { ScreeningStore, StorageFullError } from '../../src/app/records/screening-store.js';
-import { record } from './record-fixtures.js';
+import { toScreeningRecord } from '../../src/app/records/screening-record.js';
+import { gradeResult, record } from './record-fixtures.js';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.UTC(2026, 0, 15, 9, 30);
@@ -39,6 +40,16 @@ describe('screening records in IndexedDB', () => {
     expect(listed[0]!.thumbnail.type).to.equal('image/jpeg');
     expect(new Uint8Array(await listed[0]!.thumbnail.arrayBuffer())).to.deep.equal(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
     reopened.close();
+  });
+
+  it("keeps a referral made by the model's threshold, and the threshold with the model", async () => {
+    const store = await open();
+    const borderline = toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'P-9', eye: 'left', fileName: 'p9.jpeg' }, T0);
+    await store.save(borderline);
+    const [listed] = await store.list();
+    expect(listed).to.deep.include({ grade: 1, refer: true });
+    expect(listed!.model.referralThreshold).to.equal(0.25);
+    store.close();
   });
 
   it('deletes a record', async () => {

@@ -145,6 +145,23 @@ describe('<fg-grade-result>', () => {
     expect($(el, '[role=alert]').textContent).to.contain('Storage is full');
   });
 
+  it("refers below grade 2 when P(grade ≥ 2) reaches the model's screening threshold, and says why", async () => {
+    // The fixture's grade 1 has P(grade ≥ 2) = 0.3.
+    const refer = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(1, 1, 0.25)}></fg-grade-result>`);
+    expect($(refer, '[data-grade]').getAttribute('data-grade')).to.equal('1');
+    expect($(refer, '[data-referral]').getAttribute('data-referral')).to.equal('refer');
+    expect($(refer, '[data-refer-by=probability]').textContent).to.match(/probability of referable DR \(grade 2 or higher\),\s+30\.0 %, reaches this model's screening threshold of 25\.0 %/);
+    expect(refer.shadowRoot!.textContent).to.contain('or when the probability of grade 2 or higher is 25.0 % or more');
+
+    const below = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(1, 1, 0.35)}></fg-grade-result>`);
+    expect($(below, '[data-referral]').getAttribute('data-referral')).to.equal('none');
+    expect(below.shadowRoot!.querySelector('[data-refer-by]')).to.equal(null);
+    // A referable grade refers on its own, with no probability note.
+    const moderate = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(2, 2, 0.99)}></fg-grade-result>`);
+    expect($(moderate, '[data-referral]').getAttribute('data-referral')).to.equal('refer');
+    expect(moderate.shadowRoot!.querySelector('[data-refer-by]')).to.equal(null);
+  });
+
   it('moves focus to its heading and is accessible', async () => {
     const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(0)}></fg-grade-result>`);
     el.focusHeading();

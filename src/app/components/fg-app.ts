@@ -376,7 +376,7 @@ export class FgApp extends LitElement {
     // The grading may have loaded the model (after a failed start) or moved a variant to another backend.
     this.model = { phase: 'ready', model: this.model.model, backends: { tfjs: result.variants.tfjs.backend, ort: result.variants.ort.backend } };
     this.result = result;
-    const outcome = screeningOutcome(result.variants.tfjs.grade, result.variants.ort.grade);
+    const outcome = screeningOutcome(result.variants.tfjs, result.variants.ort, result.model.referralThreshold);
     this.announce(
       `Grade ${outcome.grade}, ${GRADE_NAMES[outcome.grade]}. ${outcome.refer ? 'Refer to an ophthalmologist.' : 'No referral needed.'}${outcome.agree ? '' : ' The models disagree.'}`,
     );

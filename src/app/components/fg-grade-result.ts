@@ -185,7 +185,8 @@ export class FgGradeResult extends LitElement {
     const result = this.result;
     if (!result) return nothing;
     const { tfjs, ort } = result.variants;
-    const outcome = screeningOutcome(tfjs.grade, ort.grade);
+    const threshold = result.model.referralThreshold;
+    const outcome = screeningOutcome(tfjs, ort, threshold);
     const name = (grade: Grade) => `${grade} (${GRADE_NAMES[grade]})`;
     return html`
       <section aria-labelledby="heading">
@@ -201,7 +202,17 @@ export class FgGradeResult extends LitElement {
             <p class="referral ${outcome.refer ? 'refer' : 'ok'}" data-referral=${outcome.refer ? 'refer' : 'none'}>
               ${outcome.refer ? 'Refer to an ophthalmologist' : 'No referral needed'}
             </p>
-            <p class="small muted">Referral from grade ${REFERABLE_FROM} (${GRADE_NAMES[REFERABLE_FROM]}) upwards.</p>
+            ${outcome.referBy === 'probability'
+              ? html`<p data-refer-by="probability">
+                  The grade is below ${REFERABLE_FROM}, but the probability of referable DR (grade ${REFERABLE_FROM} or higher),
+                  ${percent(outcome.referableProbability)}, reaches this model's screening threshold of ${percent(threshold!)}.
+                </p>`
+              : nothing}
+            <p class="small muted">
+              Referral from grade ${REFERABLE_FROM} (${GRADE_NAMES[REFERABLE_FROM]}) upwards${threshold !== undefined
+                ? `, or when the probability of grade ${REFERABLE_FROM} or higher is ${percent(threshold)} or more`
+                : ''}.
+            </p>
             ${outcome.agree
               ? html`<p data-agree="yes">Both models agree.</p>`
               : html`<p class="disagree" data-agree="no">

@@ -1,6 +1,6 @@
 import type { Grade } from '../../shared/grades.js';
 import type { GradeResult, ModelSummary, VariantResult } from '../../shared/protocol.js';
-import { screeningOutcome } from '../screening-outcome.js';
+import { screeningOutcome, type ScreeningOutcome } from '../screening-outcome.js';
 
 export type Eye = 'left' | 'right' | 'unspecified';
 
@@ -24,7 +24,7 @@ export interface ScreeningRecord {
   model: ModelSummary;
   tfjs: VariantRecord;
   ort: VariantRecord;
-  /** The grade acted on (the higher one when the variants disagree), whether they agree, referral. */
+  /** The grade acted on (the higher one when the variants disagree), whether they agree, referral (by grade or by the model's threshold). */
   grade: Grade;
   agree: boolean;
   refer: boolean;
@@ -43,6 +43,11 @@ function variantRecord(variant: VariantResult): VariantRecord {
   return record;
 }
 
+/** What a record keeps of the outcome (the probabilities are in the variants). */
+function referralFields({ grade, agree, refer }: ScreeningOutcome): Pick<ScreeningRecord, 'grade' | 'agree' | 'refer'> {
+  return { grade, agree, refer };
+}
+
 export function toScreeningRecord(result: GradeResult, input: ScreeningInput, now = Date.now()): ScreeningRecord {
   const { tfjs, ort } = result.variants;
   return {
@@ -54,7 +59,7 @@ export function toScreeningRecord(result: GradeResult, input: ScreeningInput, no
     model: result.model,
     tfjs: variantRecord(tfjs),
     ort: variantRecord(ort),
-    ...screeningOutcome(tfjs.grade, ort.grade),
+    ...referralFields(screeningOutcome(tfjs, ort, result.model.referralThreshold)),
     photo: { name: input.fileName, width: result.image.sourceWidth, height: result.image.sourceHeight },
   };
 }

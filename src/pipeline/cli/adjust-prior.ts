@@ -144,6 +144,7 @@ async function main(): Promise<number> {
       validationReferableAuc: report.referable.rocAuc,
       deploymentMixValidationQuadraticKappa: chosenTrial.quadraticWeightedKappa,
     },
+    ...(referralThreshold.threshold > 0 && referralThreshold.threshold < 1 ? { referralThreshold: referralThreshold.threshold } : {}),
   };
   await saveCanonicalModel(model, values.out, description);
   await saveLayersModel(model, fp32Out, { form: 'fp32', convertedBy: FP32_CONVERTED_BY });

@@ -20,9 +20,12 @@ export function validateModelDescription(value: unknown, source: string): ModelD
   if (d?.metrics !== undefined && (typeof d.metrics !== 'object' || Object.values(d.metrics).some((v) => typeof v !== 'number'))) {
     problems.push('metrics must map names to numbers');
   }
+  if (d?.referralThreshold !== undefined && !(typeof d.referralThreshold === 'number' && d.referralThreshold > 0 && d.referralThreshold < 1)) {
+    problems.push('referralThreshold must be a probability between 0 and 1');
+  }
   if (problems.length > 0) throw new Error(`${source}: ${problems.join('; ')}`);
-  const { id, version, name, trainingData, metrics, demo } = d as ModelDescription;
-  return { id, version, name, trainingData, ...(metrics ? { metrics } : {}), demo };
+  const { id, version, name, trainingData, metrics, demo, referralThreshold } = d as ModelDescription;
+  return { id, version, name, trainingData, ...(metrics ? { metrics } : {}), demo, ...(referralThreshold !== undefined ? { referralThreshold } : {}) };
 }
 
 export async function readModelDescription(canonicalDir: string): Promise<ModelDescription> {

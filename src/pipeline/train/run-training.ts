@@ -261,6 +261,9 @@ async function exportAndReport(
       ['validationQuadraticKappa', validation.quadraticWeightedKappa],
       ['validationReferableAuc', validation.referable.rocAuc],
     ]),
+    ...(Number.isFinite(referralThreshold.threshold) && referralThreshold.threshold > 0 && referralThreshold.threshold < 1
+      ? { referralThreshold: referralThreshold.threshold }
+      : {}),
   };
   await saveCanonicalModel(final, config.outDir, description);
   await saveLayersModel(final, config.fp32OutDir, { form: 'fp32', convertedBy: FP32_CONVERTED_BY });

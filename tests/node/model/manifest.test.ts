@@ -82,4 +82,8 @@ test('model descriptions must be safe to use as URL paths and complete', () => {
   assert.throws(() => validateModelDescription({ ...valid, version: '.hidden' }, 'test'), /version must match/);
   assert.throws(() => validateModelDescription({ ...valid, demo: 'yes' }, 'test'), /demo must be true or false/);
   assert.throws(() => validateModelDescription({ ...valid, metrics: { kappa: 'high' } }, 'test'), /metrics must map names to numbers/);
+  assert.deepEqual(validateModelDescription({ ...valid, referralThreshold: 0.25 }, 'test'), { ...valid, referralThreshold: 0.25 });
+  for (const referralThreshold of [0, 1, '0.3', null]) {
+    assert.throws(() => validateModelDescription({ ...valid, referralThreshold }, 'test'), /referralThreshold must be a probability between 0 and 1/);
+  }
 });

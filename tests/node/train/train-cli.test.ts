@@ -77,7 +77,11 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     const summary = JSON.parse(await readFile(join(out, 'training', 'training-summary.json'), 'utf8'));
     const original = JSON.parse(await readFile(join(model, 'training', 'training-summary.json'), 'utf8'));
     assert.equal(summary.description.version, '2');
-    assert.equal(JSON.parse(await readFile(join(out, 'model-info.json'), 'utf8')).version, '2');
+    const info = JSON.parse(await readFile(join(out, 'model-info.json'), 'utf8'));
+    assert.equal(info.version, '2');
+    // The app refers on the rechosen threshold; a split without referable eyes has none (NaN → null in JSON).
+    const threshold = summary.referralThreshold.threshold;
+    assert.equal(info.referralThreshold, threshold > 0 && threshold < 1 ? threshold : undefined);
     assert.deepEqual(summary.priorShift.before.validation, original.validation);
     const { strength, logitOffsets, trainingPrior, deploymentPrior } = summary.priorShift;
     logitOffsets.forEach((c: number, k: number) => assert.ok(Math.abs(c - strength * Math.log(deploymentPrior[k] / trainingPrior[k])) < 1e-9));
