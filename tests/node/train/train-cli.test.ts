@@ -64,6 +64,9 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
   });
 
   it('adjust-prior folds a validated prior shift into the output bias, once', async () => {
+    const help = await cli('adjust-prior.ts', ['--help']);
+    assert.equal(help.code, 0, help.out);
+    assert.match(help.out, /^Usage: node --import tsx src\/pipeline\/cli\/adjust-prior\.ts --model DIR --out DIR/m);
     const model = join(dir, 'model');
     const inPlace = await cli('adjust-prior.ts', ['--model', model, '--out', model]);
     assert.equal(inPlace.code, 2, inPlace.out);
