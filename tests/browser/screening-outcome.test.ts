@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { referableProbability, screeningOutcome, type VariantAnswer } from '../../src/app/screening-outcome.js';
+import { screeningOutcome, type VariantAnswer } from '../../src/app/screening-outcome.js';
+import { referableProbability } from '../../src/shared/referral.js';
 import type { Grade } from '../../src/shared/grades.js';
 
 const answer = (grade: Grade, probabilities: number[]): VariantAnswer => ({ grade, probabilities });

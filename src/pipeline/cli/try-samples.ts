@@ -39,7 +39,7 @@ function printTrial(trial: SampleTrial): void {
   if (model.demo) console.log('A demo model, not for clinical use: its grades of real photos are no diagnosis.');
   console.log(
     textTable(
-      ['image', 'pixels', 'true', 'field of view', 'TF.js wasm', 'ORT node', 'same', 'max |Δp|', 'referable: model / true'],
+      ['image', 'pixels', 'true', 'field of view', 'TF.js wasm', 'ORT node', 'same', 'max |Δp|', 'referred (as the app) / referable'],
       trial.images.map((r) => [
         r.image,
         `${r.width}×${r.height}`,

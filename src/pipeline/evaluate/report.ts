@@ -1,4 +1,5 @@
 import { GRADE_COUNT, GRADE_NAMES, REFERABLE_FROM, topGrade } from '../../shared/grades.js';
+import { referableProbability } from '../../shared/referral.js';
 import { meanCrossEntropy } from './cross-entropy.js';
 import {
   accuracyOf,
@@ -40,11 +41,7 @@ export interface EvaluationReport {
 
 /** P(referable) per row of row-major probabilities [N, 5]. */
 export function referableScores(probabilities: ArrayLike<number>, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => {
-    let p = 0;
-    for (let g = REFERABLE_FROM; g < GRADE_COUNT; g++) p += probabilities[i * GRADE_COUNT + g]!;
-    return p;
-  });
+  return Array.from({ length: count }, (_, i) => referableProbability(Array.prototype.slice.call(probabilities, i * GRADE_COUNT, (i + 1) * GRADE_COUNT) as number[]));
 }
 
 const isReferableLabel = (label: number) => label >= REFERABLE_FROM;

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GRADE_COUNT, isReferable, topGrade, type Grade } from '../../shared/grades.js';
+import { referableProbability, referralReason } from '../../shared/referral.js';
 import type { WeightForm } from '../../shared/model-manifest.js';
 import { preprocessFundus, type FovVerdict, type RgbImage } from '../../shared/preprocess.js';
 import { decodeImageFile, loadKaggleDataset } from '../data/kaggle-loader.js';
@@ -31,6 +32,7 @@ export interface SampleResult {
   /** Same top-1 grade from both variants. */
   agree: boolean;
   maxAbsDiff: number;
+  /** Referred as the app refers (grade ≥ 2, or P(grade ≥ 2) at the model's threshold), and the truth. */
   referable: { truth: boolean; tfjs: boolean; onnx: boolean };
 }
 
@@ -96,6 +98,8 @@ export async function trySamples(options: SampleTrialOptions): Promise<SampleTri
     const onnx = await predictOnnx(await readFile(join(formatDir(work, 'onnx', options.weights), ONNX_FILE)), images, options.batch, options.ortThreads);
     const onnxSeconds = (performance.now() - started) / 1000;
 
+    const threshold = model.description.referralThreshold;
+    const refers = (v: VariantGrade) => referralReason(v.grade, referableProbability(v.probabilities), threshold) !== null;
     const results: SampleResult[] = records.map((record, i) => {
       const [t, o] = [variantGrade(tfjs.values, i), variantGrade(onnx.values, i)];
       const p = prepared[i]!;
@@ -110,7 +114,7 @@ export async function trySamples(options: SampleTrialOptions): Promise<SampleTri
         onnx: o,
         agree: t.grade === o.grade,
         maxAbsDiff: Math.max(...t.probabilities.map((v, g) => Math.abs(v - o.probabilities[g]!))),
-        referable: { truth: isReferable(record.level), tfjs: isReferable(t.grade), onnx: isReferable(o.grade) },
+        referable: { truth: isReferable(record.level), tfjs: refers(t), onnx: refers(o) },
       };
     });
     const { id, version, name, demo } = model.description;
