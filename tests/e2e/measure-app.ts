@@ -1,6 +1,6 @@
 /**
  * Speed figures of the built app in headless Chromium (printed, not asserted):
- *   node --import tsx tests/e2e/measure-app.ts [--model tiny] [--backend wasm] [--runs 5]
+ *   node --import tsx tests/e2e/measure-app.ts [--model tiny] [--backend wasm] [--runs 5] [--chromium-arg SWITCH]…
  * Needs `npm run build` first. Measures
  * - how fast the page is interactive when the service worker serves it (after one visit);
  * - one photo graded by both variants after warm-up: each variant's inference and the page's wall time;
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     model: { type: 'string', default: 'tiny' },
     backend: { type: 'string', default: 'wasm' },
     runs: { type: 'string', default: '5' },
+    // e.g. --chromium-arg=--js-flags=--no-wasm-dynamic-tiering: what V8's background tier-up costs.
+    'chromium-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const runs = Number(values.runs);
@@ -100,7 +102,7 @@ async function grade(browser: Browser, page: Page, photo: { name: string; mimeTy
 }
 
 const server = await startBuiltServer();
-const browser = await launchChromium();
+const browser = await launchChromium(values['chromium-arg']);
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -130,7 +132,8 @@ try {
 
   const pick = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
   console.log(`\nFundus Grader speed — model ${values.model}, backend ${values.backend}, median of ${runs} (camera photo: ${large.length})`);
-  console.log(`Chromium headless, ${(await browser.version())}; served by the service worker: ${loads.every((l) => l.sw) ? 'yes' : 'NO'}\n`);
+  const extra = values['chromium-arg'].length > 0 ? `; extra switches: ${values['chromium-arg'].join(' ')}` : '';
+  console.log(`Chromium headless, ${(await browser.version())}; served by the service worker: ${loads.every((l) => l.sw) ? 'yes' : 'NO'}${extra}\n`);
   console.log('Page load from the service-worker cache (ms after navigation start)');
   console.log(`  HTML received                ${ms(pick(loads, (l) => l.response))}`);
   console.log(`  DOMContentLoaded             ${ms(pick(loads, (l) => l.domContentLoaded))}`);
