@@ -14,6 +14,7 @@ import { choosePriorStrength, gradePrior, shiftedProbabilities, type PriorStreng
 import { chooseReferralThreshold, evaluatePredictions, type EvaluationReport, type ReferralThreshold } from '../evaluate/report.js';
 import { writeConfusionMatrix, writeTrainingCurves } from '../evaluate/report-plots.js';
 import { saveCanonicalModel } from '../export/canonical-store.js';
+import { referralThresholdField } from '../export/model-description.js';
 import { loadLayersModelFromDir, saveLayersModel } from '../export/tfjs-model-io.js';
 import { shiftOutputBias } from '../model/shift-output-bias.js';
 import { readFloat32Source } from '../parity/float32-source.js';
@@ -144,7 +145,7 @@ async function main(): Promise<number> {
       validationReferableAuc: report.referable.rocAuc,
       deploymentMixValidationQuadraticKappa: chosenTrial.quadraticWeightedKappa,
     },
-    ...(referralThreshold.threshold > 0 && referralThreshold.threshold < 1 ? { referralThreshold: referralThreshold.threshold } : {}),
+    ...referralThresholdField(referralThreshold.threshold),
   };
   await saveCanonicalModel(model, values.out, description);
   await saveLayersModel(model, fp32Out, { form: 'fp32', convertedBy: FP32_CONVERTED_BY });

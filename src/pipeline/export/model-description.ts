@@ -9,6 +9,16 @@ export const MODEL_DESCRIPTION_FILE = 'model-info.json';
 const ID = /^[a-z0-9][a-z0-9_-]*$/;
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z._-]*$/;
 
+const isProbability = (value: unknown): value is number => typeof value === 'number' && value > 0 && value < 1;
+
+/**
+ * The description's referralThreshold from a threshold chosen on validation data: none when that
+ * choice gave no usable probability (NaN without referable validation images, or 0 / 1).
+ */
+export function referralThresholdField(threshold: number): Pick<ModelDescription, 'referralThreshold'> {
+  return isProbability(threshold) ? { referralThreshold: threshold } : {};
+}
+
 export function validateModelDescription(value: unknown, source: string): ModelDescription {
   const d = value as Partial<ModelDescription> | null;
   const problems: string[] = [];
@@ -20,7 +30,7 @@ export function validateModelDescription(value: unknown, source: string): ModelD
   if (d?.metrics !== undefined && (typeof d.metrics !== 'object' || Object.values(d.metrics).some((v) => typeof v !== 'number'))) {
     problems.push('metrics must map names to numbers');
   }
-  if (d?.referralThreshold !== undefined && !(typeof d.referralThreshold === 'number' && d.referralThreshold > 0 && d.referralThreshold < 1)) {
+  if (d?.referralThreshold !== undefined && !isProbability(d.referralThreshold)) {
     problems.push('referralThreshold must be a probability between 0 and 1');
   }
   if (problems.length > 0) throw new Error(`${source}: ${problems.join('; ')}`);

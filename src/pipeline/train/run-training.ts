@@ -11,6 +11,7 @@ import { onnxSession, runOnnx } from '../evaluate/onnx-runner.js';
 import { chooseReferralThreshold, evaluatePredictions, type EvaluationReport, type ReferralThreshold } from '../evaluate/report.js';
 import { writeConfusionMatrix, writeTrainingCurves } from '../evaluate/report-plots.js';
 import { saveCanonicalModel } from '../export/canonical-store.js';
+import { referralThresholdField } from '../export/model-description.js';
 import { loadLayersModelFromDir, saveLayersModel } from '../export/tfjs-model-io.js';
 import { GAP_LAYER } from '../model/classifier-head.js';
 import { buildResNet50Classifier, buildResNet50HeadModel, setBackboneTrainable } from '../model/resnet50-classifier.js';
@@ -261,9 +262,7 @@ async function exportAndReport(
       ['validationQuadraticKappa', validation.quadraticWeightedKappa],
       ['validationReferableAuc', validation.referable.rocAuc],
     ]),
-    ...(Number.isFinite(referralThreshold.threshold) && referralThreshold.threshold > 0 && referralThreshold.threshold < 1
-      ? { referralThreshold: referralThreshold.threshold }
-      : {}),
+    ...referralThresholdField(referralThreshold.threshold),
   };
   await saveCanonicalModel(final, config.outDir, description);
   await saveLayersModel(final, config.fp32OutDir, { form: 'fp32', convertedBy: FP32_CONVERTED_BY });
