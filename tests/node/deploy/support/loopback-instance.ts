@@ -2,7 +2,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
@@ -10,19 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { request, type RawResponse, type RequestOptions } from '../../server/support/http-client.js';
 import { startFakeSystemd, type FakeSystemd } from './fake-systemd.js';
+import { reservePorts } from './reserved-ports.js';
 import { FAKE_SYSTEMCTL, INSTANCE_KIT, SETUP_SCRIPT } from './paths.js';
 
 const run = promisify(execFile);
 export const DOMAIN = 'localhost';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 function tlsHandshake(port: number, ca: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -76,7 +67,9 @@ export async function startLoopbackInstance(options: LoopbackOptions = {}): Prom
   const logs = join(base, 'logs');
   const caddyHome = join(base, 'caddy');
   await Promise.all([mkdir(root), mkdir(logs), mkdir(caddyHome)]);
-  const [httpPort, httpsPort, slotA, slotB] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  // Held until stop(): nothing else in the parallel test run may take them meanwhile.
+  const reserved = await reservePorts(4);
+  const [httpPort = 0, httpsPort = 0, slotA = 0, slotB = 0] = reserved.ports;
   const slots = [slotA, slotB] as const;
   const systemd = await startFakeSystemd(root, logs);
   let caddy: ChildProcess | undefined;
@@ -89,6 +82,7 @@ export async function startLoopbackInstance(options: LoopbackOptions = {}): Prom
       await exited;
     }
     await systemd.close();
+    await reserved.release();
     await rm(base, { recursive: true, force: true });
   };
 
