@@ -30,6 +30,9 @@ Data:
   --data DIR                     trainLabels.csv (image,level) + images, Kaggle layout (required)
   --validation-fraction F        share of patients held out for validation (default 0.2)
   --limit N                      use only the first N labelled images (quick runs)
+  --extra-train DIR              another labelled folder (Kaggle layout) for training only, never
+                                 validation; repeatable (e.g. more synthetic images for stage B
+                                 without changing the split stage A used)
   --cache DIR                    preprocessed 300 px images (default .cache/preprocessed)
 
 Model:
@@ -126,6 +129,7 @@ async function main(): Promise<number> {
       data: { type: 'string' },
       'validation-fraction': { type: 'string', default: '0.2' },
       limit: { type: 'string' },
+      'extra-train': { type: 'string', multiple: true },
       cache: { type: 'string', default: join('.cache', 'preprocessed') },
       model: { type: 'string', default: 'resnet50' },
       mode: { type: 'string', default: 'full' },
@@ -206,6 +210,7 @@ async function main(): Promise<number> {
     dataDir: values.data,
     validationFraction: number('validation-fraction', values['validation-fraction'], (v) => v > 0 && v < 1, 'in (0, 1)'),
     ...(values.limit ? { limit: int('limit', values.limit, 2) } : {}),
+    ...(values['extra-train']?.length ? { extraTrainDirs: values['extra-train'] } : {}),
     cacheDir: values.cache,
     model,
     mode,

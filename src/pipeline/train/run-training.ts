@@ -32,6 +32,11 @@ export interface TrainingRunConfig {
   validationFraction: number;
   /** Use only the first N labelled images (before the split), for quick runs. */
   limit?: number;
+  /**
+   * More labelled folders (Kaggle layout) used for training only, never for validation: more
+   * examples without touching the split that earlier stages trained and validated on.
+   */
+  extraTrainDirs?: string[];
   cacheDir: string;
   model: ModelKind;
   mode: TrainingMode;
@@ -79,7 +84,8 @@ export interface TrainingRunConfig {
 export interface TrainingSummary {
   settings: Omit<TrainingRunConfig, 'events' | 'log' | 'signal' | 'description'>;
   description: ModelDescription;
-  data: { train: number; validation: number; perGradeTrain: number[] };
+  /** train counts the extra training folders' images too (extraTrain of them). */
+  data: { train: number; validation: number; perGradeTrain: number[]; extraTrain?: number };
   stopReason: TrainResult['stopReason'];
   bestEpoch: number | null;
   history: EpochRecord[];
@@ -105,11 +111,17 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
   if (config.auxLesionWeight !== undefined && (config.mode !== 'full' || config.freezeBackbone)) {
     throw new Error('the auxiliary lesion loss shapes the backbone: it needs mode full with a trainable backbone');
   }
+  const extraDirs = config.extraTrainDirs ?? [];
+  if (config.auxLesionWeight !== undefined && extraDirs.length > 0) {
+    throw new Error('the auxiliary lesion loss reads lesions.csv of --data only: it cannot be combined with extra training folders');
+  }
   const records = await loadKaggleDataset(config.dataDir);
   const used = config.limit ? records.slice(0, config.limit) : records;
   const split = splitByPatient(used, { seed: config.seed, validationFraction: config.validationFraction });
   config.log(`Data: ${used.length} images → ${split.train.length} train, ${split.validation.length} validation (patient-level split).`);
-  const trainImages = preprocessedImages(split.train, config.cacheDir);
+  const extra = await extraTrainingRecords(config, extraDirs);
+  const trainRecords = [...split.train, ...extra];
+  const trainImages = preprocessedImages(trainRecords, config.cacheDir);
   const validationImages = preprocessedImages(split.validation, config.cacheDir);
   const lesions = config.auxLesionWeight === undefined ? undefined : await lesionTask(config, config.auxLesionWeight, split);
   const init = config.init ? await loadLayersModelFromDir(config.init) : undefined;
@@ -118,7 +130,7 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
     config.mode === 'head'
       ? await headStage(config, init, trainImages, validationImages)
       : fullStage(config, init, trainImages, validationImages);
-  const calibration = batchNormCalibration(config, split.train);
+  const calibration = batchNormCalibration(config, trainRecords);
   const result = await trainModel({
     model: trained,
     train,
@@ -143,12 +155,28 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
   });
   if (result.finished) {
     const final = servingModel(config, trained, init);
-    await exportAndReport(config, final, result, split.train, validationImages, lesions?.summary);
+    await exportAndReport(config, final, result, trainRecords, extra.length, validationImages, lesions?.summary);
     final.dispose();
   }
   trained.dispose();
   init?.dispose();
   return result;
+}
+
+/**
+ * The extra training folders' records. Refused when one holds an image file of --data: a photo
+ * on both sides would let validation see what training saw.
+ */
+async function extraTrainingRecords(config: TrainingRunConfig, dirs: readonly string[]): Promise<KaggleRecord[]> {
+  const own = resolve(config.dataDir);
+  const records: KaggleRecord[] = [];
+  for (const dir of dirs) {
+    if (resolve(dir) === own) throw new Error(`--extra-train ${dir} is the --data folder itself`);
+    const found = await loadKaggleDataset(dir);
+    config.log(`Extra training data: ${found.length} images from ${dir} (training only).`);
+    records.push(...found);
+  }
+  return records;
 }
 
 /** Lesion counts of the split's images as the trainer's auxiliary task on the pooled features. */
@@ -244,6 +272,7 @@ async function exportAndReport(
   final: tf.LayersModel,
   result: TrainResult,
   trainRecords: readonly KaggleRecord[],
+  extraTrain: number,
   validationImages: ImageSource,
   auxiliaryLesions: TrainingSummary['auxiliaryLesions'],
 ): Promise<void> {
@@ -275,6 +304,7 @@ async function exportAndReport(
       train: trainRecords.length,
       validation: validationImages.count,
       perGradeTrain: [0, 1, 2, 3, 4].map((g) => trainRecords.filter((r) => r.level === g).length),
+      ...(extraTrain > 0 ? { extraTrain } : {}),
     },
     stopReason: result.stopReason,
     bestEpoch: result.bestEpoch,

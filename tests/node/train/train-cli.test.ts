@@ -105,6 +105,33 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     assert.match((await cli('adjust-prior.ts', ['--model', model, '--out', out, '--prior', '1,0,0,0,0'])).out, /--prior needs five shares above 0/);
   });
 
+  it('--extra-train adds images to training only; the split and its validation stay as they were', async () => {
+    const out = join(dir, 'model-extra');
+    const args = [
+      ...['--data', join(dir, 'train'), '--extra-train', join(dir, 'test'), '--model', 'tiny', '--resolution', '32', '--epochs', '1', '--batch-size', '8'],
+      ...['--cache', join(dir, 'cache'), '--checkpoint', join(dir, 'tiny-extra.ckpt'), '--out', out, '--fp32-out', join(dir, 'model-extra-fp32')],
+    ];
+    const run = await cli('train.ts', args);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /Extra training data: 20 images from .*test \(training only\)/);
+    const [summary, plain] = await Promise.all(
+      [out, join(dir, 'model')].map(async (folder) => JSON.parse(await readFile(join(folder, 'training', 'training-summary.json'), 'utf8'))),
+    );
+    assert.equal(summary.data.extraTrain, 20);
+    assert.equal(summary.data.train, plain.data.train + 20);
+    assert.equal(summary.data.validation, plain.data.validation);
+    // The test folder is balanced: four more images of every grade.
+    assert.deepEqual(summary.data.perGradeTrain, plain.data.perGradeTrain.map((n: number) => n + 4));
+    assert.deepEqual(summary.settings.extraTrainDirs, [join(dir, 'test')]);
+
+    const itself = await cli('train.ts', [...args.slice(0, 3), join(dir, 'train'), ...args.slice(4)]);
+    assert.equal(itself.code, 1, itself.out);
+    assert.match(itself.out, /--extra-train .*train is the --data folder itself/);
+    const withAux = await cli('train.ts', [...args, '--aux-lesions']);
+    assert.equal(withAux.code, 1, withAux.out);
+    assert.match(withAux.out, /cannot be combined with extra training folders/);
+  });
+
   it('reject bad arguments with exit status 2', async () => {
     const { code, out } = await cli('train.ts', ['--data', dir, '--mode', 'head']);
     assert.equal(code, 2);
