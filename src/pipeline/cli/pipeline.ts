@@ -18,7 +18,7 @@ import { SUMMARY_FILE } from '../train/run-training.js';
 /** sysexits' EX_TEMPFAIL, as train.ts exits when its time budget is spent or Ctrl-C paused it. */
 const EXIT_PAUSED = 75;
 
-const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'] as const;
+const STEPS = ['data-train', 'data-test', 'data-extra', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'] as const;
 type StepName = (typeof STEPS)[number];
 
 const HELP = `Run the model pipeline, resuming where it stopped:
@@ -26,6 +26,9 @@ const HELP = `Run the model pipeline, resuming where it stopped:
   data-train  synthetic training set: <work>/data/train-balanced, --count images, every grade equally
               often (rare grades get new images, not copies; training still applies class weights), seed 11
   data-test   held-out test set: <work>/data/synthetic-test, --test-count images, EyePACS grade mix, seed 2
+  data-extra  more training images for stage B only: <work>/data/train-extra, --extra-count images,
+              balanced, seed 21 (stage B learns from cached features, so many more images cost
+              minutes, not hours; the split of data-train stays as stage A used it)
   calibrate   stage A's starting point: a fresh ResNet50 whose BatchNorm statistics are set from 32
               training images (data-dependent initialisation) and whose residual branches start at
               zero (zero-init residual) → <work>/checkpoints/stage-a-init
@@ -34,7 +37,8 @@ const HELP = `Run the model pipeline, resuming where it stopped:
   recalibrate stage A's BatchNorm statistics re-estimated on 32 training images at 300 px, the serving
               size: trained at a lower resolution, the moving statistics do not fit 300 px inputs
               → <work>/checkpoints/stage-a-300px
-  train-b     stage B: 300 px backbone features, the dense head retrained → <work>/checkpoints/<id>-trained
+  train-b     stage B: 300 px backbone features of data-train's training split and data-extra, the dense
+              head retrained (validation: data-train's split) → <work>/checkpoints/<id>-trained
               (fp16 store), <work>/checkpoints/<id>-fp32 (float32 weights)
   adjust-prior  the trained grader corrected for the EyePACS grade mix it will screen (balanced
               training over-calls the rare grades): logit shift of chosen strength on reweighted
@@ -66,6 +70,7 @@ Sizes (the defaults are the shipped model's; smaller ones make quick trial runs)
   --model resnet50|tiny  tiny: the 5.7 k-parameter test model; stage B then trains its head through
                        the frozen backbone at 300 px (the head-on-features mode is ResNet50's)
   --count N            training images (default 2500)
+  --extra-count N      stage B's extra training images (default 4 × --count; 0: none)
   --test-count N       test images (default 1000)
   --image-size PX      synthetic image width (default 512)
   --resolution PX      stage A input side (default 128: 1.8 images/s on one core here)
@@ -91,6 +96,8 @@ interface Settings {
   version: string;
   model: 'resnet50' | 'tiny';
   count: number;
+  /** data-extra's images for stage B; 0: none. */
+  extraCount: number;
   testCount: number;
   imageSize: number;
   resolution: number;
@@ -111,6 +118,8 @@ interface Step {
   args: string[];
   /** Why the step can be skipped, or null when its output is missing or stale. */
   complete(): Promise<string | null>;
+  /** Set when the settings leave the step nothing to make (even with --force): why. */
+  nothingToDo?: string;
 }
 
 const TRAIN_SEED = 1;
@@ -162,6 +171,7 @@ async function manifestComplete(modelsDir: string, modelDir: string): Promise<st
 
 function plan(s: Settings): Step[] {
   const trainData = join(s.work, 'data', 'train-balanced');
+  const extraData = join(s.work, 'data', 'train-extra');
   const testData = join(s.work, 'data', 'synthetic-test');
   const checkpoints = join(s.work, 'checkpoints');
   const cache = join(s.work, '.cache', 'preprocessed');
@@ -194,6 +204,9 @@ function plan(s: Settings): Step[] {
   return [
     { name: 'data-train', title: `training images (${s.count}, balanced grades, seed 11)`, ...dataset(trainData, s.count, 11, 'balanced') },
     { name: 'data-test', title: `held-out test images (${s.testCount}, EyePACS mix, seed 2)`, ...dataset(testData, s.testCount, 2, 'eyepacs') },
+    s.extraCount > 0
+      ? { name: 'data-extra', title: `stage B's extra training images (${s.extraCount}, balanced grades, seed 21)`, ...dataset(extraData, s.extraCount, 21, 'balanced') }
+      : { name: 'data-extra', title: 'no extra training images', script: 'data.ts', args: [], complete: async () => null, nothingToDo: '--extra-count 0' },
     {
       name: 'calibrate',
       title: `stage A's start: fresh ${s.model} with BatchNorm statistics from training images, zero-init residual`,
@@ -234,6 +247,7 @@ function plan(s: Settings): Step[] {
       script: 'train.ts',
       args: [
         ...[...training, ...epochs(s.epochs), ...stageB, '--init', stageA300, '--out', trained, '--fp32-out', fp32],
+        ...(s.extraCount > 0 ? ['--extra-train', extraData] : []),
         ...['--id', s.id, '--version', s.version, '--name', name, '--training-data', 'synthetic', '--demo'],
       ],
       complete: () => trainingComplete(trained),
@@ -299,6 +313,12 @@ function positiveInt(name: string, text: string | undefined): number | undefined
   return value;
 }
 
+function nonNegativeInt(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be an integer ≥ 0, got "${text}"`);
+  return value;
+}
+
 function stepList(option: string, text: string): StepName[] {
   const names = text.split(',').map((n) => n.trim());
   for (const n of names) if (!(STEPS as readonly string[]).includes(n)) throw new UsageError(`--${option}: unknown step "${n}" (steps: ${STEPS.join(', ')})`);
@@ -327,6 +347,7 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
       version: { type: 'string', default: '2' },
       model: { type: 'string', default: 'resnet50' },
       count: { type: 'string', default: '2500' },
+      'extra-count': { type: 'string' },
       'test-count': { type: 'string', default: '1000' },
       'image-size': { type: 'string', default: '512' },
       resolution: { type: 'string', default: '128' },
@@ -352,6 +373,7 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
     version: values.version,
     model: values.model,
     count: positiveInt('count', values.count)!,
+    extraCount: values['extra-count'] === undefined ? 4 * positiveInt('count', values.count)! : nonNegativeInt('extra-count', values['extra-count']),
     testCount: positiveInt('test-count', values['test-count'])!,
     imageSize: positiveInt('image-size', values['image-size'])!,
     resolution: positiveInt('resolution', values.resolution)!,
@@ -391,6 +413,10 @@ async function main(): Promise<number> {
     const label = `${index + 1}/${steps.length} ${step.name}: ${step.title}`;
     if (!selected.has(step.name)) {
       console.log(`${label} — not selected`);
+      continue;
+    }
+    if (step.nothingToDo !== undefined) {
+      console.log(`${label} — skipped, nothing to do (${step.nothingToDo})`);
       continue;
     }
     const done = force ? null : await step.complete();

@@ -9,12 +9,12 @@ import type { ParityReport } from '../../../src/pipeline/parity/run-parity.js';
 import { FP32_CONVERTED_BY } from '../../../src/pipeline/train/run-training.js';
 import { cli, tempDir } from './support/cli.js';
 
-const STEPS = ['data-train', 'data-test', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'];
+const STEPS = ['data-train', 'data-test', 'data-extra', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'];
 
 /** Each step's line of a plan: name → "would run" | "skipped" | "not selected". */
 function planOf(out: string): Record<string, string> {
   const plan: Record<string, string> = {};
-  for (const match of out.matchAll(/^\d+\/10 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
+  for (const match of out.matchAll(/^\d+\/11 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
   return plan;
 }
 
@@ -33,15 +33,21 @@ describe('pipeline CLI: plans', () => {
     assert.deepEqual(planOf(out), Object.fromEntries(STEPS.map((s) => [s, 'would run'])));
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/train-balanced --count 2500 --seed 11 --balance balanced`));
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/synthetic-test --count 1000 --seed 2 --balance eyepacs`));
+    assert.match(out, new RegExp(`data\\.ts --out ${work}/data/train-extra --count 10000 --seed 21 --balance balanced`));
     assert.match(out, /calibrate\.ts --data \S+\/data\/train-balanced --model resnet50 .*--resolution 128 --zero-init-residual --out \S+\/checkpoints\/stage-a-init/);
     assert.match(out, /train\.ts .*--epochs 3 --mode full --resolution 128 --init \S+\/checkpoints\/stage-a-init --learning-rate 1e-3 .*--out \S+\/checkpoints\/stage-a-model /);
     assert.match(out, /--checkpoint \S+\/checkpoints\/resnet50-dr-full-128px-aux-seed1\.ckpt/, "train.ts's own checkpoint name (with the auxiliary loss), so a hand-started run resumes");
     assert.match(out, /calibrate\.ts .*--init \S+\/checkpoints\/stage-a-model --resolution 300 --out \S+\/checkpoints\/stage-a-300px/);
-    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/checkpoints\/resnet50-dr-trained .*--version 2 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
+    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/checkpoints\/resnet50-dr-trained .*--extra-train \S+\/data\/train-extra .*--version 2 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
     assert.match(out, /adjust-prior\.ts --model \S+\/checkpoints\/resnet50-dr-trained --out \S+\/models\/resnet50-dr --version 2 --fp32-out \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.match(out, /evaluate\.ts --model \S+\/models\/resnet50-dr --data \S+\/data\/synthetic-test .*--out \S+\/models\/resnet50-dr\/evaluation/);
     assert.match(out, /parity\.ts --id resnet50-dr .*--fp32 \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.deepEqual(await readdir(work), []);
+
+    const without = await cli('pipeline.ts', ['--dry-run', '--work', work, '--extra-count', '0', '--force']);
+    assert.equal(without.code, 0, without.out);
+    assert.match(without.out, /^3\/11 data-extra: .* — skipped, nothing to do \(--extra-count 0\)$/m, 'not even with --force');
+    assert.doesNotMatch(without.out, /--extra-train/);
   });
 
   it('--from and --only select steps; bad steps and arguments exit 2', async () => {
@@ -51,11 +57,11 @@ describe('pipeline CLI: plans', () => {
     const only = planOf((await cli('pipeline.ts', ['--dry-run', '--work', work, '--only', 'data-test,parity'])).out);
     assert.deepEqual(Object.keys(only).filter((s) => only[s] === 'would run'), ['data-test', 'parity']);
     assert.equal(only['train-a'], 'not selected');
-    for (const args of [['--from', 'nope'], ['--only', 'evaluate,nope'], ['--from', 'data-test', '--only', 'parity'], ['--count', '0'], ['--model', 'vgg'], ['--bogus']]) {
+    for (const args of [['--from', 'nope'], ['--only', 'evaluate,nope'], ['--from', 'data-test', '--only', 'parity'], ['--count', '0'], ['--extra-count', '-1'], ['--extra-count', ''], ['--model', 'vgg'], ['--bogus']]) {
       const { code, out } = await cli('pipeline.ts', ['--dry-run', '--work', work, ...args]);
       assert.equal(code, 2, `${args.join(' ')}: ${out}`);
     }
-    assert.match((await cli('pipeline.ts', ['--from', 'nope'])).out, /unknown step "nope" \(steps: data-train, data-test, calibrate, train-a/);
+    assert.match((await cli('pipeline.ts', ['--from', 'nope'])).out, /unknown step "nope" \(steps: data-train, data-test, data-extra, calibrate, train-a/);
   });
 });
 
