@@ -38,8 +38,8 @@ const HELP = `Run the model pipeline, resuming where it stopped:
               size: trained at a lower resolution, the moving statistics do not fit 300 px inputs
               → <work>/checkpoints/stage-a-300px
   train-b     stage B: 300 px backbone features of data-train's training split and data-extra, the dense
-              head retrained (validation: data-train's split) → <work>/checkpoints/<id>-trained
-              (fp16 store), <work>/checkpoints/<id>-fp32 (float32 weights)
+              head retrained (validation: data-train's split; referral threshold for 97 % sensitivity)
+              → <work>/checkpoints/<id>-trained (fp16 store), <work>/checkpoints/<id>-fp32 (float32 weights)
   adjust-prior  the trained grader corrected for the EyePACS grade mix it will screen (balanced
               training over-calls the rare grades): logit shift of chosen strength on reweighted
               validation data, in the final bias → <models>/<id>, <work>/checkpoints/<id>-prior-fp32
@@ -63,7 +63,7 @@ Places:
   --work DIR           root of data/, checkpoints/ and .cache/ (default .)
   --models DIR         canonical stores and manifest.json (default <work>/models)
   --id ID              model id (default resnet50-dr; tiny-dr with --model tiny)
-  --version V          model version (default 2, the shipped model's); a retrained model needs a new one, since a
+  --version V          model version (default 3, the shipped model's); a retrained model needs a new one, since a
                        published <id>/<version> folder is immutable (the manifest step refuses)
 
 Sizes (the defaults are the shipped model's; smaller ones make quick trial runs):
@@ -123,6 +123,8 @@ interface Step {
 }
 
 const TRAIN_SEED = 1;
+/** P(grade ≥ 2) threshold of the shipped model: chosen on validation for this sensitivity. */
+const REFERRAL_TARGET_SENSITIVITY = 0.97;
 
 async function mtime(path: string): Promise<number | null> {
   return stat(path).then(
@@ -248,6 +250,8 @@ function plan(s: Settings): Step[] {
       args: [
         ...[...training, ...epochs(s.epochs), ...stageB, '--init', stageA300, '--out', trained, '--fp32-out', fp32],
         ...(s.extraCount > 0 ? ['--extra-train', extraData] : []),
+        // The app refers at this threshold: a screening tool should miss few referable eyes.
+        ...['--target-sensitivity', String(REFERRAL_TARGET_SENSITIVITY)],
         ...['--id', s.id, '--version', s.version, '--name', name, '--training-data', 'synthetic', '--demo'],
       ],
       complete: () => trainingComplete(trained),
@@ -344,7 +348,7 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
       work: { type: 'string', default: '.' },
       models: { type: 'string' },
       id: { type: 'string' },
-      version: { type: 'string', default: '2' },
+      version: { type: 'string', default: '3' },
       model: { type: 'string', default: 'resnet50' },
       count: { type: 'string', default: '2500' },
       'extra-count': { type: 'string' },

@@ -38,8 +38,8 @@ describe('pipeline CLI: plans', () => {
     assert.match(out, /train\.ts .*--epochs 3 --mode full --resolution 128 --init \S+\/checkpoints\/stage-a-init --learning-rate 1e-3 .*--out \S+\/checkpoints\/stage-a-model /);
     assert.match(out, /--checkpoint \S+\/checkpoints\/resnet50-dr-full-128px-aux-seed1\.ckpt/, "train.ts's own checkpoint name (with the auxiliary loss), so a hand-started run resumes");
     assert.match(out, /calibrate\.ts .*--init \S+\/checkpoints\/stage-a-model --resolution 300 --out \S+\/checkpoints\/stage-a-300px/);
-    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/checkpoints\/resnet50-dr-trained .*--extra-train \S+\/data\/train-extra .*--version 2 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
-    assert.match(out, /adjust-prior\.ts --model \S+\/checkpoints\/resnet50-dr-trained --out \S+\/models\/resnet50-dr --version 2 --fp32-out \S+\/checkpoints\/resnet50-dr-prior-fp32/);
+    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/checkpoints\/resnet50-dr-trained .*--extra-train \S+\/data\/train-extra --target-sensitivity 0\.97 .*--version 3 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
+    assert.match(out, /adjust-prior\.ts --model \S+\/checkpoints\/resnet50-dr-trained --out \S+\/models\/resnet50-dr --version 3 --fp32-out \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.match(out, /evaluate\.ts --model \S+\/models\/resnet50-dr --data \S+\/data\/synthetic-test .*--out \S+\/models\/resnet50-dr\/evaluation/);
     assert.match(out, /parity\.ts --id resnet50-dr .*--fp32 \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.deepEqual(await readdir(work), []);
@@ -84,7 +84,7 @@ describe('pipeline CLI: tiny end-to-end run', () => {
 
     const modelDir = join(models, 'tiny-dr');
     const description = JSON.parse(await readFile(join(modelDir, 'model-info.json'), 'utf8'));
-    assert.deepEqual([description.id, description.version, description.name, description.trainingData, description.demo], ['tiny-dr', '2', 'Tiny DR grader (synthetic demo)', 'synthetic', true]);
+    assert.deepEqual([description.id, description.version, description.name, description.trainingData, description.demo], ['tiny-dr', '3', 'Tiny DR grader (synthetic demo)', 'synthetic', true]);
     const evaluation = JSON.parse(await readFile(join(modelDir, 'evaluation', 'evaluation.json'), 'utf8'));
     assert.equal(evaluation.examples, 12);
     const manifest = JSON.parse(await readFile(join(models, 'manifest.json'), 'utf8')) as ModelManifest;
@@ -95,6 +95,9 @@ describe('pipeline CLI: tiny end-to-end run', () => {
     assert.equal(parity.comparisons[0]!.top1Agreement, 1);
     const summary = JSON.parse(await readFile(join(modelDir, 'training', 'training-summary.json'), 'utf8'));
     assert.equal(summary.priorShift.trials.length, 21, 'strengths 0, 0.05, …, 1 tried');
+    // Stage B learned from data-extra's images too (4 × --count), validated on the split alone.
+    assert.equal(summary.data.extraTrain, 160);
+    assert.ok(summary.data.train > 160 && summary.data.validation > 0);
     assert.ok(summary.priorShift.strength >= 0 && summary.priorShift.strength <= 1);
 
     // Both training stages and the prior correction left the float32 weights their fp16 store was rounded from.
