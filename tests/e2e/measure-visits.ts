@@ -1,0 +1,69 @@
+/**
+ * How fast the first gradings after "Model ready" are, visit after visit (printed, not asserted):
+ *   node --import tsx tests/e2e/measure-visits.ts [--model resnet50-dr] [--visits 4] [--idle 60] [--gradings 3]
+ * Needs `npm run build` first. One browser profile, as a tablet keeps it: each visit opens the app in
+ * a new tab, waits for "Model ready", grades the fixture photo at once `--gradings` times, then leaves
+ * the tab idle for `--idle` seconds and closes it. Why visits: V8 compiles the runtimes' hot wasm
+ * functions with TurboFan in the background for many seconds after the warm-up, and Chromium's wasm
+ * code cache keeps what was compiled when it was written, so later visits can start faster.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { launchChromium, startBuiltServer } from './built-app.js';
+import { FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'resnet50-dr' },
+    backend: { type: 'string', default: 'wasm' },
+    visits: { type: 'string', default: '4' },
+    idle: { type: 'string', default: '60' },
+    gradings: { type: 'string', default: '3' },
+  },
+});
+const [visits, idleSeconds, gradings] = [values.visits, values.idle, values.gradings].map(Number) as [number, number, number];
+
+/** Grades the photo already chosen; resolves with each variant's inference time in ms. */
+async function timedGrading(page: Page): Promise<{ tfjsMs: number; ortMs: number }> {
+  await page.locator('fg-screening-form button[type=submit]:not([disabled])').waitFor();
+  return page.evaluate(async () => {
+    const app = document.querySelector('fg-app')!;
+    const saved = new Promise<CustomEvent>((resolve) => app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent), { once: true }));
+    app.shadowRoot!.querySelector('fg-screening-form')!.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    const { detail } = await saved;
+    return { tfjsMs: detail.tfjs.ms as number, ortMs: detail.ort.ms as number };
+  });
+}
+
+const fixture = { name: 'fundus.jpeg', mimeType: 'image/jpeg', buffer: await readFile(FUNDUS_FIXTURE) };
+const server = await startBuiltServer();
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext();
+  const url = `${server.url}/?backend=${values.backend}&model=${values.model}`;
+  console.log(`First gradings after "Model ready", model ${values.model}, backend ${values.backend}; ${idleSeconds} s idle after each visit`);
+  console.log('TF.js + ORT inference per grading, ms');
+  for (let visit = 1; visit <= visits; visit++) {
+    const page = await context.newPage();
+    const started = performance.now();
+    await page.goto(url);
+    await waitForApp(page, { offline: visit === 1, timeout: 300_000 });
+    const readySeconds = (performance.now() - started) / 1000;
+    const runs: string[] = [];
+    for (let i = 0; i < gradings; i++) {
+      await page.locator('fg-app [role=tab]#tab-screen').click();
+      await page.locator('fg-photo-picker input#file').setInputFiles(fixture);
+      await page.locator('fg-photo-preview circle[data-fov]').waitFor({ timeout: 120_000 });
+      const { tfjsMs, ortMs } = await timedGrading(page);
+      runs.push(`${tfjsMs.toFixed(0)} + ${ortMs.toFixed(0)}`);
+    }
+    console.log(`  visit ${visit}: ready after ${readySeconds.toFixed(1)} s${visit === 1 ? " (and stored for offline use)" : ""}; ${runs.join(', ')}`);
+    await page.waitForTimeout(idleSeconds * 1000);
+    await page.close();
+  }
+  await context.close();
+} finally {
+  await browser.close();
+  await server.stop();
+}
