@@ -119,7 +119,7 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
   const used = config.limit ? records.slice(0, config.limit) : records;
   const split = splitByPatient(used, { seed: config.seed, validationFraction: config.validationFraction });
   config.log(`Data: ${used.length} images → ${split.train.length} train, ${split.validation.length} validation (patient-level split).`);
-  const extra = await extraTrainingRecords(config, extraDirs);
+  const extra = await extraTrainingRecords(config, extraDirs, split.validation);
   const trainRecords = [...split.train, ...extra];
   const trainImages = preprocessedImages(trainRecords, config.cacheDir);
   const validationImages = preprocessedImages(split.validation, config.cacheDir);
@@ -164,15 +164,26 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
 }
 
 /**
- * The extra training folders' records. Refused when one holds an image file of --data: a photo
- * on both sides would let validation see what training saw.
+ * The extra training folders' records. Refused when a folder is --data itself or names a file of
+ * the validation split: a photo on both sides would let validation see what training saw.
  */
-async function extraTrainingRecords(config: TrainingRunConfig, dirs: readonly string[]): Promise<KaggleRecord[]> {
-  const own = resolve(config.dataDir);
+async function extraTrainingRecords(config: TrainingRunConfig, dirs: readonly string[], validation: readonly KaggleRecord[]): Promise<KaggleRecord[]> {
+  if (dirs.length === 0) return [];
+  // Device and inode: a symbolic link to the data folder is the data folder, a hard link to a
+  // validation photo is that photo.
+  const identity = async (path: string) => {
+    const { dev, ino } = await stat(path);
+    return `${dev}:${ino}`;
+  };
+  const own = await identity(config.dataDir);
+  const validationFiles = new Set(await Promise.all(validation.map((record) => identity(record.path))));
   const records: KaggleRecord[] = [];
   for (const dir of dirs) {
-    if (resolve(dir) === own) throw new Error(`--extra-train ${dir} is the --data folder itself`);
+    if ((await identity(dir)) === own) throw new Error(`--extra-train ${dir} is the --data folder itself`);
     const found = await loadKaggleDataset(dir);
+    const files = await Promise.all(found.map((record) => identity(record.path)));
+    const shared = found.find((_, i) => validationFiles.has(files[i]!));
+    if (shared) throw new Error(`--extra-train ${dir} lists ${shared.path}, an image of the validation split`);
     config.log(`Extra training data: ${found.length} images from ${dir} (training only).`);
     records.push(...found);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cp, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -127,6 +127,18 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     const itself = await cli('train.ts', [...args.slice(0, 3), join(dir, 'train'), ...args.slice(4)]);
     assert.equal(itself.code, 1, itself.out);
     assert.match(itself.out, /--extra-train .*train is the --data folder itself/);
+    // A link to the data folder is the data folder; a folder whose files are the validation images
+    // (here: hard links to every file of --data) is refused too.
+    await symlink(join(dir, 'train'), join(dir, 'train-link'));
+    const linked = await cli('train.ts', [...args.slice(0, 3), join(dir, 'train-link'), ...args.slice(4)]);
+    assert.equal(linked.code, 1, linked.out);
+    assert.match(linked.out, /train-link is the --data folder itself/);
+    const sharing = join(dir, 'sharing');
+    await mkdir(sharing);
+    for (const name of await readdir(join(dir, 'train'))) await link(join(dir, 'train', name), join(sharing, name));
+    const shares = await cli('train.ts', [...args.slice(0, 3), sharing, ...args.slice(4)]);
+    assert.equal(shares.code, 1, shares.out);
+    assert.match(shares.out, /--extra-train .*sharing lists .*sharing\/\d+_(left|right)\.png, an image of the validation split/);
     const withAux = await cli('train.ts', [...args, '--aux-lesions']);
     assert.equal(withAux.code, 1, withAux.out);
     assert.match(withAux.out, /cannot be combined with extra training folders/);
