@@ -9,12 +9,12 @@ import type { ParityReport } from '../../../src/pipeline/parity/run-parity.js';
 import { FP32_CONVERTED_BY } from '../../../src/pipeline/train/run-training.js';
 import { cli, tempDir } from './support/cli.js';
 
-const STEPS = ['data-train', 'data-test', 'data-extra', 'calibrate', 'train-a', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'];
+const STEPS = ['data-train', 'data-test', 'data-extra', 'calibrate', 'train-a', 'train-a2', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'];
 
 /** Each step's line of a plan: name → "would run" | "skipped" | "not selected". */
 function planOf(out: string): Record<string, string> {
   const plan: Record<string, string> = {};
-  for (const match of out.matchAll(/^\d+\/11 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
+  for (const match of out.matchAll(/^\d+\/12 ([\w-]+): .* — (would run|skipped|not selected)/gm)) plan[match[1]!] = match[2]!;
   return plan;
 }
 
@@ -35,19 +35,28 @@ describe('pipeline CLI: plans', () => {
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/synthetic-test --count 1000 --seed 2 --balance eyepacs`));
     assert.match(out, new RegExp(`data\\.ts --out ${work}/data/train-extra --count 10000 --seed 21 --balance balanced`));
     assert.match(out, /calibrate\.ts --data \S+\/data\/train-balanced --model resnet50 .*--resolution 128 --zero-init-residual --out \S+\/checkpoints\/stage-a-init/);
-    assert.match(out, /train\.ts .*--epochs 3 --mode full --resolution 128 --init \S+\/checkpoints\/stage-a-init --learning-rate 1e-3 .*--out \S+\/checkpoints\/stage-a-model /);
+    assert.match(out, /train\.ts .*--epochs 5 --mode full --resolution 128 --init \S+\/checkpoints\/stage-a-init --learning-rate 1e-3 .*--out \S+\/checkpoints\/stage-a-model /);
     assert.match(out, /--checkpoint \S+\/checkpoints\/resnet50-dr-full-128px-aux-seed1\.ckpt/, "train.ts's own checkpoint name (with the auxiliary loss), so a hand-started run resumes");
-    assert.match(out, /calibrate\.ts .*--init \S+\/checkpoints\/stage-a-model --resolution 300 --out \S+\/checkpoints\/stage-a-300px/);
-    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/checkpoints\/resnet50-dr-trained .*--extra-train \S+\/data\/train-extra --target-sensitivity 0\.97 .*--version 3 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
-    assert.match(out, /adjust-prior\.ts --model \S+\/checkpoints\/resnet50-dr-trained --out \S+\/models\/resnet50-dr --version 3 --fp32-out \S+\/checkpoints\/resnet50-dr-prior-fp32/);
+    // Stage A2 fine-tunes stage A's float32 weights (not its fp16 store) at 192 px, under its own checkpoint name.
+    assert.match(out, /train\.ts .*--epochs 1 --mode full --resolution 192 --init \S+\/checkpoints\/stage-a-model-fp32 --learning-rate 1e-4 .*--out \S+\/checkpoints\/stage-a2-model --fp32-out \S+\/checkpoints\/stage-a2-model-fp32 --aux-lesions --aux-weight 5 --checkpoint \S+\/checkpoints\/resnet50-dr-refine-192px-aux-seed1\.ckpt/);
+    assert.match(out, /calibrate\.ts .*--init \S+\/checkpoints\/stage-a2-model --resolution 300 --out \S+\/checkpoints\/stage-a-300px/);
+    assert.match(out, /train\.ts .*--mode head .*--init \S+\/checkpoints\/stage-a-300px --out \S+\/checkpoints\/resnet50-dr-trained .*--extra-train \S+\/data\/train-extra --target-sensitivity 0\.97 .*--version 4 --name "ResNet50 DR grader \(synthetic demo\)" --training-data synthetic --demo/);
+    assert.match(out, /adjust-prior\.ts --model \S+\/checkpoints\/resnet50-dr-trained --out \S+\/models\/resnet50-dr --version 4 --fp32-out \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.match(out, /evaluate\.ts --model \S+\/models\/resnet50-dr --data \S+\/data\/synthetic-test .*--out \S+\/models\/resnet50-dr\/evaluation/);
     assert.match(out, /parity\.ts --id resnet50-dr .*--fp32 \S+\/checkpoints\/resnet50-dr-prior-fp32/);
     assert.deepEqual(await readdir(work), []);
 
     const without = await cli('pipeline.ts', ['--dry-run', '--work', work, '--extra-count', '0', '--force']);
     assert.equal(without.code, 0, without.out);
-    assert.match(without.out, /^3\/11 data-extra: .* — skipped, nothing to do \(--extra-count 0\)$/m, 'not even with --force');
+    assert.match(without.out, /^3\/12 data-extra: .* — skipped, nothing to do \(--extra-count 0\)$/m, 'not even with --force');
     assert.doesNotMatch(without.out, /--extra-train/);
+
+    const unrefined = await cli('pipeline.ts', ['--dry-run', '--work', work, '--refine-epochs', '0', '--force']);
+    assert.equal(unrefined.code, 0, unrefined.out);
+    assert.match(unrefined.out, /^6\/12 train-a2: .* — skipped, nothing to do \(--refine-epochs 0\)$/m);
+    assert.match(unrefined.out, /calibrate\.ts .*--init \S+\/checkpoints\/stage-a-model --resolution 300 /, 'recalibrated from stage A itself');
+    assert.doesNotMatch(unrefined.out, /stage-a2-model/);
+    assert.match((await cli('pipeline.ts', ['--dry-run', '--work', work, '--refine-resolution', '224', '--refine-epochs', '2'])).out, /train\.ts .*--epochs 2 --mode full --resolution 224 .*refine-224px-aux-seed1\.ckpt/);
   });
 
   it('--from and --only select steps; bad steps and arguments exit 2', async () => {
@@ -57,11 +66,11 @@ describe('pipeline CLI: plans', () => {
     const only = planOf((await cli('pipeline.ts', ['--dry-run', '--work', work, '--only', 'data-test,parity'])).out);
     assert.deepEqual(Object.keys(only).filter((s) => only[s] === 'would run'), ['data-test', 'parity']);
     assert.equal(only['train-a'], 'not selected');
-    for (const args of [['--from', 'nope'], ['--only', 'evaluate,nope'], ['--from', 'data-test', '--only', 'parity'], ['--count', '0'], ['--extra-count', '-1'], ['--extra-count', ''], ['--model', 'vgg'], ['--bogus']]) {
+    for (const args of [['--from', 'nope'], ['--only', 'evaluate,nope'], ['--from', 'data-test', '--only', 'parity'], ['--count', '0'], ['--extra-count', '-1'], ['--extra-count', ''], ['--refine-epochs', '-1'], ['--refine-resolution', '0'], ['--model', 'vgg'], ['--bogus']]) {
       const { code, out } = await cli('pipeline.ts', ['--dry-run', '--work', work, ...args]);
       assert.equal(code, 2, `${args.join(' ')}: ${out}`);
     }
-    assert.match((await cli('pipeline.ts', ['--from', 'nope'])).out, /unknown step "nope" \(steps: data-train, data-test, data-extra, calibrate, train-a/);
+    assert.match((await cli('pipeline.ts', ['--from', 'nope'])).out, /unknown step "nope" \(steps: data-train, data-test, data-extra, calibrate, train-a, train-a2, recalibrate/);
   });
 });
 
@@ -69,7 +78,7 @@ describe('pipeline CLI: tiny end-to-end run', () => {
   it('pauses on the time budget, resumes to a model, evaluation, manifest and parity, then skips everything', { timeout: 240_000 }, async () => {
     const work = await tempDir('pipeline');
     const models = join(work, 'models');
-    const tiny = ['--work', work, '--model', 'tiny', '--count', '40', '--test-count', '12', '--image-size', '128', '--resolution', '32', '--epochs', '1'];
+    const tiny = ['--work', work, '--model', 'tiny', '--count', '40', '--test-count', '12', '--image-size', '128', '--resolution', '32', '--refine-resolution', '48', '--epochs', '1'];
 
     const paused = await cli('pipeline.ts', [...tiny, '--time-budget', '0.001s'], 120_000);
     assert.equal(paused.code, 75, paused.out);
@@ -84,7 +93,7 @@ describe('pipeline CLI: tiny end-to-end run', () => {
 
     const modelDir = join(models, 'tiny-dr');
     const description = JSON.parse(await readFile(join(modelDir, 'model-info.json'), 'utf8'));
-    assert.deepEqual([description.id, description.version, description.name, description.trainingData, description.demo], ['tiny-dr', '3', 'Tiny DR grader (synthetic demo)', 'synthetic', true]);
+    assert.deepEqual([description.id, description.version, description.name, description.trainingData, description.demo], ['tiny-dr', '4', 'Tiny DR grader (synthetic demo)', 'synthetic', true]);
     const evaluation = JSON.parse(await readFile(join(modelDir, 'evaluation', 'evaluation.json'), 'utf8'));
     assert.equal(evaluation.examples, 12);
     const manifest = JSON.parse(await readFile(join(models, 'manifest.json'), 'utf8')) as ModelManifest;
@@ -100,10 +109,16 @@ describe('pipeline CLI: tiny end-to-end run', () => {
     assert.ok(summary.data.train > 160 && summary.data.validation > 0);
     assert.ok(summary.priorShift.strength >= 0 && summary.priorShift.strength <= 1);
 
-    // Both training stages and the prior correction left the float32 weights their fp16 store was rounded from.
+    // Stage A2 trained at its own resolution, from stage A's float32 weights.
+    const refined = JSON.parse(await readFile(join(work, 'checkpoints', 'stage-a2-model', 'training', 'training-summary.json'), 'utf8'));
+    assert.deepEqual([refined.settings.resolution, refined.settings.epochs, refined.settings.learningRate], [48, 1, 1e-4]);
+    assert.equal(refined.settings.init, join(work, 'checkpoints', 'stage-a-model-fp32'));
+
+    // Every training stage and the prior correction left the float32 weights their fp16 store was rounded from.
     const checkpoints = join(work, 'checkpoints');
     for (const [store, fp32] of [
       [join(checkpoints, 'stage-a-model'), join(checkpoints, 'stage-a-model-fp32')],
+      [join(checkpoints, 'stage-a2-model'), join(checkpoints, 'stage-a2-model-fp32')],
       [join(checkpoints, 'tiny-dr-trained'), join(checkpoints, 'tiny-dr-fp32')],
       [modelDir, join(checkpoints, 'tiny-dr-prior-fp32')],
     ]) {
@@ -128,5 +143,8 @@ describe('pipeline CLI: tiny end-to-end run', () => {
     await utimes(join(checkpoints, 'tiny-dr-trained', 'model.json'), latest, latest);
     const restale = planOf((await cli('pipeline.ts', [...tiny, '--dry-run'])).out);
     assert.equal(restale['adjust-prior'], 'would run');
+    // A retrained stage A2 makes the 300 px recalibration stale.
+    await utimes(join(checkpoints, 'stage-a2-model', 'model.json'), latest, latest);
+    assert.equal(planOf((await cli('pipeline.ts', [...tiny, '--dry-run'])).out).recalibrate, 'would run');
   });
 });
