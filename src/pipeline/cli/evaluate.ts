@@ -131,6 +131,8 @@ async function main(): Promise<number> {
     const t = ref.atValidationThreshold;
     console.log(`  at the validation threshold ${t.threshold.toFixed(3)}: sensitivity ${pct(t.sensitivity)}, specificity ${pct(t.specificity)}`);
   }
+  const app = ref.asTheAppRefers;
+  console.log(`  as the app refers (${app.rule}): sensitivity ${pct(app.sensitivity)}, specificity ${pct(app.specificity)}`);
   console.log(`Report in ${outDir}.`);
   return 0;
 }

@@ -1,5 +1,5 @@
-import { GRADE_COUNT, GRADE_NAMES, REFERABLE_FROM, topGrade } from '../../shared/grades.js';
-import { referableProbability } from '../../shared/referral.js';
+import { GRADE_COUNT, GRADE_NAMES, REFERABLE_FROM, topGrade, type Grade } from '../../shared/grades.js';
+import { referableProbability, referralReason } from '../../shared/referral.js';
 import { meanCrossEntropy } from './cross-entropy.js';
 import {
   accuracyOf,
@@ -36,6 +36,12 @@ export interface EvaluationReport {
     atHalf: OperatingPoint;
     /** The validation-chosen threshold applied here, when one was given. */
     atValidationThreshold?: OperatingPoint & { targetSensitivity: number };
+    /**
+     * Referred as the app refers (src/shared/referral.ts): top grade ≥ 2, or P(grade ≥ 2) at the
+     * validation threshold when one was given. Differs from atValidationThreshold when a top grade of
+     * 2+ comes with P(grade ≥ 2) below the threshold (possible whenever the threshold is above 1/3).
+     */
+    asTheAppRefers: Omit<OperatingPoint, 'threshold'> & { rule: 'grade' | 'grade or threshold' };
   };
 }
 
@@ -79,6 +85,14 @@ export function evaluatePredictions(
       ...(referralThreshold
         ? { atValidationThreshold: { ...operatingPoint(scores, positive, referralThreshold.threshold), targetSensitivity: referralThreshold.targetSensitivity } }
         : {}),
+      asTheAppRefers: asTheAppRefers(predicted, scores, positive, referralThreshold?.threshold),
     },
   };
+}
+
+function asTheAppRefers(predicted: readonly number[], scores: readonly number[], positive: readonly boolean[], threshold: number | undefined): EvaluationReport['referable']['asTheAppRefers'] {
+  // operatingPoint on a 0/1 score of "referred": the same counting as the other operating points.
+  const referred = predicted.map((grade, i) => (referralReason(grade as Grade, scores[i]!, threshold) === null ? 0 : 1));
+  const { threshold: _unused, ...point } = operatingPoint(referred, positive, 1);
+  return { rule: threshold === undefined ? 'grade' : 'grade or threshold', ...point };
 }

@@ -128,6 +128,26 @@ describe('referable DR', () => {
     const ce = -(Math.log(0.75) + Math.log(0.5) + Math.log(0.5) + Math.log(0.125)) / 4;
     assert.ok(Math.abs(report.meanLoss - ce) < 1e-12);
     assert.equal(JSON.parse(JSON.stringify(report)).perGrade[4].recall, null, 'NaN serialises as null');
+    // As the app refers: grade 2 (row 3) by its grade, grade 3 (row 4, graded Mild) by its probability,
+    // and the Mild eye (row 2, P(ref) at the threshold) too.
+    assert.deepEqual(report.referable.asTheAppRefers, { rule: 'grade or threshold', sensitivity: 1, specificity: 0.5, truePositives: 2, falsePositives: 1, trueNegatives: 1, falseNegatives: 0 });
+  });
+
+  it('refers as the app does: a top grade of 2+ refers even below a high threshold; without a threshold, the grade alone', () => {
+    const probabilities = [
+      [0.25, 0.375, 0.375, 0, 0], // grade 2 (ties go to the lower grade: graded Mild), P(ref) 0.375
+      [0.25, 0.25, 0.5, 0, 0], // grade 2, graded Moderate, P(ref) 0.5
+      [0.5, 0.125, 0.125, 0.125, 0.125], // grade 0, P(ref) 0.375
+      [0.75, 0.125, 0.125, 0, 0], // grade 0, P(ref) 0.125
+    ].flat();
+    const labels = [2, 2, 0, 0];
+    const high = evaluatePredictions(probabilities, labels, { threshold: 0.75, targetSensitivity: 0.97 });
+    // P(ref) ≥ 0.75 flags nobody; the app still refers the eye graded Moderate.
+    assert.equal(high.referable.atValidationThreshold!.truePositives, 0);
+    assert.deepEqual(high.referable.asTheAppRefers, { rule: 'grade or threshold', sensitivity: 0.5, specificity: 1, truePositives: 1, falsePositives: 0, trueNegatives: 2, falseNegatives: 1 });
+    const low = evaluatePredictions(probabilities, labels, { threshold: 0.375, targetSensitivity: 0.97 });
+    assert.deepEqual(low.referable.asTheAppRefers, { rule: 'grade or threshold', sensitivity: 1, specificity: 0.5, truePositives: 2, falsePositives: 1, trueNegatives: 1, falseNegatives: 0 });
+    assert.deepEqual(evaluatePredictions(probabilities, labels).referable.asTheAppRefers, { rule: 'grade', sensitivity: 0.5, specificity: 1, truePositives: 1, falsePositives: 0, trueNegatives: 2, falseNegatives: 1 });
   });
 });
 
