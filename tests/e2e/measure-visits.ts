@@ -1,8 +1,9 @@
 /**
  * How fast the first gradings after "Model ready" are, visit after visit (printed, not asserted):
- *   node --import tsx tests/e2e/measure-visits.ts [--model resnet50-dr] [--visits 4] [--idle 60] [--gradings 3]
+ *   node --import tsx tests/e2e/measure-visits.ts [--model resnet50-dr] [--visits 4] [--idle 60] [--gradings 3] [--delay 0]
  * Needs `npm run build` first. One browser profile, as a tablet keeps it: each visit opens the app in
- * a new tab, waits for "Model ready", grades the fixture photo at once `--gradings` times, then leaves
+ * a new tab, waits for "Model ready" (and then `--delay` seconds, as a screener takes to choose a
+ * photo), grades the fixture photo `--gradings` times in a row, then leaves
  * the tab idle for `--idle` seconds and closes it. Why visits: V8 compiles the runtimes' hot wasm
  * functions with TurboFan in the background for many seconds after the warm-up, and Chromium's wasm
  * code cache keeps what was compiled when it was written, so later visits can start faster.
@@ -20,9 +21,10 @@ const { values } = parseArgs({
     visits: { type: 'string', default: '4' },
     idle: { type: 'string', default: '60' },
     gradings: { type: 'string', default: '3' },
+    delay: { type: 'string', default: '0' },
   },
 });
-const [visits, idleSeconds, gradings] = [values.visits, values.idle, values.gradings].map(Number) as [number, number, number];
+const [visits, idleSeconds, gradings, delaySeconds] = [values.visits, values.idle, values.gradings, values.delay].map(Number) as [number, number, number, number];
 
 /** Grades the photo already chosen; resolves with each variant's inference time in ms. */
 async function timedGrading(page: Page): Promise<{ tfjsMs: number; ortMs: number }> {
@@ -42,7 +44,7 @@ const browser = await launchChromium();
 try {
   const context = await browser.newContext();
   const url = `${server.url}/?backend=${values.backend}&model=${values.model}`;
-  console.log(`First gradings after "Model ready", model ${values.model}, backend ${values.backend}; ${idleSeconds} s idle after each visit`);
+  console.log(`First gradings ${delaySeconds} s after "Model ready", model ${values.model}, backend ${values.backend}; ${idleSeconds} s idle after each visit`);
   console.log('TF.js + ORT inference per grading, ms');
   for (let visit = 1; visit <= visits; visit++) {
     const page = await context.newPage();
@@ -51,6 +53,7 @@ try {
     await waitForApp(page, { offline: visit === 1, timeout: 300_000 });
     const readySeconds = (performance.now() - started) / 1000;
     const runs: string[] = [];
+    await page.waitForTimeout(delaySeconds * 1000);
     for (let i = 0; i < gradings; i++) {
       await page.locator('fg-app [role=tab]#tab-screen').click();
       await page.locator('fg-photo-picker input#file').setInputFiles(fixture);
