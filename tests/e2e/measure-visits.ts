@@ -1,6 +1,7 @@
 /**
  * How fast the first gradings after "Model ready" are, visit after visit (printed, not asserted):
  *   node --import tsx tests/e2e/measure-visits.ts [--model resnet50-dr] [--visits 4] [--idle 60] [--gradings 3] [--delay 0]
+ *     [--trace-visit N --trace-out trace.json]
  * Needs `npm run build` first. One browser profile, as a tablet keeps it: each visit opens the app in
  * a new tab, waits for "Model ready" (and then `--delay` seconds, as a screener takes to choose a
  * photo), grades the fixture photo `--gradings` times in a row, then leaves
@@ -22,6 +23,9 @@ const { values } = parseArgs({
     idle: { type: 'string', default: '60' },
     gradings: { type: 'string', default: '3' },
     delay: { type: 'string', default: '0' },
+    /** A Chromium trace of V8's wasm compilation during this visit (load to last grading). */
+    'trace-visit': { type: 'string', default: '0' },
+    'trace-out': { type: 'string', default: 'build/reports/measure-visits-trace.json' },
   },
 });
 const [visits, idleSeconds, gradings, delaySeconds] = [values.visits, values.idle, values.gradings, values.delay].map(Number) as [number, number, number, number];
@@ -48,6 +52,8 @@ try {
   console.log('TF.js + ORT inference per grading, ms');
   for (let visit = 1; visit <= visits; visit++) {
     const page = await context.newPage();
+    const traced = visit === Number(values['trace-visit']);
+    if (traced) await browser.startTracing(page, { path: values['trace-out'], categories: ['v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'v8', 'blink.user_timing'] });
     const started = performance.now();
     await page.goto(url);
     await waitForApp(page, { offline: visit === 1, timeout: 300_000 });
@@ -61,6 +67,7 @@ try {
       const { tfjsMs, ortMs } = await timedGrading(page);
       runs.push(`${tfjsMs.toFixed(0)} + ${ortMs.toFixed(0)}`);
     }
+    if (traced) await browser.stopTracing();
     console.log(`  visit ${visit}: ready after ${readySeconds.toFixed(1)} s${visit === 1 ? " (and stored for offline use)" : ""}; ${runs.join(', ')}`);
     await page.waitForTimeout(idleSeconds * 1000);
     await page.close();
