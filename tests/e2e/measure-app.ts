@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startBuiltServer } from './built-app.js';
-import { FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
+import { choosePhoto, FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,9 +71,7 @@ async function cameraPhoto(): Promise<Buffer> {
 }
 
 async function grade(browser: Browser, page: Page, photo: { name: string; mimeType: string; buffer: Buffer }): Promise<Grading> {
-  await page.locator('fg-app [role=tab]#tab-screen').click();
-  await page.locator('fg-photo-picker input#file').setInputFiles(photo);
-  await page.locator('fg-photo-preview circle[data-fov]').waitFor({ timeout: 120000 });
+  await choosePhoto(page, photo, { timeout: 120000 });
   await page.locator('fg-screening-form button[type=submit]:not([disabled])').waitFor();
   // Top-level tasks (RunTask, with their CPU time) are only in the disabled-by-default category.
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium, startBuiltServer } from './built-app.js';
-import { FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
+import { choosePhoto, FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,9 +61,7 @@ try {
     const runs: string[] = [];
     await page.waitForTimeout(delaySeconds * 1000);
     for (let i = 0; i < gradings; i++) {
-      await page.locator('fg-app [role=tab]#tab-screen').click();
-      await page.locator('fg-photo-picker input#file').setInputFiles(fixture);
-      await page.locator('fg-photo-preview circle[data-fov]').waitFor({ timeout: 120_000 });
+      await choosePhoto(page, fixture, { timeout: 120_000 });
       const { tfjsMs, ortMs } = await timedGrading(page);
       runs.push(`${tfjsMs.toFixed(0)} + ${ortMs.toFixed(0)}`);
     }

@@ -21,14 +21,21 @@ export async function waitForApp(page: Page, { offline = false, timeout = 120000
   if (offline) await page.locator('fg-status-summary [data-chip=offline]', { hasText: 'Ready offline' }).waitFor({ timeout });
 }
 
+type Photo = string | { name: string; mimeType: string; buffer: Buffer };
+
+/** Opens the screening tab and chooses a photo; resolves once its field of view is shown (gradable). */
+export async function choosePhoto(page: Page, file: Photo, { timeout = 60000 } = {}): Promise<void> {
+  await page.locator('fg-app [role=tab]#tab-screen').click();
+  await page.locator('fg-photo-picker input#file').setInputFiles(file);
+  await page.locator('fg-photo-preview circle[data-fov]').waitFor({ timeout });
+}
+
 /**
  * Chooses a photo, grades it and resolves with what was saved; rejects with the app's message when the
  * grading fails or the screening could not be saved.
  */
-export async function gradePhoto(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }, patientId: string): Promise<GradedScreening> {
-  await page.locator('fg-app [role=tab]#tab-screen').click();
-  await page.locator('fg-photo-picker input#file').setInputFiles(file);
-  await page.locator('fg-photo-preview circle[data-fov]').waitFor({ timeout: 60000 });
+export async function gradePhoto(page: Page, file: Photo, patientId: string): Promise<GradedScreening> {
+  await choosePhoto(page, file);
   await page.locator('fg-screening-form input#patient').fill(patientId);
   const outcome = page.evaluate(
     () =>
