@@ -10,11 +10,13 @@ export const appVersion = JSON.parse(readFileSync(new URL('../package.json', imp
 export const vendorPackages = [
   {
     // The default entry brings the webgpu EP (JSEP) and wasm; the "extern wasm" condition makes it load
-    // its .mjs glue from wasmPaths instead of re-spawning our worker bundle for its threads.
+    // its .mjs glue from wasmPaths instead of re-spawning our worker bundle for its threads. Two builds:
+    // the JSEP one for WebGPU, the plain one (half the size) when only wasm can run
+    // (workers/runtimes/ort-wasm-build.ts says why; a node test checks this list against it).
     name: 'onnxruntime-web',
     folder: `onnxruntime-web-${pkg('onnxruntime-web').version}`,
     from: 'node_modules/onnxruntime-web/dist',
-    files: ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'],
+    files: ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'],
   },
   {
     name: '@tensorflow/tfjs-backend-wasm',

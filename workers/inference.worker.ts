@@ -32,7 +32,7 @@ const handlers: Handlers = {
     );
     throwIfAborted(signal);
     const ort = await initOrt(
-      { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads: params.wasmThreads },
+      { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads: params.wasmThreads, webgpuAvailable: environment.webgpu.available },
       (backend) => progress({ stage: 'ort', backend }),
     );
     models = new LoadedModels({ tfjs: tfjs.backend, ort: ort.backend as OrtBackend | null });

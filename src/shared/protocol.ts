@@ -56,6 +56,8 @@ export interface RuntimeReport {
   version: string;
   /** wasm threads the runtime really uses, when its backend is wasm. */
   wasmThreads?: number;
+  /** The WebAssembly file the runtime loaded, where it has a choice of builds (ONNX Runtime's CPU-only or WebGPU build). */
+  wasmFile?: string;
 }
 
 export interface EnvironmentReport {

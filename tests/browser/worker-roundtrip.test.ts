@@ -17,6 +17,7 @@ describe('inference worker round trip', () => {
     expect(report.ort.backend, JSON.stringify(report.ort.attempts)).to.equal('webgpu');
     expect(report.tfjs.version).to.match(/^\d+\.\d+\.\d+/);
     expect(report.ort.version).to.match(/^\d+\.\d+\.\d+/);
+    expect(report.ort.wasmFile, 'WebGPU runs on the JSEP build').to.equal('ort-wasm-simd-threaded.jsep.wasm');
   });
 
   it('brings up wasm for both runtimes when asked', async () => {
@@ -25,6 +26,7 @@ describe('inference worker round trip', () => {
     expect(started.report.tfjs.backend).to.equal('wasm');
     expect(started.report.ort.backend).to.equal('wasm');
     expect(started.report.tfjs.attempts.map((a) => a.backend)).to.deep.equal(['wasm']);
+    expect(started.report.ort.wasmFile, 'wasm alone loads the CPU-only build').to.equal('ort-wasm-simd-threaded.wasm');
     // No thread count asked: each runtime's own default, reported as the number really used.
     const cores = navigator.hardwareConcurrency;
     expect(started.report.environment.hardwareConcurrency).to.equal(cores);
@@ -42,6 +44,17 @@ describe('inference worker round trip', () => {
     expect(report.tfjs.wasmThreads).to.equal(threads);
     expect(report.ort.wasmThreads).to.equal(threads);
     expect(report.environment.hardwareConcurrency, 'the real core count, not the lifted one').to.equal(navigator.hardwareConcurrency);
+  });
+
+  it('keeps ORT on wasm when a worker that loaded the CPU-only build is asked for WebGPU', async () => {
+    const started = await initWorker('wasm', 'wasm');
+    client = started.client;
+    const again = await client.request('init', initParams('wasm', 'webgpu'));
+    expect(again.ort.backend).to.equal('wasm');
+    expect(again.ort.wasmFile).to.equal('ort-wasm-simd-threaded.wasm');
+    const skipped = again.ort.attempts.find((a) => a.backend === 'webgpu');
+    expect(skipped?.ok).to.equal(false);
+    expect(skipped?.error).to.match(/CPU-only build/);
   });
 
   it('brings up WebGL for TF.js when asked', async () => {

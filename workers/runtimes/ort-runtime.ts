@@ -3,6 +3,7 @@ import type { BackendAttempt, BackendChoice, OrtBackend, RuntimeReport } from '.
 import { ORT_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
 import { onnxProbeModel, PROBE_EXPECTED, PROBE_INPUT } from '../onnx-probe-model.js';
 import { describeError } from '../worker-failure.js';
+import { ORT_WASM_FILES, ortWasmBuildFor, ortWasmUrls, planOrtChain, type OrtWasmBuild } from './ort-wasm-build.js';
 
 export function ortChain(choice: BackendChoice): OrtBackend[] {
   // ORT-web has no WebGL EP worth using (deprecated, partial op coverage): webgl means wasm here.
@@ -25,24 +26,42 @@ async function probe(backend: OrtBackend): Promise<void> {
   }
 }
 
-let wasmConfigured = false;
+/** The wasm build this worker's ONNX Runtime loads; ORT reads its wasm settings once, at its first session. */
+let loadedBuild: OrtWasmBuild | null = null;
 
 export interface OrtInitOptions {
   choice: BackendChoice;
+  /** The folder ORT's wasm builds are served from, ending in '/'. */
   wasmPath: string;
   wasmThreads?: number | undefined;
+  /** False when the browser offers no WebGPU adapter: WebGPU is skipped, so the CPU-only build loads. */
+  webgpuAvailable?: boolean | undefined;
+}
+
+/**
+ * The ORT .wasm file this worker really fetched (read from its resource timing, so a test can tell
+ * the builds apart by what was loaded, not by what was configured); none before the first session.
+ */
+function wasmFileReport(): { wasmFile?: string } {
+  const known = new Set(Object.values(ORT_WASM_FILES).map((files) => files.wasm));
+  const fetched = performance
+    .getEntriesByType('resource')
+    .map((entry) => new URL(entry.name).pathname.split('/').pop() ?? '')
+    .filter((file) => known.has(file));
+  return fetched.length ? { wasmFile: fetched[fetched.length - 1]! } : {};
 }
 
 export async function initOrt(options: OrtInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
-  if (!wasmConfigured) {
-    ort.env.wasm.wasmPaths = options.wasmPath;
+  const { chain, skipped } = planOrtChain(ortChain(options.choice), { webgpuAvailable: options.webgpuAvailable, loadedBuild });
+  if (!loadedBuild) {
+    loadedBuild = ortWasmBuildFor(chain);
+    ort.env.wasm.wasmPaths = ortWasmUrls(options.wasmPath, loadedBuild);
     // Without cross-origin isolation there is no SharedArrayBuffer, so threads cannot start.
     ort.env.wasm.numThreads = self.crossOriginIsolated ? (options.wasmThreads ?? 0) : 1;
-    wasmConfigured = true;
   }
-  const attempts: BackendAttempt[] = [];
+  const attempts: BackendAttempt[] = [...skipped];
   let chosen: OrtBackend | null = null;
-  for (const backend of ortChain(options.choice)) {
+  for (const backend of chain) {
     onAttempt(backend);
     const started = performance.now();
     try {
@@ -60,6 +79,7 @@ export async function initOrt(options: OrtInitOptions, onAttempt: (backend: stri
     backend: chosen,
     attempts,
     version: ort.env.versions.web ?? 'unknown',
+    ...wasmFileReport(),
     ...(chosen === 'wasm' && threads ? { wasmThreads: threads } : {}),
   };
 }

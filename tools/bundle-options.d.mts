@@ -1,0 +1,11 @@
+export interface VendorPackage {
+  name: string;
+  folder: string;
+  from: string;
+  files: string[];
+}
+export const appVersion: string;
+export const vendorPackages: VendorPackage[];
+export function vendorUrl(name: string): string;
+export function buildConfig(inferenceWorkerUrl: string): { version: string; inferenceWorkerUrl: string; tfjsWasmPath: string; ortWasmPath: string };
+export const browserBundleOptions: Record<string, unknown>;
