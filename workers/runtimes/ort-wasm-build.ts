@@ -7,9 +7,9 @@ import type { BackendAttempt, OrtBackend } from '../../src/shared/protocol.js';
  * When WebGPU is out of the question the plain build is loaded. Why it matters: V8 compiles a
  * module with its baseline compiler first and re-compiles hot functions with TurboFan in the
  * background, and on a 2-core tablet the JSEP build kept that going for up to half a minute after
- * "Model ready", slowing the first gradings to 1.6–2.4 s. With the plain build, visit after visit
- * (`npm run measure:visits -- --idle 20 --delay 0 --visits 6`) every grading of both variants took
- * 0.98–1.24 s, from the first one on, and the models were ready in 11–17 s instead of 15–27 s.
+ * "Model ready", slowing the first gradings of a visit to up to 3.6 s for both variants. With the
+ * plain build, visit after visit (`npm run measure:visits`, 20 visits) every grading of both variants
+ * took 0.99–1.30 s, the first one included, and the models were ready in 11–20 s instead of 15–27 s.
  * Both builds are precached: a worker restarted on wasm after a lost GPU device needs the plain
  * one offline too.
  */
