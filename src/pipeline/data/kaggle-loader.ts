@@ -42,7 +42,8 @@ export function parseImageId(image: string): { patientId: string; eye: Eye | nul
   return match ? { patientId: match[1]!, eye: match[2]!.toLowerCase() as Eye } : { patientId: image, eye: null };
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+/** False for a missing path or a file; used to skip image folders that are not there. */
+export async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
   } catch {
@@ -50,8 +51,11 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-/** One directory listing per folder instead of a stat per image: 35,000 ids resolve in milliseconds. */
-async function indexImages(dirs: readonly string[]): Promise<Map<string, string>> {
+/**
+ * One directory listing per folder instead of a stat per image: 35,000 ids resolve in milliseconds.
+ * Keys are `<base name><lower-case extension>`; an earlier folder wins over a later one.
+ */
+export async function indexImages(dirs: readonly string[]): Promise<Map<string, string>> {
   const index = new Map<string, string>();
   for (const dir of dirs) {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
