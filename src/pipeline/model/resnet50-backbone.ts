@@ -5,8 +5,8 @@ import type { SeededInitializers } from './seeded-initializers.js';
 /** Keras ResNet50 (v1) uses this BatchNormalization epsilon, not the 1e-3 default. */
 export const RESNET_BN_EPSILON = 1.001e-5;
 
-/** Name of the last backbone layer, the ReLU after conv5's last residual add. */
-export const RESNET50_LAST_LAYER = 'conv5_block3_out';
+/** The output of conv4 (the third stage), the input of the last stage. */
+export const RESNET50_CONV4_OUTPUT = 'conv4_block6_out';
 
 /** Stages of keras.applications.ResNet50: [name, bottleneck filters, blocks, stride of block 1]. */
 const RESNET50_STAGES: ReadonlyArray<readonly [string, number, number, number]> = [
@@ -24,11 +24,8 @@ interface ConvBnArgs {
   padding?: 'valid' | 'same';
 }
 
-/**
- * keras.applications.ResNet50(include_top=False) layer for layer, with Keras's layer names so
- * Keras-trained weights map by name. Input: the normalised NHWC image tensor.
- */
-export function applyResNet50Backbone(x: tf.SymbolicTensor, init: SeededInitializers): tf.SymbolicTensor {
+/** Keras's conv, BatchNorm and ReLU layers and its v1 bottleneck, with Keras's layer names. */
+function resNetLayers(init: SeededInitializers) {
   const conv = (input: tf.SymbolicTensor, { name, filters, kernelSize, strides = 1, padding = 'valid' }: ConvBnArgs) =>
     applyLayer(
       tf.layers.conv2d({ name, filters, kernelSize, strides, padding, useBias: true, kernelInitializer: init.glorotUniform() }),
@@ -50,15 +47,29 @@ export function applyResNet50Backbone(x: tf.SymbolicTensor, init: SeededInitiali
     const sum = applyLayer(tf.layers.add({ name: `${name}_add` }), [shortcut, y]);
     return relu(sum, `${name}_out`);
   };
+  const stage = (input: tf.SymbolicTensor, [name, filters, blocks, stride]: readonly [string, number, number, number]) => {
+    let y = input;
+    for (let block = 1; block <= blocks; block++) y = bottleneck(y, `${name}_block${block}`, filters, block === 1 ? stride : 1, block === 1);
+    return y;
+  };
+  return { conv, bn, relu, stage };
+}
 
+/**
+ * keras.applications.ResNet50(include_top=False) layer for layer, with Keras's layer names so
+ * Keras-trained weights map by name. Input: the normalised NHWC image tensor.
+ */
+export function applyResNet50Backbone(x: tf.SymbolicTensor, init: SeededInitializers): tf.SymbolicTensor {
+  const { conv, bn, relu, stage } = resNetLayers(init);
   let y = applyLayer(tf.layers.zeroPadding2d({ name: 'conv1_pad', padding: [[3, 3], [3, 3]] }), x);
   y = relu(bn(conv(y, { name: 'conv1_conv', filters: 64, kernelSize: 7, strides: 2 }), 'conv1_bn'), 'conv1_relu');
   y = applyLayer(tf.layers.zeroPadding2d({ name: 'pool1_pad', padding: [[1, 1], [1, 1]] }), y);
   y = applyLayer(tf.layers.maxPooling2d({ name: 'pool1_pool', poolSize: 3, strides: 2 }), y);
-  for (const [stage, filters, blocks, stride] of RESNET50_STAGES) {
-    for (let block = 1; block <= blocks; block++) {
-      y = bottleneck(y, `${stage}_block${block}`, filters, block === 1 ? stride : 1, block === 1);
-    }
-  }
+  for (const s of RESNET50_STAGES) y = stage(y, s);
   return y;
+}
+
+/** The last stage (conv5, three bottlenecks) alone, on conv4's output, with the same layer names. */
+export function applyResNet50LastStage(conv4Output: tf.SymbolicTensor, init: SeededInitializers): tf.SymbolicTensor {
+  return resNetLayers(init).stage(conv4Output, RESNET50_STAGES[RESNET50_STAGES.length - 1]!);
 }

@@ -3,7 +3,7 @@ import { INPUT_SIZE } from '../../shared/model-contract.js';
 import { applyClassifierHead, GAP_LAYER, RESNET_HEAD_UNITS } from './classifier-head.js';
 import { IMAGENET_NORMALIZATION_LAYER } from './imagenet-normalization.js';
 import { applyImagenetNormalization, applyLayer, imageInput } from './layer-helpers.js';
-import { applyResNet50Backbone } from './resnet50-backbone.js';
+import { applyResNet50Backbone, applyResNet50LastStage, RESNET50_CONV4_OUTPUT } from './resnet50-backbone.js';
 import { SeededInitializers } from './seeded-initializers.js';
 
 /** ResNet50's pooled feature width, the head's input. */
@@ -48,6 +48,28 @@ export function buildResNet50HeadModel(options: { seed?: number } = {}): tf.Laye
   const features = tf.input({ shape: [RESNET50_FEATURES], name: 'pooled_features' });
   const probabilities = applyClassifierHead(features, RESNET_HEAD_UNITS, new SeededInitializers(options.seed ?? 0, HEAD_STREAM));
   return tf.model({ name: 'resnet50_dr_head', inputs: features, outputs: probabilities });
+}
+
+/** conv4's output width, the last stage's input. */
+export const RESNET50_CONV4_CHANNELS = 1024;
+
+/**
+ * The classifier from conv4's output on: the last stage, pooling and head, with the same layer
+ * names and (for the same seed) the same initial head weights as buildResNet50Classifier. For
+ * fine-tuning the last stage on cached conv4 feature maps; weights copy over by name.
+ */
+export function buildResNet50LastStageModel(options: { conv4Size: number; seed?: number }): tf.LayersModel {
+  const seed = options.seed ?? 0;
+  const conv4 = tf.input({ shape: [options.conv4Size, options.conv4Size, RESNET50_CONV4_CHANNELS], name: 'conv4_features' });
+  const features = applyResNet50LastStage(conv4, new SeededInitializers(seed, BACKBONE_STREAM));
+  const pooled = applyLayer(tf.layers.globalAveragePooling2d({ name: GAP_LAYER }), features);
+  const probabilities = applyClassifierHead(pooled, RESNET_HEAD_UNITS, new SeededInitializers(seed, HEAD_STREAM));
+  return tf.model({ name: 'resnet50_dr_last_stage', inputs: conv4, outputs: probabilities });
+}
+
+/** Truncates a ResNet50 classifier at `layerName` (e.g. conv4's output or the pooled features), sharing its weights. */
+export function resNet50Truncated(model: tf.LayersModel, layerName: string = RESNET50_CONV4_OUTPUT): tf.LayersModel {
+  return tf.model({ name: `${model.name}_to_${layerName}`, inputs: model.inputs, outputs: model.getLayer(layerName).output as tf.SymbolicTensor });
 }
 
 /**
