@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadKaggleDataset } from '../data/kaggle-loader.js';
+import { loadFundusDataset } from '../data/load-dataset.js';
 import { onnxSession, runOnnx } from '../evaluate/onnx-runner.js';
 import { predictProbabilities } from '../evaluate/predict.js';
 import { evaluatePredictions } from '../evaluate/report.js';
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
     console.warn(`warning: ${values.data} is the folder the model was trained on; its metrics include training images. Evaluate on a held-out folder.`);
   }
 
-  const all = await loadKaggleDataset(values.data, values.labels ? { labelsPath: values.labels } : {});
+  const all = values.labels ? await loadKaggleDataset(values.data, { labelsPath: values.labels }) : await loadFundusDataset(values.data);
   const records = values.limit ? all.slice(0, positiveInt('limit', values.limit)) : all;
   const images = preprocessedImages(records, values.cache);
   const labels = [...images.labels];

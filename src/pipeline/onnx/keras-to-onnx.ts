@@ -31,6 +31,11 @@ export interface KerasToOnnxOptions {
    * a Mul after it), which onnxruntime folds at load into exactly the fp32 model's weights.
    */
   weights: WeightForm;
+  /**
+   * Allow a [batch, channels, height, width] output (an intermediate feature map, e.g. for caching
+   * a frozen backbone's lower stages); default false: the output must be [batch, classes].
+   */
+  featureMapOutput?: boolean;
 }
 
 type Pads = [top: number, left: number, bottom: number, right: number];
@@ -113,7 +118,8 @@ class Converter {
     const unused = [...this.#weights.keys()].filter((name) => !this.#usedWeights.has(name));
     if (unused.length > 0) throw new Error(`weights not used by any exported layer: ${unused.join(', ')}`);
     const output = this.#value(this.#graph.output);
-    if (output.rank !== 2 || output.pads) throw new Error(`model output ${this.#graph.output} must be a [batch, classes] tensor`);
+    const featureMap = output.rank === 4 && this.#options.featureMapOutput === true;
+    if ((output.rank !== 2 && !featureMap) || output.pads) throw new Error(`model output ${this.#graph.output} must be a [batch, classes] tensor`);
     if (output.name !== ONNX_OUTPUT) this.builder.node('Identity', ONNX_OUTPUT, [output.name], ONNX_OUTPUT);
 
     const dim = (size: number | null | undefined, symbol: string) => (typeof size === 'number' ? { dim_value: size } : { dim_param: symbol });
@@ -135,7 +141,16 @@ class Converter {
         output: [
           {
             name: ONNX_OUTPUT,
-            type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [dim(null, 'N'), dim(output.channels, 'classes')] } } },
+            type: {
+              tensor_type: {
+                elem_type: DataType.FLOAT,
+                shape: {
+                  dim: featureMap
+                    ? [dim(null, 'N'), dim(output.channels, 'C'), dim(null, 'H'), dim(null, 'W')]
+                    : [dim(null, 'N'), dim(output.channels, 'classes')],
+                },
+              },
+            },
           },
         ],
       },

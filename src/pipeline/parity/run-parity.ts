@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRADE_COUNT, type Grade } from '../../shared/grades.js';
 import type { ModelVariant, WeightForm } from '../../shared/model-manifest.js';
-import { loadKaggleDataset } from '../data/kaggle-loader.js';
+import { loadFundusDataset } from '../data/load-dataset.js';
 import { ONNX_FILE } from '../export/derive.js';
 import { exportOnnx } from '../onnx/keras-to-onnx.js';
 import { preprocessedImages } from '../train/preprocessed-images.js';
@@ -98,7 +98,7 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
     const deriveSeconds = since(step);
     options.log(`${id} v${version}: derived 4 forms from ${model.storeDir} in ${deriveSeconds.toFixed(1)} s${manifestMismatches.length ? ` (${manifestMismatches.length} file(s) differ from the manifest!)` : ', identical to the manifest'}.`);
 
-    const all = await loadKaggleDataset(options.dataDir);
+    const all = await loadFundusDataset(options.dataDir);
     const records = options.limit ? all.slice(0, options.limit) : all;
     const images = preprocessedImages(records, options.cacheDir);
     const labels = [...images.labels] as Grade[];

@@ -5,7 +5,8 @@ import { GRADE_COUNT, isReferable, topGrade, type Grade } from '../../shared/gra
 import { referableProbability, referralReason } from '../../shared/referral.js';
 import type { WeightForm } from '../../shared/model-manifest.js';
 import { preprocessFundus, type FovVerdict, type RgbImage } from '../../shared/preprocess.js';
-import { decodeImageFile, loadKaggleDataset } from '../data/kaggle-loader.js';
+import { decodeImageFile } from '../data/kaggle-loader.js';
+import { loadFundusDataset } from '../data/load-dataset.js';
 import { ONNX_FILE } from '../export/derive.js';
 import type { ImageSource } from '../train/examples.js';
 import { environment, type Environment } from './environment.js';
@@ -72,7 +73,7 @@ export async function trySamples(options: SampleTrialOptions): Promise<SampleTri
   const work = await mkdtemp(join(tmpdir(), 'fg-samples-'));
   try {
     const mismatches = await deriveListedForms(model, work);
-    const records = await loadKaggleDataset(options.samplesDir);
+    const records = await loadFundusDataset(options.samplesDir);
     let started = performance.now();
     const prepared: Array<{ rgb: RgbImage; fov: SampleResult['fov']; width: number; height: number; ms: number }> = [];
     for (const record of records) {
