@@ -9,6 +9,10 @@ export interface CatalogModel {
   name: string;
   demo: boolean;
   trainingData: string;
+  /** See ModelDescription.notice. */
+  notice?: string;
+  /** See ModelDescription.credit. */
+  credit?: string;
   /** Download size of both variants, per weight form. */
   bytes: Partial<Record<WeightForm, number>>;
 }
@@ -42,6 +46,8 @@ export function listModels(manifest: ModelManifest): CatalogModel[] {
       name: entry.name,
       demo: entry.demo,
       trainingData: entry.trainingData,
+      ...(entry.notice !== undefined ? { notice: entry.notice } : {}),
+      ...(entry.credit !== undefined ? { credit: entry.credit } : {}),
       bytes: {},
     };
     models.set(entry.id, model);

@@ -65,6 +65,14 @@ export interface ModelDescription {
    * probability is spread over grades 2–4. Absent: refer on the grade only.
    */
   referralThreshold?: number;
+  /**
+   * What the model is and is not, in plain words, shown with every grade (banner and result), e.g.
+   * 'Research model trained on … Not a medical device; not for clinical use.'. Absent: the app falls
+   * back to its generic demo notice when `demo` is true, and shows none otherwise.
+   */
+  notice?: string;
+  /** Attribution of the training data that its licence requires, shown with the model's details. */
+  credit?: string;
 }
 
 export interface ModelManifestEntry extends ModelDescription {

@@ -205,10 +205,23 @@ export interface ModelSummary {
   demo: boolean;
   /** See ModelDescription.referralThreshold. */
   referralThreshold?: number;
+  /** See ModelDescription.notice. */
+  notice?: string;
+  /** See ModelDescription.credit. */
+  credit?: string;
 }
 
-export function modelSummary({ id, version, name, weights, demo, referralThreshold }: ModelManifestEntry): ModelSummary {
-  return { id, version, name, weights, demo, ...(referralThreshold !== undefined ? { referralThreshold } : {}) };
+export function modelSummary({ id, version, name, weights, demo, referralThreshold, notice, credit }: ModelManifestEntry): ModelSummary {
+  return {
+    id,
+    version,
+    name,
+    weights,
+    demo,
+    ...(referralThreshold !== undefined ? { referralThreshold } : {}),
+    ...(notice !== undefined ? { notice } : {}),
+    ...(credit !== undefined ? { credit } : {}),
+  };
 }
 
 export interface GradeResult {

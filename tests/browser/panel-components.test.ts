@@ -14,6 +14,7 @@ import { record } from './record-fixtures.js';
 
 const $ = <T extends Element>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;
 const T0 = Date.UTC(2026, 2, 1, 8);
+const CREDIT = 'Training data: IDRiD dataset © Prasanna Porwal, Samiksha Pachade and Manesh Kokare, CC BY 4.0 — Porwal et al., Data 3(3), 25 (2018)';
 
 describe('<fg-history-list>', () => {
   const records = [record('P-2', 'right', 3, T0 + 1000), record('P-1', 'left', 0, T0)];
@@ -100,6 +101,20 @@ describe('<fg-status-panel>', () => {
     await oneEvent(el, 'fg-request-persistence');
   });
 
+  it("credits the model's training data when the model has a credit", async () => {
+    const model = (credit?: string) =>
+      ({
+        phase: 'ready',
+        model: { id: 'resnet50-dr', version: '2', name: 'ResNet50 DR', demo: false, trainingData: 'IDRiD', ...(credit ? { credit } : {}), bytes: { fp16: 96e6 } },
+        backends: { tfjs: 'webgpu', ort: 'wasm' },
+      }) as const;
+    const el = await fixture<FgStatusPanel>(html`<fg-status-panel .model=${model(CREDIT)}></fg-status-panel>`);
+    expect($(el, '[data-model-credit]').textContent).to.equal(`Training data credit: ${CREDIT}`);
+    await expect(el).shadowDom.to.be.accessible();
+    const none = await fixture<FgStatusPanel>(html`<fg-status-panel .model=${model()}></fg-status-panel>`);
+    expect(none.shadowRoot!.querySelector('[data-model-credit]')).to.equal(null);
+  });
+
   it('is accessible', async () => {
     const el = await fixture<FgStatusPanel>(html`<fg-status-panel .offline=${offline()}></fg-status-panel>`);
     await expect(el).shadowDom.to.be.accessible();
@@ -141,6 +156,17 @@ describe('<fg-settings-panel>', () => {
     model.value = 'tiny';
     setTimeout(() => model.dispatchEvent(new Event('change')));
     expect((await oneEvent(el, 'fg-settings-changed')).detail.model).to.equal('tiny');
+  });
+
+  it('shows the training-data credit under "Trained on" for a model that has one', async () => {
+    const credited: CatalogModel[] = [{ ...models[0]!, trainingData: 'IDRiD (413 photographs)', credit: CREDIT }, models[1]!];
+    const el = await fixture<FgSettingsPanel>(html`<fg-settings-panel .settings=${DEFAULT_SETTINGS} .models=${credited} active-model="resnet50-dr"></fg-settings-panel>`);
+    const credit = $(el, '[data-model-credit]');
+    expect(credit.textContent).to.equal(CREDIT);
+    expect(credit.previousElementSibling!.textContent).to.equal('Trained on: IDRiD (413 photographs)');
+    await expect(el).shadowDom.to.be.accessible();
+    const tiny = await fixture<FgSettingsPanel>(html`<fg-settings-panel .settings=${DEFAULT_SETTINGS} .models=${credited} active-model="tiny"></fg-settings-panel>`);
+    expect(tiny.shadowRoot!.querySelector('[data-model-credit]')).to.equal(null);
   });
 
   it('disables a weight form the model lacks', async () => {

@@ -1,13 +1,13 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/app/components/fg-grade-result.js';
-import type { FgGradeResult } from '../../src/app/components/fg-grade-result.js';
+import { DEMO_MODEL_NOTICE, type FgGradeResult } from '../../src/app/components/fg-grade-result.js';
 import '../../src/app/components/fg-photo-picker.js';
 import type { FgPhotoPicker } from '../../src/app/components/fg-photo-picker.js';
 import '../../src/app/components/fg-photo-preview.js';
 import type { FgPhotoPreview } from '../../src/app/components/fg-photo-preview.js';
 import '../../src/app/components/fg-screening-form.js';
 import type { FgScreeningForm } from '../../src/app/components/fg-screening-form.js';
-import type { FovReport, RgbaPixels } from '../../src/shared/protocol.js';
+import type { FovReport, GradeResult, RgbaPixels } from '../../src/shared/protocol.js';
 import { gradeResult } from './record-fixtures.js';
 
 const $ = <T extends Element>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;
@@ -127,6 +127,7 @@ describe('<fg-grade-result>', () => {
     expect($(el, '[data-backend=tfjs]').textContent).to.equal('webgpu');
     expect($(el, 'dl.runs').textContent).to.contain('42 ms');
     expect($(el, '[data-demo]').textContent).to.equal('Demo model trained on synthetic images — not for clinical use');
+    expect($(el, '[data-demo]').hasAttribute('data-model-notice')).to.equal(true);
     expect($(el, '[data-saved]')).to.exist;
   });
 
@@ -160,6 +161,25 @@ describe('<fg-grade-result>', () => {
     const moderate = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(2, 2, 0.99)}></fg-grade-result>`);
     expect($(moderate, '[data-referral]').getAttribute('data-referral')).to.equal('refer');
     expect(moderate.shadowRoot!.querySelector('[data-refer-by]')).to.equal(null);
+  });
+
+  it("shows the model's own notice over the demo notice, the demo notice without one, and none for a model with neither", async () => {
+    const notice = 'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
+    const withModel = (model: Partial<GradeResult['model']>): GradeResult => {
+      const result = gradeResult(2);
+      return { ...result, model: { ...result.model, ...model } };
+    };
+    for (const demo of [true, false]) {
+      const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${withModel({ demo, notice })}></fg-grade-result>`);
+      const shown = $(el, '[data-model-notice]');
+      expect(shown.textContent).to.equal(notice);
+      expect(shown.hasAttribute('data-demo')).to.equal(true);
+      expect(el.shadowRoot!.textContent).not.to.contain(DEMO_MODEL_NOTICE);
+    }
+    const demo = await fixture<FgGradeResult>(html`<fg-grade-result .result=${withModel({ demo: true })}></fg-grade-result>`);
+    expect($(demo, '[data-model-notice]').textContent).to.equal(DEMO_MODEL_NOTICE);
+    const plain = await fixture<FgGradeResult>(html`<fg-grade-result .result=${withModel({ demo: false })}></fg-grade-result>`);
+    expect(plain.shadowRoot!.querySelector('[data-model-notice], [data-demo]')).to.equal(null);
   });
 
   it('moves focus to its heading and is accessible', async () => {

@@ -19,7 +19,7 @@ import { screeningOutcome } from '../screening-outcome.js';
 import { loadSettings, saveSettings, withoutSettingsQuery, type Settings } from '../settings.js';
 import './fg-grade-result.js';
 import type { FgGradeResult, SaveState } from './fg-grade-result.js';
-import { DEMO_MODEL_NOTICE } from './fg-grade-result.js';
+import { modelNotice } from './fg-grade-result.js';
 import './fg-history-list.js';
 import type { ExportFormat } from './fg-history-list.js';
 import './fg-photo-picker.js';
@@ -580,7 +580,7 @@ export class FgApp extends LitElement {
   }
 
   override render() {
-    const demo = this.model.model?.demo ?? this.pair?.tfjs.demo ?? false;
+    const notice = modelNotice(this.model.model ?? this.pair?.tfjs ?? { demo: false });
     return html`
       <header>
         <div class="bar">
@@ -603,7 +603,7 @@ export class FgApp extends LitElement {
         </div>
       </header>
       <main>
-        ${demo ? html`<p class="notice warning demo" data-demo-banner>${DEMO_MODEL_NOTICE}</p>` : nothing}
+        ${notice ? html`<p class="notice warning demo" data-demo-banner data-model-notice>${notice}</p>` : nothing}
         ${TABS.map(
           ({ id }) => html`<div role="tabpanel" id="panel-${id}" aria-labelledby="tab-${id}" ?hidden=${this.tab !== id}>${this.renderPanel(id)}</div>`,
         )}

@@ -10,6 +10,11 @@ export type SaveState = { state: 'saving' } | { state: 'saved' } | { state: 'fai
 
 export const DEMO_MODEL_NOTICE = 'Demo model trained on synthetic images — not for clinical use';
 
+/** What to say about a model wherever it grades: its own notice, else the generic demo notice for a demo model, else nothing. */
+export function modelNotice(model: { demo: boolean; notice?: string }): string | null {
+  return model.notice ?? (model.demo ? DEMO_MODEL_NOTICE : null);
+}
+
 const percent = (p: number) => `${(p * 100).toFixed(1)} %`;
 const milliseconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
@@ -188,10 +193,11 @@ export class FgGradeResult extends LitElement {
     const threshold = result.model.referralThreshold;
     const outcome = screeningOutcome(tfjs, ort, threshold);
     const name = (grade: Grade) => `${grade} (${GRADE_NAMES[grade]})`;
+    const notice = modelNotice(result.model);
     return html`
       <section aria-labelledby="heading">
         <h2 id="heading" tabindex="-1">Result</h2>
-        ${result.model.demo ? html`<p class="notice warning small" data-demo>${DEMO_MODEL_NOTICE}</p>` : nothing}
+        ${notice ? html`<p class="notice warning small" data-demo data-model-notice>${notice}</p>` : nothing}
         <div class="summary">
           <div class="grade ${outcome.refer ? 'refer' : ''}" data-grade=${outcome.grade}>
             <span class="small">Grade</span>

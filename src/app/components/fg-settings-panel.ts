@@ -106,6 +106,7 @@ export class FgSettingsPanel extends LitElement {
             )}
           </select>
           ${model ? html`<p class="small muted">Trained on: ${model.trainingData}</p>` : ''}
+          ${model?.credit ? html`<p class="small muted" data-model-credit>${model.credit}</p>` : ''}
         </div>
         <fieldset>
           <legend>Weights</legend>

@@ -84,6 +84,7 @@ export class FgStatusPanel extends LitElement {
     return html`<section class="card" aria-labelledby="model-heading">
       <h3 id="model-heading">Model</h3>
       <p class="small muted">${name}</p>
+      ${state.model?.credit ? html`<p class="small muted" data-model-credit>Training data credit: ${state.model.credit}</p>` : nothing}
       <div aria-live="polite">${body}</div>
     </section>`;
   }

@@ -33,9 +33,23 @@ export function validateModelDescription(value: unknown, source: string): ModelD
   if (d?.referralThreshold !== undefined && !isProbability(d.referralThreshold)) {
     problems.push('referralThreshold must be a probability between 0 and 1');
   }
+  for (const field of ['notice', 'credit'] as const) {
+    const text: unknown = d?.[field];
+    if (text !== undefined && (typeof text !== 'string' || text.trim() === '')) problems.push(`${field} must be a non-empty string when present`);
+  }
   if (problems.length > 0) throw new Error(`${source}: ${problems.join('; ')}`);
-  const { id, version, name, trainingData, metrics, demo, referralThreshold } = d as ModelDescription;
-  return { id, version, name, trainingData, ...(metrics ? { metrics } : {}), demo, ...(referralThreshold !== undefined ? { referralThreshold } : {}) };
+  const { id, version, name, trainingData, metrics, demo, referralThreshold, notice, credit } = d as ModelDescription;
+  return {
+    id,
+    version,
+    name,
+    trainingData,
+    ...(metrics ? { metrics } : {}),
+    demo,
+    ...(referralThreshold !== undefined ? { referralThreshold } : {}),
+    ...(notice !== undefined ? { notice } : {}),
+    ...(credit !== undefined ? { credit } : {}),
+  };
 }
 
 export async function readModelDescription(canonicalDir: string): Promise<ModelDescription> {

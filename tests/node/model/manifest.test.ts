@@ -87,3 +87,32 @@ test('model descriptions must be safe to use as URL paths and complete', () => {
     assert.throws(() => validateModelDescription({ ...valid, referralThreshold }, 'test'), /referralThreshold must be a probability between 0 and 1/);
   }
 });
+
+const NOTICE = 'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
+const CREDIT = 'Training data: IDRiD dataset © Prasanna Porwal, Samiksha Pachade and Manesh Kokare, CC BY 4.0 — Porwal et al., Data 3(3), 25 (2018)';
+
+test('model descriptions carry an optional notice and training-data credit, as non-empty strings', () => {
+  const valid = { id: 'resnet50', version: '2024.1', name: 'x', trainingData: 'IDRiD', demo: false };
+  assert.deepEqual(validateModelDescription({ ...valid, notice: NOTICE, credit: CREDIT }, 'test'), { ...valid, notice: NOTICE, credit: CREDIT });
+  assert.deepEqual(validateModelDescription({ ...valid, credit: CREDIT }, 'test'), { ...valid, credit: CREDIT });
+  assert.ok(!('notice' in validateModelDescription(valid, 'test')));
+  for (const field of ['notice', 'credit']) {
+    for (const bad of ['', '   ', 42, null, ['text']]) {
+      assert.throws(() => validateModelDescription({ ...valid, [field]: bad }, 'test'), new RegExp(`test: ${field} must be a non-empty string when present`));
+    }
+  }
+  // Unknown fields are still dropped.
+  assert.deepEqual(validateModelDescription({ ...valid, notice: NOTICE, extra: 'x' }, 'test'), { ...valid, notice: NOTICE });
+});
+
+test("every manifest entry carries its model's notice and credit from model-info.json", async () => {
+  const store = await tempDir('models-notice');
+  await cp(TINY_STORE, join(store, 'tiny'), { recursive: true });
+  const info = join(store, 'tiny', 'model-info.json');
+  await writeFile(info, JSON.stringify({ ...JSON.parse(await readFile(info, 'utf8')), notice: NOTICE, credit: CREDIT }));
+  const derived = await deriveAllModels(store, await tempDir('dist-notice'));
+  assert.equal(derived.models.length, 4);
+  for (const entry of derived.models) assert.deepEqual([entry.notice, entry.credit], [NOTICE, CREDIT], modelEntryFolder(entry));
+  // The fixture store has neither: its entries carry no such keys.
+  assert.ok(manifest.models.every((m) => !('notice' in m) && !('credit' in m)));
+});
