@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { trackConnections } from './connections.js';
 
 export interface GracefulCloser {
   readonly closing: boolean;
@@ -9,7 +10,9 @@ export interface GracefulCloser {
   responseEnded(): void;
 }
 
+/** Call before the server accepts anything: it follows every connection from its start. */
 export function createGracefulCloser(server: HttpServer | HttpsServer): GracefulCloser {
+  const connections = trackConnections(server);
   let closed: Promise<void> | undefined;
   return {
     get closing() {
@@ -18,13 +21,19 @@ export function createGracefulCloser(server: HttpServer | HttpsServer): Graceful
     close(deadlineMs) {
       closed ??= new Promise<void>((resolve, reject) => {
         if (!server.listening) return resolve();
-        const deadline = setTimeout(() => server.closeAllConnections(), deadlineMs);
+        const deadline = setTimeout(() => {
+          server.closeAllConnections();
+          // Also the sockets Node's list never had or gave up (see connections.ts).
+          connections.destroyAll();
+        }, deadlineMs);
         server.close((error) => {
           clearTimeout(deadline);
           if (error) reject(error);
           else resolve();
         });
         server.closeIdleConnections();
+        // Like an idle connection, one still in its TLS handshake has nothing in flight.
+        connections.destroyHandshaking();
       });
       return closed;
     },

@@ -20,6 +20,14 @@ export interface ServerLimits {
   readonly idleSocketTimeoutMs: number;
   /** On close(), in-flight responses get this long to finish before their sockets are destroyed. */
   readonly shutdownTimeoutMs: number;
+  /** With TLS: a connection that has not finished its handshake after this is closed (no reply possible). */
+  readonly tlsHandshakeTimeoutMs: number;
+  /**
+   * After a reply the server writes straight to the socket (parser errors, 408, CONNECT), the
+   * client gets this long to read it and close; then the socket is destroyed, so a client that
+   * does neither cannot hold the descriptor.
+   */
+  readonly errorLingerMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -30,6 +38,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   keepAliveTimeoutMs: 5_000,
   idleSocketTimeoutMs: 60_000,
   shutdownTimeoutMs: 10_000,
+  tlsHandshakeTimeoutMs: 10_000,
+  errorLingerMs: 2_000,
 };
 
 export const DEFAULT_PORT = 8080;

@@ -14,6 +14,13 @@ import { ALLOWED_METHODS } from './request-handler.js';
 
 type BaseHeaders = Readonly<Record<string, string>>;
 
+export interface RawReplyContext {
+  readonly baseHeaders: BaseHeaders;
+  readonly logger: ServerLogger;
+  /** See ServerLimits.errorLingerMs. */
+  readonly lingerMs: number;
+}
+
 // Errors Node's HTTP parser raises before a request object exists, by what they mean.
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   HPE_HEADER_OVERFLOW: 431,
@@ -23,8 +30,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 
 /** `busy` tells whether a response is being written on the socket: then only destroying it is safe. */
 export function createClientErrorHandler(
-  baseHeaders: BaseHeaders,
-  logger: ServerLogger,
+  context: RawReplyContext,
   busy: (socket: Duplex) => boolean,
 ): (error: NodeJS.ErrnoException, socket: Duplex) => void {
   return (error, socket) => {
@@ -32,23 +38,24 @@ export function createClientErrorHandler(
       socket.destroy();
       return;
     }
-    endWithStatus(socket, STATUS_BY_CODE[error.code ?? ''] ?? 400, baseHeaders, logger, '-', '-');
+    endWithStatus(socket, STATUS_BY_CODE[error.code ?? ''] ?? 400, context, '-', '-');
   };
 }
 
 /** This is not a proxy: CONNECT gets the same 405 as any other method besides GET and HEAD. */
-export function createConnectHandler(
-  baseHeaders: BaseHeaders,
-  logger: ServerLogger,
-): (req: IncomingMessage, socket: Duplex) => void {
-  return (req, socket) => endWithStatus(socket, 405, baseHeaders, logger, 'CONNECT', req.url ?? '-');
+export function createConnectHandler(context: RawReplyContext): (req: IncomingMessage, socket: Duplex) => void {
+  return (req, socket) => {
+    // Node hands the socket over without an 'error' listener: a client resetting the connection
+    // would otherwise raise an uncaught exception and end the process.
+    socket.on('error', () => socket.destroy());
+    endWithStatus(socket, 405, context, 'CONNECT', req.url ?? '-');
+  };
 }
 
 function endWithStatus(
   socket: Duplex,
   status: number,
-  baseHeaders: BaseHeaders,
-  logger: ServerLogger,
+  { baseHeaders, logger, lingerMs }: RawReplyContext,
   method: string,
   path: string,
 ): void {
@@ -65,6 +72,10 @@ function endWithStatus(
   };
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${body}`);
+  // end() only closes our side; a client that neither reads nor closes would keep the socket.
+  // Destroying at once could reset the connection before the client has read the reply.
+  const linger = setTimeout(() => socket.destroy(), lingerMs);
+  socket.once('close', () => clearTimeout(linger));
   logger.access({
     time: new Date().toISOString(),
     remote: (socket instanceof Socket ? socket.remoteAddress : undefined) ?? '-',

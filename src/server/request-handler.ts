@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AccessLogEntry, ServerLogger } from './access-log.js';
 import { isVariantFileName } from './content-encoding.js';
@@ -21,15 +21,21 @@ export interface HandlerContext {
 
 export const ALLOWED_METHODS = 'GET, HEAD';
 
-export function createRequestHandler(context: HandlerContext): RequestListener {
-  return (req, res) => {
+/**
+ * `expectationFailed`: the request carries an Expect header Node does not meet (anything but
+ * 100-continue), as reported by the server's 'checkExpectation' event.
+ */
+export type StaticRequestListener = (req: IncomingMessage, res: ServerResponse, expectationFailed?: boolean) => void;
+
+export function createRequestHandler(context: HandlerContext): StaticRequestListener {
+  return (req, res, expectationFailed = false) => {
     const started = performance.now();
     const exchange: Exchange = { req, res, bodyBytes: 0 };
     for (const [name, value] of Object.entries(context.baseHeaders)) res.setHeader(name, value);
     if (context.isClosing()) res.setHeader('Connection', 'close');
     res.once('close', () => context.logger.access(accessEntry(exchange, started)));
 
-    route(exchange, context).catch((error: unknown) => {
+    route(exchange, context, expectationFailed).catch((error: unknown) => {
       context.logger.error(`${req.method ?? '?'} ${req.url ?? '?'} failed`, error);
       if (res.headersSent) res.destroy();
       else sendStatus(exchange, 500);
@@ -37,13 +43,19 @@ export function createRequestHandler(context: HandlerContext): RequestListener {
   };
 }
 
-async function route(exchange: Exchange, context: HandlerContext): Promise<void> {
+async function route(exchange: Exchange, context: HandlerContext, expectationFailed: boolean): Promise<void> {
   const { req } = exchange;
-  const target = req.url ?? '';
-  if (target.length > context.limits.maxUrlLength) return sendStatus(exchange, 414);
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400. Node would send that itself, without
+  // our headers (see requireHostHeader), and close the connection, as this does.
+  if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    return sendStatus(exchange, 400, { Connection: 'close' });
+  }
   // The body is never read: close the connection after answering rather than drain it.
   const hasBody = carriesBody(req);
   const closeIfBody = hasBody ? { Connection: 'close' } : {};
+  if (expectationFailed) return sendStatus(exchange, 417, closeIfBody);
+  const target = req.url ?? '';
+  if (target.length > context.limits.maxUrlLength) return sendStatus(exchange, 414);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return sendStatus(exchange, 405, { Allow: ALLOWED_METHODS, ...closeIfBody });
   }

@@ -1,5 +1,11 @@
 import { realpathSync, statSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer, type ServerOptions } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -31,11 +37,19 @@ export function createStaticServer(options: StaticServerOptions): StaticServer {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Node checks the two timeouts above on this interval (default 30 s, too coarse for them).
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    // Node's own 400 for a missing Host is a bare status line; the handler answers it instead.
+    requireHostHeader: false,
   };
   const server =
     options.tls === undefined
       ? createHttpServer(serverOptions)
-      : createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key });
+      : createHttpsServer({
+          ...serverOptions,
+          cert: options.tls.cert,
+          key: options.tls.key,
+          // Node's default, 120 s, lets a client that connects and says nothing hold a socket that long.
+          handshakeTimeout: limits.tlsHandshakeTimeoutMs,
+        });
   server.setTimeout(limits.idleSocketTimeoutMs, (socket) => socket.destroy());
 
   let listeningSince = 0;
@@ -53,17 +67,21 @@ export function createStaticServer(options: StaticServerOptions): StaticServer {
     }),
     isClosing: () => closer.closing,
   });
-  server.on('request', (req, res) => {
+  const respond = (req: IncomingMessage, res: ServerResponse, expectationFailed: boolean): void => {
     const { socket } = req;
     responding.add(socket);
     res.once('close', () => {
       responding.delete(socket);
       closer.responseEnded();
     });
-    handler(req, res);
-  });
-  server.on('clientError', createClientErrorHandler(baseHeaders, options.logger, (socket) => responding.has(socket)));
-  server.on('connect', createConnectHandler(baseHeaders, options.logger));
+    handler(req, res, expectationFailed);
+  };
+  server.on('request', (req, res) => respond(req, res, false));
+  // An Expect other than 100-continue: with no listener here Node answers a bare 417 itself.
+  server.on('checkExpectation', (req, res) => respond(req, res, true));
+  const rawReplies = { baseHeaders, logger: options.logger, lingerMs: limits.errorLingerMs };
+  server.on('clientError', createClientErrorHandler(rawReplies, (socket) => responding.has(socket)));
+  server.on('connect', createConnectHandler(rawReplies));
 
   return {
     server,

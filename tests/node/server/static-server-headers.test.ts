@@ -75,6 +75,23 @@ describe('static server: headers, types, caching, methods, limits', () => {
     assertSecurityHeaders(headersOfRaw(garbage), { hsts: false }, 'on parser 400');
   });
 
+  test('a request without Host (400) and an unknown Expect (417) get the security headers and no-store', async () => {
+    const noHost = await rawExchange(port, 'GET / HTTP/1.1\r\n\r\n');
+    assert.equal(statusOf(noHost), 400);
+    assertSecurityHeaders(headersOfRaw(noHost), { hsts: false }, 'on 400 without Host');
+    assert.equal(headersOfRaw(noHost)['cache-control'], 'no-store');
+    assert.equal(headersOfRaw(noHost).connection, 'close');
+    // HTTP/1.0 never required Host.
+    assert.equal(statusOf(await rawExchange(port, 'GET / HTTP/1.0\r\n\r\n')), 200);
+
+    const unknownExpectation = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n\r\n');
+    assert.equal(statusOf(unknownExpectation), 417);
+    assertSecurityHeaders(headersOfRaw(unknownExpectation), { hsts: false }, 'on 417');
+    assert.equal(headersOfRaw(unknownExpectation)['cache-control'], 'no-store');
+    // 100-continue is the one expectation Node meets itself; the request is then served as usual.
+    assert.equal((await request(port, '/', { headers: { expect: '100-continue' } })).status, 200);
+  });
+
   test('--hsts sends Strict-Transport-Security over plain HTTP too', async () => {
     const withHsts = await startServer(fixture.root, { hsts: true });
     try {
