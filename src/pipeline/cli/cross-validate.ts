@@ -11,6 +11,8 @@ import { GRADE_COUNT, REFERABLE_FROM } from '../../shared/grades.js';
 import { loadFundusDataset } from '../data/load-dataset.js';
 import { evaluatePredictions, referableScores, chooseReferralThreshold } from '../evaluate/report.js';
 import { operatingPoint } from '../evaluate/metrics.js';
+import { reliability, writeReliabilityDiagram } from '../evaluate/reliability.js';
+import { writeConfusionMatrix } from '../evaluate/report-plots.js';
 import { loadLayersModelFromDir } from '../export/tfjs-model-io.js';
 import { foldSplit, stratifiedFolds } from '../finetune/folds.js';
 import { loadStoreData } from '../finetune/load-store.js';
@@ -142,6 +144,7 @@ async function main(): Promise<number> {
   const flagged = scores.map((s, i) => (s >= thresholds[i]! ? 1 : 0));
   const atFoldThresholds = operatingPoint(flagged, labels.map((l) => l >= REFERABLE_FROM), 1);
   const shippingThreshold = chooseReferralThreshold(probabilities, labels, target);
+  const calibration = reliability(scores, labels.map((l) => l >= REFERABLE_FROM));
   const summary = {
     recipe,
     estimate:
@@ -153,10 +156,13 @@ async function main(): Promise<number> {
     ...report,
     referralAtFoldThresholds: { targetSensitivity: target, ...atFoldThresholds, threshold: undefined },
     thresholdFromOutOfFold: shippingThreshold,
+    referableCalibration: calibration,
     folds: results.map(({ fold, threshold, headEpochs: h, lastStageEpochs: l, seconds }) => ({ fold, threshold, headEpochs: h, lastStageEpochs: l, seconds })),
     predictions: indices.map((i, n) => ({ image: records[i]!.image, grade: data.labels[i], probabilities: [...probabilities.subarray(n * GRADE_COUNT, (n + 1) * GRADE_COUNT)] })),
   };
   await writeFile(join(values.out, 'report.json'), JSON.stringify(summary, null, 1));
+  await writeConfusionMatrix(join(values.out, 'confusion-matrix.png'), report.confusionMatrix, `${recipe}: out-of-sample confusion (${indices.length} photos)`);
+  await writeReliabilityDiagram(join(values.out, 'reliability.png'), calibration, `${recipe}: P(grade ≥ 2), out of sample`);
   console.log(
     `${summary.estimate}, ${recipe}: accuracy ${report.accuracy.toFixed(3)}, κ ${report.quadraticWeightedKappa.toFixed(3)}, referable AUC ${report.referable.rocAuc.toFixed(3)}, ` +
       `sensitivity ${atFoldThresholds.sensitivity.toFixed(3)} / specificity ${atFoldThresholds.specificity.toFixed(3)} at the folds' thresholds`,
