@@ -40,6 +40,8 @@ Usage: node --import tsx src/pipeline/cli/cross-validate.ts --pretrained DIR --r
   -h, --help          show this help`;
 
 interface FoldResult {
+  /** What made this fold; a stored fold is reused only when all of it matches. */
+  settings: { folds: number; seed: number; recipe: RecipeName; photos: number; headEpochs: number; lastStageEpochs: number };
   fold: number;
   test: number[];
   probabilities: number[];
@@ -75,14 +77,14 @@ async function main(): Promise<number> {
   if (!values.out) throw new UsageError('--out is required');
   const recipe = values.recipe as RecipeName;
   if (!RECIPES.includes(recipe)) throw new UsageError(`--recipe must be one of ${RECIPES.join(', ')}`);
-  const k = values.folds ? positiveInt('folds', values.folds, 2) : 5;
-  const onlyFolds = values['only-folds'] ? positiveInt('only-folds', values['only-folds']) : k;
+  const k = values.folds !== undefined ? positiveInt('folds', values.folds, 2) : 5;
+  const onlyFolds = values['only-folds'] !== undefined ? positiveInt('only-folds', values['only-folds']) : k;
   if (onlyFolds > k) throw new UsageError(`--only-folds must be at most --folds (${k})`);
-  const seed = values.seed ? positiveInt('seed', values.seed, 0) : 1;
-  const target = values['target-sensitivity'] ? positiveNumber('target-sensitivity', values['target-sensitivity']) : 0.9;
+  const seed = values.seed !== undefined ? positiveInt('seed', values.seed, 0) : 1;
+  const target = values['target-sensitivity'] !== undefined ? positiveNumber('target-sensitivity', values['target-sensitivity']) : 0.9;
   if (target > 1) throw new UsageError('--target-sensitivity must be at most 1');
-  const lastStageEpochs = values['last-stage-epochs'] ? positiveInt('last-stage-epochs', values['last-stage-epochs']) : 8;
-  const headEpochs = values['head-epochs'] ? positiveInt('head-epochs', values['head-epochs']) : 60;
+  const lastStageEpochs = values['last-stage-epochs'] !== undefined ? positiveInt('last-stage-epochs', values['last-stage-epochs']) : 8;
+  const headEpochs = values['head-epochs'] !== undefined ? positiveInt('head-epochs', values['head-epochs']) : 60;
   const dataDir = values.data ?? '../shared/datasets/idrid-grading-train';
   const cache = values.cache ?? '.cache/real';
 
@@ -94,16 +96,17 @@ async function main(): Promise<number> {
   const folds = stratifiedFolds(data.labels, k, seed);
   await mkdir(values.out, { recursive: true });
 
+  const settings: FoldResult['settings'] = { folds: k, seed, recipe, photos: records.length, headEpochs, lastStageEpochs };
   const results: FoldResult[] = [];
   for (let f = 0; f < onlyFolds; f++) {
     const path = join(values.out, `fold-${f}.json`);
-    try {
-      results.push(JSON.parse(await readFile(path, 'utf8')) as FoldResult);
+    const stored = await readFile(path, 'utf8').then((text) => JSON.parse(text) as FoldResult, () => undefined);
+    if (stored && JSON.stringify(stored.settings) === JSON.stringify(settings)) {
+      results.push(stored);
       console.log(`fold ${f + 1}/${k}: done before`);
       continue;
-    } catch {
-      // not done yet
     }
+    if (stored) console.log(`fold ${f + 1}/${k}: the stored result was made with other settings; training again`);
     const started = performance.now();
     const { train, test } = foldSplit(folds, f);
     console.log(`fold ${f + 1}/${k}: training on ${train.length}, predicting ${test.length}`);
@@ -121,6 +124,7 @@ async function main(): Promise<number> {
     const threshold = chooseReferralThreshold(trained.validation.probabilities, trained.validation.labels, target).threshold;
     trained.model.dispose();
     const result: FoldResult = {
+      settings,
       fold: f,
       test,
       probabilities: [...probabilities],

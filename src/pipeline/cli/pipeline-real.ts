@@ -74,7 +74,11 @@ function plan(o: { data: string; recipe: string; lastStageFolds: number; models:
       name: 'cv-last-stage',
       script: 'cross-validate.ts',
       args: [...cvArgs('last-stage'), ...(o.lastStageFolds < 5 ? ['--only-folds', String(o.lastStageFolds)] : [])],
-      complete: whenExists(join(cv('last-stage'), 'report.json')),
+      complete: async () => {
+        const path = join(cv('last-stage'), 'report.json');
+        const report = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { folds?: unknown[] }, () => undefined);
+        return report?.folds?.length === o.lastStageFolds ? `${path} covers ${o.lastStageFolds} fold(s)` : null;
+      },
     },
     {
       name: 'train',
@@ -132,7 +136,7 @@ async function main(): Promise<number> {
   }
   const recipe = values.recipe ?? 'last-stage';
   if (recipe !== 'head' && recipe !== 'last-stage') throw new UsageError('--recipe must be head or last-stage');
-  const lastStageFolds = values['last-stage-folds'] ? positiveInt('last-stage-folds', values['last-stage-folds']) : 5;
+  const lastStageFolds = values['last-stage-folds'] !== undefined ? positiveInt('last-stage-folds', values['last-stage-folds']) : 5;
   if (lastStageFolds > 5) throw new UsageError('--last-stage-folds must be 1-5');
   const only = values.only?.split(',').map((s) => s.trim());
   for (const name of only ?? []) if (!(STEPS as readonly string[]).includes(name)) throw new UsageError(`--only: unknown step "${name}" (steps: ${STEPS.join(', ')})`);

@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   for (const required of ['pretrained', 'cross-validation', 'out', 'fp32-out'] as const) {
     if (!values[required]) throw new UsageError(`--${required} is required`);
   }
-  const seed = values.seed ? positiveInt('seed', values.seed, 0) : 1;
+  const seed = values.seed !== undefined ? positiveInt('seed', values.seed, 0) : 1;
   const cvPath = join(values['cross-validation']!, 'report.json');
   const cv = JSON.parse(await readFile(cvPath, 'utf8')) as CrossValidationReport;
   if (!RECIPES.includes(cv.recipe)) throw new Error(`${cvPath}: unknown recipe ${String(cv.recipe)}`);
