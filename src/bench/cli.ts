@@ -14,6 +14,7 @@ import type { BenchOptions, BenchReport, ConfigResult, TrainingResult } from '..
 import { BENCH_REPORT_VERSION } from '../shared/bench/bench-types.js';
 import type { ModelManifest } from '../shared/model-manifest.js';
 import { findModelEntry } from '../shared/model-manifest.js';
+import { runCli, UsageError } from '../pipeline/cli/cli-support.js';
 import { parseCli, USAGE, type RunCommand } from './cli-options.js';
 import { compareReports, readReport } from './compare-reports.js';
 import { runBuild, staleReason } from './ensure-build.js';
@@ -134,13 +135,7 @@ async function run(command: RunCommand): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let command;
-  try {
-    command = parseCli(argv);
-  } catch (error) {
-    console.error(`${(error as Error).message}\n(npm run bench -- --help for the options)`);
-    return 2;
-  }
+  const command = parseCli(argv);
   if (command.kind === 'help') {
     console.log(USAGE);
     return 0;
@@ -152,11 +147,12 @@ async function main(argv: string[]): Promise<number> {
   return run(command);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof BenchOptionsError ? 2 : 1;
-  },
+// BenchOptionsError is the bench page's too (src/shared): here it is bad usage, exit status 2.
+runCli(
+  () =>
+    main(process.argv.slice(2)).catch((error: unknown) => {
+      throw error instanceof BenchOptionsError ? new UsageError(error.message) : error;
+    }),
+  '(npm run bench -- --help for the options)',
 );
 

@@ -15,8 +15,11 @@ import { saveCanonicalModel } from '../pipeline/export/canonical-store.js';
 import { deriveAllModels, MANIFEST_FILE, writeManifest } from '../pipeline/export/manifest.js';
 import { randomizeBatchNormStatistics } from '../pipeline/model/random-batchnorm.js';
 import { buildResNet50Classifier } from '../pipeline/model/resnet50-classifier.js';
+import { nonNegativeInt, runCli } from '../pipeline/cli/cli-support.js';
 
 export const BENCH_MODEL_ID = 'resnet50-random';
+
+const USAGE = 'usage: make-bench-model.ts [--out DIR] [--seed N] (--help for more)';
 
 const HELP = `Write a random-init ResNet50 + head (300 px) as a dist/models-style folder for the benchmark.
 
@@ -31,6 +34,7 @@ Then: npm run bench -- --model-dir DIR/models --model ${BENCH_MODEL_ID}`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    strict: true,
     options: {
       out: { type: 'string', default: join('build', 'bench-models') },
       seed: { type: 'string', default: '7' },
@@ -41,8 +45,7 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const seed = Number(values.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+  const seed = nonNegativeInt('seed', values.seed);
   // Building needs a backend only for the initial weights: cpu starts at once and is exact.
   tf.enableProdMode();
   await tf.setBackend('cpu');
@@ -68,10 +71,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCli(main, USAGE);

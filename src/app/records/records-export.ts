@@ -1,3 +1,4 @@
+import { toCsv } from '../../shared/csv.js';
 import { GRADE_NAMES } from '../../shared/grades.js';
 import type { ScreeningRecord, VariantRecord } from './screening-record.js';
 
@@ -28,18 +29,12 @@ export const CSV_COLUMNS = [
   'photo_name',
 ] as const;
 
-/**
- * RFC 4180 quoting, and a leading apostrophe for text a spreadsheet would run as a formula
- * (a patient id typed as "=HYPERLINK(...)" must stay text).
- */
-function csvCell(value: string | number | boolean): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const variantCells = (v: VariantRecord) => [v.backend, v.grade, ...v.probabilities.map((p) => p.toFixed(6)), v.ms.toFixed(1)];
 
+/**
+ * RFC 4180, with a leading apostrophe for text a spreadsheet would run as a formula (a patient id
+ * typed as "=HYPERLINK(...)" must stay text).
+ */
 export function recordsToCsv(records: readonly ScreeningRecord[]): string {
   const rows = records.map((r) => [
     r.id,
@@ -58,7 +53,7 @@ export function recordsToCsv(records: readonly ScreeningRecord[]): string {
     ...variantCells(r.ort),
     r.photo.name,
   ]);
-  return [[...CSV_COLUMNS], ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return toCsv([CSV_COLUMNS, ...rows], { guardFormulas: true });
 }
 
 function dataUrl(blob: Blob): Promise<string> {

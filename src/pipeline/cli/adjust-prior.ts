@@ -21,6 +21,9 @@ import { readFloat32Source } from '../parity/float32-source.js';
 import { initTrainingBackend } from '../train/backend.js';
 import { preprocessedImages } from '../train/preprocessed-images.js';
 import { FP32_CONVERTED_BY, SUMMARY_FILE, type TrainingSummary } from '../train/run-training.js';
+import { runCli, UsageError } from './cli-support.js';
+
+const USAGE = 'usage: adjust-prior.ts --model DIR --out DIR [--version V] [--prior P0,…,P4] [options] (--help for more)';
 
 const HELP = `Correct a trained DR grader for the grade mix it will screen, as a new model version.
 
@@ -48,8 +51,6 @@ Usage: node --import tsx src/pipeline/cli/adjust-prior.ts --model DIR --out DIR 
 Writes <out> (weights, model-info.json) and <out>/training/${SUMMARY_FILE} with a priorShift
 section: the mixes, every strength tried with its reweighted validation kappa, the one chosen and the
 logit offsets. Exit status: 0 done, 1 error, 2 bad arguments.`;
-
-class UsageError extends Error {}
 
 export interface PriorShiftRecord {
   deploymentPrior: number[];
@@ -177,10 +178,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`\nerror: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

@@ -16,6 +16,9 @@ import { initTrainingBackend } from '../train/backend.js';
 import { imageExamples } from '../train/examples.js';
 import { transferWeights } from '../train/model-weights.js';
 import { preprocessedImages } from '../train/preprocessed-images.js';
+import { nonNegativeInt, positiveInt, runCli, UsageError } from './cli-support.js';
+
+const USAGE = 'usage: calibrate.ts --data DIR --out DIR [--model resnet50|tiny] [--init DIR] [options] (--help for more)';
 
 const HELP = `Set every BatchNormalization layer's moving mean and variance from real images.
 
@@ -62,21 +65,11 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.model !== 'resnet50' && values.model !== 'tiny') {
-    console.error(`error: --model must be resnet50 or tiny, got "${values.model}"`);
-    return 2;
-  }
-  if (!values.data || !values.out) {
-    console.error('error: --data and --out are required (see --help)');
-    return 2;
-  }
-  const seed = Number(values.seed);
-  const count = Number(values.images);
-  const resolution = Number(values.resolution);
-  if (!Number.isInteger(seed) || !Number.isInteger(count) || count < 2 || !Number.isInteger(resolution) || resolution < 32) {
-    console.error('error: --seed, --images (≥ 2) and --resolution (≥ 32) must be integers');
-    return 2;
-  }
+  if (values.model !== 'resnet50' && values.model !== 'tiny') throw new UsageError(`--model must be resnet50 or tiny, got "${values.model}"`);
+  if (!values.data || !values.out) throw new UsageError('--data and --out are required (see --help)');
+  const seed = nonNegativeInt('seed', values.seed);
+  const count = positiveInt('images', values.images, 2);
+  const resolution = positiveInt('resolution', values.resolution, 32);
   await initTrainingBackend('wasm');
   const records = await loadKaggleDataset(values.data);
   // Spread over the grades, so rare grades' lesions shape the statistics too.
@@ -104,10 +97,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCli(main, USAGE);

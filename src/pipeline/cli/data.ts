@@ -7,6 +7,9 @@ import { GRADE_NAMES } from '../../shared/grades.js';
 import type { ImageFormat } from '../data/synthetic/encode.js';
 import { writeSyntheticDataset, type DatasetProgress } from '../data/synthetic/dataset.js';
 import type { Balance } from '../data/synthetic/plan.js';
+import { nonNegativeInt, oneOf, positiveInt, runCli } from './cli-support.js';
+
+const USAGE = 'usage: data.ts [--out DIR] [--count N] [--seed N] [--size PX] [--balance MODE] [--format FMT] [--force] (--help for more)';
 
 const HELP = `Generate synthetic fundus photos with ICDR grades (Kaggle EyePACS layout).
 
@@ -25,18 +28,7 @@ Options:
 Writes <id>.jpeg images, trainLabels.csv (image,level), lesions.csv, contact-sheet.png,
 class-distribution.png and synthetic.json. Rerunning with the same settings skips finished images.`;
 
-function integer(name: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}, got "${text}"`);
-  return value;
-}
-
-function oneOf<T extends string>(name: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new Error(`--${name} must be one of ${choices.join(', ')}, got "${text}"`);
-  return text as T;
-}
-
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string', default: 'data/synthetic' },
@@ -52,13 +44,13 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(HELP);
-    return;
+    return 0;
   }
   const options = {
     outDir: values.out,
-    count: integer('count', values.count, 1),
-    seed: integer('seed', values.seed, 0),
-    size: integer('size', values.size, 64),
+    count: positiveInt('count', values.count),
+    seed: nonNegativeInt('seed', values.seed),
+    size: positiveInt('size', values.size, 64),
     balance: oneOf<Balance>('balance', values.balance, ['eyepacs', 'balanced']),
     format: oneOf<ImageFormat>('format', values.format, ['jpeg', 'png']),
     force: values.force,
@@ -77,9 +69,7 @@ async function main(): Promise<void> {
   console.log(`Done in ${summary.seconds.toFixed(1)} s.`);
   summary.perGrade.forEach((n, g) => console.log(`  grade ${g} ${GRADE_NAMES[g]}: ${n}`));
   for (const path of Object.values(summary.files)) console.log(`  wrote ${path}`);
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+runCli(main, USAGE);

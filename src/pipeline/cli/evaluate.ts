@@ -16,6 +16,9 @@ import { initTrainingBackend, TRAINING_BACKENDS, type TrainingBackend } from '..
 import { imageExamples } from '../train/examples.js';
 import { preprocessedImages } from '../train/preprocessed-images.js';
 import { SUMMARY_FILE, type TrainingSummary } from '../train/run-training.js';
+import { positiveInt, runCli, UsageError } from './cli-support.js';
+
+const USAGE = 'usage: evaluate.ts --model DIR --data DIR [--runtime onnx|tfjs] [options] (--help for more)';
 
 const HELP = `Evaluate a trained DR grader on labelled images.
 
@@ -39,8 +42,6 @@ Writes evaluation.json (accuracy, mean loss, quadratic weighted kappa, confusion
 precision per grade, referable-DR sensitivity/specificity at 0.5 and at the validation threshold,
 ROC AUC), ${CONFUSION_MATRIX_FILE} and, with a summary, the training curves.`;
 
-class UsageError extends Error {}
-
 async function readSummary(path: string, explicit: boolean): Promise<TrainingSummary | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as TrainingSummary;
@@ -48,12 +49,6 @@ async function readSummary(path: string, explicit: boolean): Promise<TrainingSum
     if (!explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`cannot read training summary ${path}: ${(error as Error).message}`);
   }
-}
-
-function positiveInt(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return value;
 }
 
 async function main(): Promise<number> {
@@ -100,12 +95,18 @@ async function main(): Promise<number> {
     if (process.stdout.isTTY) process.stdout.write(`\rpredicting ${done}/${records.length}`);
   };
   let probabilities: Float32Array;
-  if (values.runtime === 'onnx') {
-    const session = await onnxSession(model);
-    probabilities = (await runOnnx(session, images, batch, progress)).values;
-    await session.release();
-  } else {
-    probabilities = await predictProbabilities(model, imageExamples(images, inputSize), batch, progress);
+  try {
+    if (values.runtime === 'onnx') {
+      const session = await onnxSession(model);
+      probabilities = (await runOnnx(session, images, batch, progress)).values;
+      await session.release();
+    } else {
+      probabilities = await predictProbabilities(model, imageExamples(images, inputSize), batch, progress);
+    }
+  } catch (error) {
+    // End the progress line, so that the error starts on its own.
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    throw error;
   }
   model.dispose();
   const seconds = (performance.now() - started) / 1000;
@@ -138,10 +139,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`\nerror: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { modelEntryFolder, type ModelManifest } from '../../shared/model-manifest.js';
 import { deriveModelFormats } from '../export/derive.js';
 import { deriveAllModels, MANIFEST_FILE, readManifest, verifyManifest, writeManifest } from '../export/manifest.js';
+import { runCli, UsageError } from './cli-support.js';
 
 const HELP = `Derive the servable model formats from the canonical fp16 stores, and keep their manifest.
 
@@ -105,24 +106,17 @@ async function verify(distModelsDir: string): Promise<boolean> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        models: { type: 'string', default: 'models' },
-        out: { type: 'string', default: join('dist', 'models') },
-        default: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { positionals, values } = parsed;
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      models: { type: 'string', default: 'models' },
+      out: { type: 'string', default: join('dist', 'models') },
+      default: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -144,14 +138,7 @@ async function main(argv: string[]): Promise<number> {
       if (args.length > 1) break;
       return (await verify(args[0] ?? values.out)) ? 0 : 1;
   }
-  console.error(command === undefined ? USAGE : `unknown command or arguments: ${positionals.join(' ')}\n${USAGE}`);
-  return 2;
+  throw new UsageError(command === undefined ? 'a command is required' : `unknown command or arguments: ${positionals.join(' ')}`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCli(() => main(process.argv.slice(2)), USAGE);

@@ -4,6 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { makeTinyModel, TINY_MODEL_SEED } from '../export/tiny-model.js';
+import { runCli, UsageError } from './cli-support.js';
+
+const USAGE = 'usage: make-tiny-model.ts [OUT_DIR] (--help for more)';
 
 const HELP = `Write the tiny test model (~5.7 k parameters, seeded random weights) as a canonical fp16 store.
 
@@ -15,31 +18,16 @@ Usage: node --import tsx src/pipeline/cli/make-tiny-model.ts [OUT_DIR]
 Same bytes on every run (seed ${TINY_MODEL_SEED}). Then run \`export.ts manifest\` (npm run model:tiny does both).`;
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (error) {
-    console.error(`${(error as Error).message}\nusage: make-tiny-model.ts [OUT_DIR] (--help for more)`);
-    return 2;
-  }
+  const parsed = parseArgs({ allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
   if (parsed.values.help) {
     console.log(HELP);
     return 0;
   }
-  if (parsed.positionals.length > 1) {
-    console.error('usage: make-tiny-model.ts [OUT_DIR] (--help for more)');
-    return 2;
-  }
+  if (parsed.positionals.length > 1) throw new UsageError(`one OUT_DIR at most, got ${parsed.positionals.length} arguments`);
   const outDir = parsed.positionals[0] ?? 'models/tiny';
   await makeTinyModel(outDir);
   console.log(`wrote ${outDir}`);
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCli(main, USAGE);

@@ -11,6 +11,9 @@ import { findManifestModel } from '../parity/manifest-model.js';
 import { runParity, type ParityReport } from '../parity/run-parity.js';
 import { DEFAULT_ORT_THREADS } from '../parity/runtimes.js';
 import { percent, scientific, textTable } from '../parity/text-table.js';
+import { positiveInt, runCli } from './cli-support.js';
+
+const USAGE = 'usage: parity.ts [--id ID] [--models DIR] [--data DIR] [--limit N] [options] (--help for more)';
 
 const HELP = `Check that a model's served forms agree: TF.js (tfjs-backend-wasm, NHWC 0..255) against ONNX
 (onnxruntime-node, NCHW ImageNet-normalised) on fp32 weights, each fp16 form against its fp32 form,
@@ -35,15 +38,6 @@ Targets:
   fp16 forms vs fp32, store vs trained: ${PARITY_TARGETS.compact.text}
 
 Exit status: 0 every target met, 1 a target missed or an error, 2 bad arguments.`;
-
-class UsageError extends Error {}
-
-function positiveInt(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
 
 function printReport(report: ParityReport): void {
   const { model, data, timing, environment: env } = report;
@@ -103,9 +97,9 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const limit = positiveInt('limit', values.limit);
-  const batch = positiveInt('batch', values.batch)!;
-  const ortThreads = positiveInt('ort-threads', values['ort-threads'])!;
+  const limit = values.limit === undefined ? undefined : positiveInt('limit', values.limit);
+  const batch = positiveInt('batch', values.batch);
+  const ortThreads = positiveInt('ort-threads', values['ort-threads']);
   const model = await findManifestModel(values.models, values.id);
   const id = model.description.id;
   const report = await runParity({
@@ -127,10 +121,4 @@ async function main(): Promise<number> {
   return report.pass ? 0 : 1;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

@@ -14,9 +14,9 @@ import { readModelDescription } from '../export/model-description.js';
 import { MODEL_JSON } from '../export/tfjs-files.js';
 import { INPUT_SIZE } from '../../shared/model-contract.js';
 import { SUMMARY_FILE } from '../train/run-training.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_PAUSED, nonNegativeInt, positiveInt, runCli, UsageError } from './cli-support.js';
 
-/** sysexits' EX_TEMPFAIL, as train.ts exits when its time budget is spent or Ctrl-C paused it. */
-const EXIT_PAUSED = 75;
+const USAGE = 'usage: pipeline.ts [--dry-run] [--from STEP | --only STEP,…] [--work DIR] [options] (--help for more)';
 
 const STEPS = ['data-train', 'data-test', 'data-extra', 'calibrate', 'train-a', 'train-a2', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'] as const;
 type StepName = (typeof STEPS)[number];
@@ -92,9 +92,7 @@ Sizes (the defaults are the shipped model's; smaller ones make quick trial runs)
 
   -h, --help           show this help
 
-Exit status: 0 done, ${EXIT_PAUSED} paused (rerun to resume), 130 interrupted, 1 a step failed, 2 bad arguments.`;
-
-class UsageError extends Error {}
+Exit status: 0 done, ${EXIT_PAUSED} paused (rerun to resume), ${EXIT_INTERRUPTED} interrupted, 1 a step failed, 2 bad arguments.`;
 
 interface Settings {
   work: string;
@@ -344,19 +342,6 @@ function runStep(step: Step, running: { child?: ReturnType<typeof spawn> }): Pro
   });
 }
 
-function positiveInt(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
-
-function nonNegativeInt(name: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be an integer ≥ 0, got "${text}"`);
-  return value;
-}
-
 function stepList(option: string, text: string): StepName[] {
   const names = text.split(',').map((n) => n.trim());
   for (const n of names) if (!(STEPS as readonly string[]).includes(n)) throw new UsageError(`--${option}: unknown step "${n}" (steps: ${STEPS.join(', ')})`);
@@ -400,8 +385,8 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
   });
   if (values.help) return null;
   if (values.model !== 'resnet50' && values.model !== 'tiny') throw new UsageError(`--model must be resnet50 or tiny, got "${values.model}"`);
-  const epochs = positiveInt('epochs', values.epochs);
-  const parityLimit = positiveInt('parity-limit', values['parity-limit']);
+  const epochs = values.epochs === undefined ? undefined : positiveInt('epochs', values.epochs);
+  const parityLimit = values['parity-limit'] === undefined ? undefined : positiveInt('parity-limit', values['parity-limit']);
   const auxLesions = Number(values['aux-lesions']);
   if (values['aux-lesions'].trim() === '' || !Number.isFinite(auxLesions) || auxLesions < 0) {
     throw new UsageError(`--aux-lesions must be a number ≥ 0, got "${values['aux-lesions']}"`);
@@ -412,15 +397,15 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
     id: values.id ?? (values.model === 'tiny' ? 'tiny-dr' : 'resnet50-dr'),
     version: values.version,
     model: values.model,
-    count: positiveInt('count', values.count)!,
-    extraCount: values['extra-count'] === undefined ? 4 * positiveInt('count', values.count)! : nonNegativeInt('extra-count', values['extra-count']),
-    testCount: positiveInt('test-count', values['test-count'])!,
-    imageSize: positiveInt('image-size', values['image-size'])!,
-    resolution: positiveInt('resolution', values.resolution)!,
+    count: positiveInt('count', values.count),
+    extraCount: values['extra-count'] === undefined ? 4 * positiveInt('count', values.count) : nonNegativeInt('extra-count', values['extra-count']),
+    testCount: positiveInt('test-count', values['test-count']),
+    imageSize: positiveInt('image-size', values['image-size']),
+    resolution: positiveInt('resolution', values.resolution),
     auxLesions,
     ...(epochs ? { epochs } : {}),
-    stageAEpochs: positiveInt('stage-a-epochs', values['stage-a-epochs'])!,
-    refineResolution: positiveInt('refine-resolution', values['refine-resolution'])!,
+    stageAEpochs: positiveInt('stage-a-epochs', values['stage-a-epochs']),
+    refineResolution: positiveInt('refine-resolution', values['refine-resolution']),
     refineEpochs: nonNegativeInt('refine-epochs', values['refine-epochs']),
     ...(values['time-budget'] ? { timeBudget: values['time-budget'] } : {}),
     ...(parityLimit ? { parityLimit } : {}),
@@ -480,26 +465,20 @@ async function main(): Promise<number> {
     }
     if (code === 1 && step.name === 'parity') {
       console.error(`\nparity: a target was missed (see ${join(settings.models, settings.id, 'evaluation', 'parity.json')}).`);
-      return 1;
+      return EXIT_FAILURE;
     }
     if (code !== 0 || interrupted) {
       console.error(`\n${step.name} ${interrupted ? 'interrupted' : `failed (exit ${code})`} after ${seconds(stepStarted)}; rerun to resume from it.`);
-      return interrupted ? 130 : 1;
+      return interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
     }
     console.log(`${step.name} done in ${seconds(stepStarted)}.`);
   }
   if (interrupted) {
     console.log('Interrupted before the next step; rerun to resume.');
-    return 130;
+    return EXIT_INTERRUPTED;
   }
   if (!dryRun) console.log(`\nPipeline complete in ${seconds(started)}: ${join(settings.models, settings.id)}, report in ${join(settings.models, settings.id, 'evaluation')}.`);
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

@@ -10,9 +10,9 @@ import { MANIFEST_FILE as SYNTHETIC_MANIFEST } from '../data/synthetic/dataset.j
 import { initTrainingBackend, TRAINING_BACKENDS, type TrainingBackend } from '../train/backend.js';
 import { runTraining, type ModelKind, type TrainingMode } from '../train/run-training.js';
 import { formatDuration, terminalProgress } from '../train/terminal-progress.js';
+import { EXIT_INTERRUPTED, EXIT_PAUSED, nonNegativeInt, oneOf, positiveInt, runCli, UsageError } from './cli-support.js';
 
-/** sysexits' EX_TEMPFAIL: "try again later", which is what a paused run asks for. */
-const EXIT_PAUSED = 75;
+const USAGE = 'usage: train.ts --data DIR [--model resnet50|tiny] [--mode full|head] [--init DIR] [options] (--help for more)';
 
 const HELP = `Train the ResNet50 DR grader (or the tiny test model) with TF.js in Node.
 
@@ -83,18 +83,10 @@ Output (when training finishes):
 Exit status: 0 finished, ${EXIT_PAUSED} paused (time budget or Ctrl-C; run the same command to resume),
 1 error, 2 bad arguments.`;
 
-class UsageError extends Error {}
-
 function number(name: string, text: string, check: (v: number) => boolean, rule: string): number {
   const value = Number(text);
   if (text.trim() === '' || !check(value)) throw new UsageError(`--${name} must be ${rule}, got "${text}"`);
   return value;
-}
-const int = (name: string, text: string, min: number) => number(name, text, (v) => Number.isInteger(v) && v >= min, `an integer ≥ ${min}`);
-
-function oneOf<T extends string>(name: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${text}"`);
-  return text as T;
 }
 
 /** "90m", "2h", "1h30m", "45s" → seconds. */
@@ -180,10 +172,10 @@ async function main(): Promise<number> {
     throw new UsageError('--aux-lesions trains the backbone through a head on its pooled features: use it with --mode full, without --freeze-backbone');
   }
   const auxWeight = auxLesions ? number('aux-weight', values['aux-weight'] ?? '1', (v) => v > 0 && Number.isFinite(v), 'a positive number') : undefined;
-  const seed = int('seed', values.seed, 0);
-  const resolution = values.resolution ? int('resolution', values.resolution, 32) : mode === 'full' && !values.init ? 160 : INPUT_SIZE;
+  const seed = nonNegativeInt('seed', values.seed);
+  const resolution = values.resolution ? positiveInt('resolution', values.resolution, 32) : mode === 'full' && !values.init ? 160 : INPUT_SIZE;
   if (mode === 'head' && resolution !== INPUT_SIZE) throw new UsageError(`--mode head extracts features at ${INPUT_SIZE} px; drop --resolution`);
-  const batchSize = int('batch-size', values['batch-size'], 1);
+  const batchSize = positiveInt('batch-size', values['batch-size']);
   // A pretrained backbone is fine-tuned gently; a random head (or a network from scratch) takes
   // Adam's standard step.
   const fineTuning = mode === 'full' && values.init !== undefined && !values['freeze-backbone'];
@@ -201,7 +193,7 @@ async function main(): Promise<number> {
   await initTrainingBackend(backend);
   const controller = new AbortController();
   process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
     console.log('\nStopping after the current step (Ctrl-C again to quit without a checkpoint)…');
     controller.abort();
   });
@@ -209,7 +201,7 @@ async function main(): Promise<number> {
   const config = {
     dataDir: values.data,
     validationFraction: number('validation-fraction', values['validation-fraction'], (v) => v > 0 && v < 1, 'in (0, 1)'),
-    ...(values.limit ? { limit: int('limit', values.limit, 2) } : {}),
+    ...(values.limit ? { limit: positiveInt('limit', values.limit, 2) } : {}),
     ...(values['extra-train']?.length ? { extraTrainDirs: values['extra-train'] } : {}),
     cacheDir: values.cache,
     model,
@@ -218,15 +210,15 @@ async function main(): Promise<number> {
     resolution,
     ...(values.init ? { init: values.init } : {}),
     seed,
-    epochs: int('epochs', values.epochs, 1),
+    epochs: positiveInt('epochs', values.epochs),
     batchSize,
-    microBatch: values['micro-batch'] ? int('micro-batch', values['micro-batch'], 1) : defaultMicroBatch(backend, resolution, batchSize, mode, model),
+    microBatch: values['micro-batch'] ? positiveInt('micro-batch', values['micro-batch']) : defaultMicroBatch(backend, resolution, batchSize, mode, model),
     learningRate,
-    learningRateWarmupSteps: int('learning-rate-warmup', values['learning-rate-warmup'], 0),
+    learningRateWarmupSteps: nonNegativeInt('learning-rate-warmup', values['learning-rate-warmup']),
     ...(auxWeight !== undefined ? { auxLesionWeight: auxWeight } : {}),
-    patience: int('patience', values.patience, 1),
+    patience: positiveInt('patience', values.patience),
     augment: !values['no-augment'],
-    batchNormCalibrationImages: int('bn-calibration', values['bn-calibration'], 0),
+    batchNormCalibrationImages: nonNegativeInt('bn-calibration', values['bn-calibration']),
     checkpointPath,
     ...(values['time-budget'] ? { timeBudgetSeconds: parseDuration(values['time-budget']) } : {}),
     checkpointIntervalSeconds: 60 * number('checkpoint-every', values['checkpoint-every'], (v) => v > 0, 'a positive number of minutes'),
@@ -251,7 +243,13 @@ async function main(): Promise<number> {
       `${config.learningRateWarmupSteps ? ` (warmup ${config.learningRateWarmupSteps} steps)` : ''}${auxWeight !== undefined ? `, auxiliary lesion loss × ${auxWeight}` : ''}, ` +
       `≤ ${config.epochs} epochs, patience ${config.patience}${config.timeBudgetSeconds ? `, time budget ${formatDuration(config.timeBudgetSeconds)}` : ''}.`,
   );
-  const result = await runTraining(config);
+  const result = await runTraining(config).catch((error: unknown) => {
+    // How an exhausted wasm32 heap shows itself.
+    if (error instanceof Error && /memory access out of bounds|out of memory/i.test(error.message)) {
+      error.message += '\nThe wasm heap (4 GiB) is full: lower --micro-batch or --resolution.';
+    }
+    throw error;
+  });
   if (!result.finished) {
     const why = result.stopReason === 'interrupted' ? 'Interrupted' : 'Time budget spent';
     console.log(`${why}: checkpoint ${config.checkpointPath} holds the run. Run the same command again to resume.`);
@@ -261,13 +259,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`error: ${message}`);
-    // How an exhausted wasm32 heap shows itself.
-    if (/memory access out of bounds|out of memory/i.test(message)) console.error('The wasm heap (4 GiB) is full: lower --micro-batch or --resolution.');
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

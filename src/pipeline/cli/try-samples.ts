@@ -10,8 +10,11 @@ import { findManifestModel } from '../parity/manifest-model.js';
 import { DEFAULT_ORT_THREADS } from '../parity/runtimes.js';
 import { trySamples, type SampleTrial } from '../parity/sample-trial.js';
 import { textTable } from '../parity/text-table.js';
+import { positiveInt, runCli, UsageError } from './cli-support.js';
 
 const DEFAULT_SAMPLES = join('..', 'shared', 'samples', 'eyepacs');
+
+const USAGE = 'usage: try-samples.ts [--samples DIR] [--id ID] [--weights fp16|fp32] [options] (--help for more)';
 
 const HELP = `Grade real fundus photos (Kaggle EyePACS layout) with both variants of a model: the Kaggle
 loader at full camera resolution, the shared preprocessing, then TF.js (tfjs-backend-wasm) and ONNX
@@ -27,8 +30,6 @@ Usage: node --import tsx src/pipeline/cli/try-samples.ts [options]
   --ort-threads N  onnxruntime-node intra-op threads (default ${DEFAULT_ORT_THREADS})
   --out FILE       JSON results (default build/reports/try-samples-<id>.json; keep it out of git)
   -h, --help       show this help`;
-
-class UsageError extends Error {}
 
 const yesNo = (v: boolean) => (v ? 'yes' : 'no');
 
@@ -80,8 +81,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.weights !== 'fp16' && values.weights !== 'fp32') throw new UsageError(`--weights must be fp16 or fp32, got "${values.weights}"`);
-  const ortThreads = Number(values['ort-threads']);
-  if (!Number.isInteger(ortThreads) || ortThreads < 1) throw new UsageError(`--ort-threads must be a positive integer, got "${values['ort-threads']}"`);
+  const ortThreads = positiveInt('ort-threads', values['ort-threads']);
   const present = await access(values.samples).then(
     () => true,
     () => false,
@@ -109,10 +109,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
-  },
-);
+runCli(main, USAGE);

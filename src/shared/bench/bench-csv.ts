@@ -2,6 +2,7 @@
  * The report as CSV (RFC 4180): one row per configuration and batch size, one per training
  * measurement, each carrying the environment so that a row pasted elsewhere still says where it came from.
  */
+import { toCsv, type CsvValue } from '../csv.js';
 import type { BatchResult, BenchReport, ConfigResult, TrainingResult } from './bench-types.js';
 
 const COLUMNS = [
@@ -14,11 +15,8 @@ const COLUMNS = [
 
 type Row = Partial<Record<(typeof COLUMNS)[number], string | number | boolean | null | undefined>>;
 
-function cell(value: Row[keyof Row]): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? String(Number.isInteger(value) ? value : +value.toFixed(4)) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+/** Fractions to four decimals at most (trailing zeros dropped). */
+const rounded = (value: Row[keyof Row]): CsvValue => (typeof value === 'number' && !Number.isInteger(value) ? +value.toFixed(4) : value);
 
 function environmentCells(report: BenchReport): Row {
   const { browser, node } = report.environment;
@@ -71,6 +69,5 @@ export function reportToCsv(report: BenchReport): string {
     for (const batch of result.batches) rows.push({ ...base, ...batchCells(batch) });
   }
   for (const training of report.training) rows.push({ ...trainingCells(training), ...environment });
-  const lines = [COLUMNS.join(','), ...rows.map((row) => COLUMNS.map((c) => cell(row[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return toCsv([COLUMNS, ...rows.map((row) => COLUMNS.map((c) => rounded(row[c])))]);
 }

@@ -26,7 +26,7 @@ describe('data CLI', () => {
     for (const name of ['trainLabels.csv', 'lesions.csv', 'contact-sheet.png', 'class-distribution.png', 'synthetic.json']) assert.ok(files.includes(name), name);
   });
 
-  it('fails with a message on a bad option value', async () => {
-    await assert.rejects(run(process.execPath, [...CLI, '--balance', 'even']), (e: { code?: number; stderr?: string }) => e.code === 1 && /--balance must be one of eyepacs, balanced/.test(e.stderr ?? ''));
+  it('exits 2 with a message on a bad option value', async () => {
+    await assert.rejects(run(process.execPath, [...CLI, '--balance', 'even']), (e: { code?: number; stderr?: string }) => e.code === 2 && /--balance must be one of eyepacs, balanced/.test(e.stderr ?? ''));
   });
 });

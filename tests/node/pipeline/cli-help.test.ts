@@ -25,6 +25,19 @@ describe('export and make-tiny-model CLIs', () => {
   });
 });
 
+describe('every pipeline CLI', () => {
+  it('answers an unknown option with exit status 2 and its usage line, without a stack trace', { timeout: 300_000 }, async () => {
+    const scripts = ['adjust-prior', 'calibrate', 'cross-validate', 'data', 'evaluate', 'export', 'make-tiny-model', 'parity', 'pipeline', 'pipeline-real', 'pretrained', 'train', 'train-real', 'try-samples'];
+    for (const script of scripts) {
+      const { code, out } = await cli(`${script}.ts`, ['--bogus']);
+      assert.equal(code, 2, `${script}: ${out}`);
+      assert.match(out, /^error: Unknown option '--bogus'/m, script);
+      assert.match(out, /usage: |--help for/, script);
+      assert.doesNotMatch(out, /at .*\.ts:\d+/, `${script}: no stack trace`);
+    }
+  });
+});
+
 describe('try-samples CLI', () => {
   it('has --help and exits 0 with a message when the sample folder is missing', async () => {
     assert.equal((await cli('try-samples.ts', ['--help'])).code, 0);
