@@ -32,6 +32,8 @@ Usage: node --import tsx src/pipeline/cli/cross-validate.ts --pretrained DIR --r
   --folds K           stratified K-fold cross-validation (default 5)
   --only-folds N      run only the first N folds (1: a single stratified 1/K hold-out); the report
                       covers the photos of those folds
+  --fold I            train only fold I (1-based) and stop; the report is written by the run that
+                      finds every fold done (lets two processes share the folds, one core each)
   --seed N            folds, initial weights, shuffling (default 1)
   --target-sensitivity S   referral threshold target on each fold's inner validation (default 0.9)
   --last-stage-epochs N    default 8; --head-epochs N default 60
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
       recipe: { type: 'string' },
       folds: { type: 'string' },
       'only-folds': { type: 'string' },
+      fold: { type: 'string' },
       seed: { type: 'string' },
       'target-sensitivity': { type: 'string' },
       'last-stage-epochs': { type: 'string' },
@@ -80,6 +83,8 @@ async function main(): Promise<number> {
   const k = values.folds !== undefined ? positiveInt('folds', values.folds, 2) : 5;
   const onlyFolds = values['only-folds'] !== undefined ? positiveInt('only-folds', values['only-folds']) : k;
   if (onlyFolds > k) throw new UsageError(`--only-folds must be at most --folds (${k})`);
+  const onlyFold = values.fold !== undefined ? positiveInt('fold', values.fold) - 1 : undefined;
+  if (onlyFold !== undefined && onlyFold >= onlyFolds) throw new UsageError(`--fold must be at most ${onlyFolds}`);
   const seed = values.seed !== undefined ? positiveInt('seed', values.seed, 0) : 1;
   const target = values['target-sensitivity'] !== undefined ? positiveNumber('target-sensitivity', values['target-sensitivity']) : 0.9;
   if (target > 1) throw new UsageError('--target-sensitivity must be at most 1');
@@ -106,6 +111,7 @@ async function main(): Promise<number> {
       console.log(`fold ${f + 1}/${k}: done before`);
       continue;
     }
+    if (onlyFold !== undefined && f !== onlyFold) continue;
     if (stored) console.log(`fold ${f + 1}/${k}: the stored result was made with other settings; training again`);
     const started = performance.now();
     const { train, test } = foldSplit(folds, f);
@@ -138,6 +144,10 @@ async function main(): Promise<number> {
     console.log(`fold ${f + 1}/${k}: ${result.seconds.toFixed(0)} s, threshold ${threshold.toFixed(3)}; ${tf.memory().numTensors} tensors alive`);
   }
 
+  if (results.length < onlyFolds) {
+    console.log(`${results.length} of ${onlyFolds} folds done; the report is written once every fold is`);
+    return 0;
+  }
   const indices = results.flatMap((r) => r.test);
   const labels = indices.map((i) => data.labels[i]!);
   const probabilities = Float32Array.from(results.flatMap((r) => r.probabilities));
