@@ -28,7 +28,9 @@ Usage: node --import tsx src/pipeline/cli/train-real.ts [options]
   --data DIR              labelled photos (default ../shared/datasets/idrid-grading-train)
   --pretrained DIR        the ImageNet start (pretrained.ts --out)
   --cross-validation DIR  cross-validate.ts --out of the same recipe: its report.json gives the
-                          recipe, the out-of-sample metrics and the referral threshold
+                          recipe, the out-of-sample metrics and the referral threshold; read when
+                          training ends, so training may start while the cross-validation runs
+  --recipe NAME           ${RECIPES.join(' | ')} (default: the cross-validation's)
   --out DIR               the canonical store (fp16) with model-info.json
   --fp32-out DIR          the same weights in float32, outside git
   --id ID --version V     default resnet50-dr, 5
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
       data: { type: 'string' },
       pretrained: { type: 'string' },
       'cross-validation': { type: 'string' },
+      recipe: { type: 'string' },
       out: { type: 'string' },
       'fp32-out': { type: 'string' },
       id: { type: 'string' },
@@ -78,8 +81,13 @@ async function main(): Promise<number> {
   }
   const seed = values.seed !== undefined ? positiveInt('seed', values.seed, 0) : 1;
   const cvPath = join(values['cross-validation']!, 'report.json');
-  const cv = JSON.parse(await readFile(cvPath, 'utf8')) as CrossValidationReport;
-  if (!RECIPES.includes(cv.recipe)) throw new Error(`${cvPath}: unknown recipe ${String(cv.recipe)}`);
+  const readReport = async () => {
+    const report = JSON.parse(await readFile(cvPath, 'utf8')) as CrossValidationReport;
+    if (!RECIPES.includes(report.recipe)) throw new Error(`${cvPath}: unknown recipe ${String(report.recipe)}`);
+    return report;
+  };
+  if (values.recipe !== undefined && !RECIPES.includes(values.recipe as RecipeName)) throw new UsageError(`--recipe must be one of ${RECIPES.join(', ')}`);
+  const recipe = (values.recipe as RecipeName | undefined) ?? (await readReport()).recipe;
   const dataDir = values.data ?? '../shared/datasets/idrid-grading-train';
 
   await initTrainingBackend('wasm');
@@ -87,9 +95,9 @@ async function main(): Promise<number> {
   const pretrained = await loadLayersModelFromDir(values.pretrained!);
   const data = await loadStoreData(records, pretrained, values.cache ?? '.cache/real', (line) => console.log(line));
   const all = records.map((_, i) => i);
-  console.log(`training ${cv.recipe} on all ${all.length} photos`);
+  console.log(`training ${recipe} on all ${all.length} photos`);
   const trained = await trainRecipe(data, all, {
-    recipe: cv.recipe,
+    recipe,
     seed,
     checkpointPrefix: join(values['fp32-out']!, '..', `${values.id ?? 'resnet50-dr'}-real-final`),
     log: (line) => console.log(line),
@@ -115,6 +123,8 @@ async function main(): Promise<number> {
   console.log(`assembled model vs trained parts on ${check.length} photos: max |Δp| ${maxDifference.toExponential(2)}`);
   if (maxDifference > 1e-3) throw new Error(`the assembled model differs from the trained one by ${maxDifference}`);
 
+  const cv = await readReport();
+  if (cv.recipe !== recipe) throw new Error(`${cvPath} cross-validated ${cv.recipe}, not ${recipe}`);
   const description: ModelDescription = {
     id: values.id ?? 'resnet50-dr',
     version: values.version ?? '5',
