@@ -7,7 +7,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { GRADE_COUNT, REFERABLE_FROM } from '../../shared/grades.js';
+import { GRADE_COUNT, REFERABLE_FROM, topGrade } from '../../shared/grades.js';
+import { referralReason } from '../../shared/referral.js';
 import { loadFundusDataset } from '../data/load-dataset.js';
 import { evaluatePredictions, referableScores, chooseReferralThreshold } from '../evaluate/report.js';
 import { operatingPoint } from '../evaluate/metrics.js';
@@ -156,7 +157,14 @@ async function main(): Promise<number> {
   const scores = referableScores(probabilities, indices.length);
   const thresholds = results.flatMap((r) => r.test.map(() => r.threshold));
   const flagged = scores.map((s, i) => (s >= thresholds[i]! ? 1 : 0));
-  const atFoldThresholds = operatingPoint(flagged, labels.map((l) => l >= REFERABLE_FROM), 1);
+  const referable = labels.map((l) => l >= REFERABLE_FROM);
+  const atFoldThresholds = operatingPoint(flagged, referable, 1);
+  // As the app refers (src/shared/referral.ts): the top grade, or the probability at the threshold.
+  const referred = scores.map((s, i) => {
+    const row = [...probabilities.subarray(i * GRADE_COUNT, (i + 1) * GRADE_COUNT)];
+    return referralReason(topGrade(row), s, thresholds[i]) === null ? 0 : 1;
+  });
+  const asTheAppRefers = operatingPoint(referred, referable, 1);
   const shippingThreshold = chooseReferralThreshold(probabilities, labels, target);
   const calibration = reliability(scores, labels.map((l) => l >= REFERABLE_FROM));
   const summary = {
@@ -169,6 +177,7 @@ async function main(): Promise<number> {
     seed,
     ...report,
     referralAtFoldThresholds: { targetSensitivity: target, ...atFoldThresholds, threshold: undefined },
+    referralAsTheAppRefersAtFoldThresholds: { ...asTheAppRefers, threshold: undefined },
     thresholdFromOutOfFold: shippingThreshold,
     referableCalibration: calibration,
     folds: results.map(({ fold, threshold, headEpochs: h, lastStageEpochs: l, seconds }) => ({ fold, threshold, headEpochs: h, lastStageEpochs: l, seconds })),
@@ -179,7 +188,8 @@ async function main(): Promise<number> {
   await writeReliabilityDiagram(join(values.out, 'reliability.png'), calibration, `${recipe}: P(grade ≥ 2), out of sample`);
   console.log(
     `${summary.estimate}, ${recipe}: accuracy ${report.accuracy.toFixed(3)}, κ ${report.quadraticWeightedKappa.toFixed(3)}, referable AUC ${report.referable.rocAuc.toFixed(3)}, ` +
-      `sensitivity ${atFoldThresholds.sensitivity.toFixed(3)} / specificity ${atFoldThresholds.specificity.toFixed(3)} at the folds' thresholds`,
+      `sensitivity ${atFoldThresholds.sensitivity.toFixed(3)} / specificity ${atFoldThresholds.specificity.toFixed(3)} at the folds' thresholds ` +
+      `(as the app refers: ${asTheAppRefers.sensitivity.toFixed(3)} / ${asTheAppRefers.specificity.toFixed(3)})`,
   );
   return 0;
 }
