@@ -44,13 +44,13 @@ export async function writeReliabilityDiagram(path: string, result: Reliability,
   await writeSvgAsPng(
     path,
     lineChartSvg({
-      title,
+      title: `${title} (ECE ${result.expectedCalibrationError.toFixed(3)})`,
       xLabel: 'predicted probability (bin mean)',
       yLabel: 'observed frequency',
       yRange: [0, 1],
       series: [
         { name: 'perfect', dashed: true, colour: '#999999', points: [[0, 0], [1, 1]] },
-        { name: `model (ECE ${result.expectedCalibrationError.toFixed(3)})`, points: result.bins.map((b) => [b.meanPredicted, b.observed] as const) },
+        { name: 'model', points: result.bins.map((b) => [b.meanPredicted, b.observed] as const) },
       ],
     }),
     2,
