@@ -38,19 +38,33 @@ Usage: node --import tsx src/pipeline/cli/cross-validate.ts --pretrained DIR --r
   --seed N            folds, initial weights, shuffling (default 1)
   --target-sensitivity S   referral threshold target on each fold's inner validation (default 0.9)
   --last-stage-epochs N    default 8; --head-epochs N default 60
+  --last-stage-learning-rate LR   Adam's rate for the last stage (default 1e-5, 10 warm-up steps)
+  --no-augment        no dihedral variants in training
+  --no-class-weights  every photo weighs the same (default: inverse grade frequency)
   --cache DIR         preprocessed photos and backbone features (default .cache/real)
   --out DIR           fold results (resumable: finished folds are kept) and report.json
   -h, --help          show this help`;
 
 interface FoldResult {
   /** What made this fold; a stored fold is reused only when all of it matches. */
-  settings: { folds: number; seed: number; recipe: RecipeName; photos: number; headEpochs: number; lastStageEpochs: number };
+  settings: {
+    folds: number;
+    seed: number;
+    recipe: RecipeName;
+    photos: number;
+    headEpochs: number;
+    lastStageEpochs: number;
+    lastStageLearningRate?: number;
+    augment?: boolean;
+    classWeights?: boolean;
+  };
   fold: number;
   test: number[];
   probabilities: number[];
   threshold: number;
   headEpochs: number;
   lastStageEpochs: number;
+  lastStageKept: boolean;
   seconds: number;
 }
 
@@ -68,6 +82,9 @@ async function main(): Promise<number> {
       'target-sensitivity': { type: 'string' },
       'last-stage-epochs': { type: 'string' },
       'head-epochs': { type: 'string' },
+      'last-stage-learning-rate': { type: 'string' },
+      'no-augment': { type: 'boolean', default: false },
+      'no-class-weights': { type: 'boolean', default: false },
       cache: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -102,7 +119,20 @@ async function main(): Promise<number> {
   const folds = stratifiedFolds(data.labels, k, seed);
   await mkdir(values.out, { recursive: true });
 
-  const settings: FoldResult['settings'] = { folds: k, seed, recipe, photos: records.length, headEpochs, lastStageEpochs };
+  const lastStageLearningRate = values['last-stage-learning-rate'] !== undefined ? positiveNumber('last-stage-learning-rate', values['last-stage-learning-rate']) : 1e-5;
+  const augment = !values['no-augment'];
+  const classWeights = !values['no-class-weights'];
+  const settings: FoldResult['settings'] = {
+    folds: k,
+    seed,
+    recipe,
+    photos: records.length,
+    headEpochs,
+    lastStageEpochs,
+    ...(recipe === 'last-stage' ? { lastStageLearningRate } : {}),
+    augment,
+    classWeights,
+  };
   const results: FoldResult[] = [];
   for (let f = 0; f < onlyFolds; f++) {
     const path = join(values.out, `fold-${f}.json`);
@@ -122,6 +152,9 @@ async function main(): Promise<number> {
       seed: seed + f,
       headEpochs,
       lastStageEpochs,
+      lastStageLearningRate,
+      augment,
+      classWeights,
       checkpointPrefix: join(values.out, `fold-${f}`),
       log: (line) => console.log(line),
       events: { onEpoch: (r) => console.log(`    epoch ${r.epoch}: train ${r.trainLoss.toFixed(3)} val ${r.valLoss.toFixed(3)} (${r.seconds.toFixed(0)} s)`) },
@@ -138,6 +171,7 @@ async function main(): Promise<number> {
       threshold,
       headEpochs: trained.history.head.length,
       lastStageEpochs: trained.history.lastStage.length,
+      lastStageKept: trained.lastStageKept,
       seconds: (performance.now() - started) / 1000,
     };
     await writeFile(path, JSON.stringify(result));
@@ -180,7 +214,8 @@ async function main(): Promise<number> {
     referralAsTheAppRefersAtFoldThresholds: { ...asTheAppRefers, threshold: undefined },
     thresholdFromOutOfFold: shippingThreshold,
     referableCalibration: calibration,
-    folds: results.map(({ fold, threshold, headEpochs: h, lastStageEpochs: l, seconds }) => ({ fold, threshold, headEpochs: h, lastStageEpochs: l, seconds })),
+    settings,
+    folds: results.map(({ fold, threshold, headEpochs: h, lastStageEpochs: l, lastStageKept, seconds }) => ({ fold, threshold, headEpochs: h, lastStageEpochs: l, lastStageKept, seconds })),
     predictions: indices.map((i, n) => ({ image: records[i]!.image, grade: data.labels[i], probabilities: [...probabilities.subarray(n * GRADE_COUNT, (n + 1) * GRADE_COUNT)] })),
   };
   await writeFile(join(values.out, 'report.json'), JSON.stringify(summary, null, 1));

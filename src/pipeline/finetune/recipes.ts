@@ -3,7 +3,8 @@ import type { Grade } from '../../shared/grades.js';
 import { OUTPUT_LAYER } from '../model/classifier-head.js';
 import { buildResNet50HeadModel, buildResNet50LastStageModel, RESNET50_CONV4_CHANNELS } from '../model/resnet50-classifier.js';
 import type { Examples } from '../train/examples.js';
-import { transferWeights } from '../train/model-weights.js';
+import { disposeWeights, restoreWeights, snapshotWeights, transferWeights } from '../train/model-weights.js';
+import { GRADE_COUNT } from '../../shared/grades.js';
 import { predictRows } from '../train/predict-rows.js';
 import { trainModel, type EpochRecord, type TrainingEvents } from '../train/trainer.js';
 import type { PhotoFeatures } from './feature-store.js';
@@ -33,6 +34,10 @@ export interface RecipeOptions {
   headLearningRate?: number;
   lastStageEpochs?: number;
   lastStageLearningRate?: number;
+  /** Dihedral variants of the training photos (default true). */
+  augment?: boolean;
+  /** Inverse-frequency class weights (default true); false weighs every photo alike. */
+  classWeights?: boolean;
   /** Checkpoint folder prefix for the last stage's training (resumable); none when undefined. */
   checkpointPrefix?: string;
   timeBudgetSeconds?: number;
@@ -49,6 +54,11 @@ export interface TrainedRecipe {
   validation: { probabilities: Float32Array; labels: Grade[] };
   /** False when the time budget stopped the last stage (resume with the same checkpoint). */
   finished: boolean;
+  /**
+   * Whether the fine-tuned last stage was kept: it is only when it lowered the inner validation loss
+   * below the head's; otherwise the model keeps the ImageNet last stage and the head.
+   */
+  lastStageKept: boolean;
 }
 
 export interface StoreData {
@@ -80,6 +90,8 @@ export async function trainRecipe(data: StoreData, trainIndices: readonly number
   const fit = pick(trainIndices, split.train);
   const check = pick(trainIndices, split.test);
 
+  const augment = options.augment ?? true;
+  const classWeights = options.classWeights === false ? new Array<number>(GRADE_COUNT).fill(1) : undefined;
   const head = buildResNet50HeadModel({ seed: options.seed });
   const headResult = await trainModel({
     model: head,
@@ -90,18 +102,20 @@ export async function trainRecipe(data: StoreData, trainIndices: readonly number
     patience: 10,
     learningRate: options.headLearningRate ?? 1e-3,
     seed: options.seed,
-    augment: true,
+    augment,
+    ...(classWeights ? { classWeights } : {}),
   });
   log(`  head: best epoch ${headResult.bestEpoch} of ${headResult.history.length}, validation loss ${headResult.bestValLoss?.toFixed(3)}`);
   if (options.recipe === 'head') {
     const validation = { probabilities: await predict(head, examplesFor(data, check, 'pooled')), labels: pick(data.labels, check) };
-    return { model: head, input: 'pooled', history: { head: headResult.history, lastStage: [] }, validation, finished: true };
+    return { model: head, input: 'pooled', history: { head: headResult.history, lastStage: [] }, validation, finished: true, lastStageKept: false };
   }
 
   const top = buildResNet50LastStageModel({ conv4Size: data.conv4Size, seed: options.seed });
   transferWeights(data.pretrained, top, (name) => name.startsWith('conv5_'));
   transferWeights(head, top, (name) => name.startsWith('head_') || name.startsWith(`${OUTPUT_LAYER}/`));
   head.dispose();
+  const start = snapshotWeights(top);
   const result = await trainModel({
     model: top,
     train: examplesFor(data, fit, 'conv4'),
@@ -110,18 +124,26 @@ export async function trainRecipe(data: StoreData, trainIndices: readonly number
     microBatch: 8,
     maxEpochs: options.lastStageEpochs ?? 8,
     patience: 3,
-    learningRate: options.lastStageLearningRate ?? 1e-4,
+    learningRate: options.lastStageLearningRate ?? 1e-5,
+    learningRateWarmupSteps: 10,
     seed: options.seed,
-    augment: true,
+    augment,
+    ...(classWeights ? { classWeights } : {}),
     frozenBatchNorm: true,
     ...(options.checkpointPrefix ? { checkpointPath: `${options.checkpointPrefix}.ckpt` } : {}),
-    fingerprint: { recipe: 'last-stage', photos: trainIndices.length, conv4Size: data.conv4Size },
+    fingerprint: { recipe: 'last-stage', photos: trainIndices.length, conv4Size: data.conv4Size, augment, weighted: classWeights === undefined },
     ...(options.timeBudgetSeconds ? { timeBudgetSeconds: options.timeBudgetSeconds } : {}),
     ...(options.events ? { events: options.events } : {}),
   });
-  log(`  last stage: best epoch ${result.bestEpoch} of ${result.history.length}, validation loss ${result.bestValLoss?.toFixed(3)} (${result.stopReason})`);
+  const lastStageKept = result.bestValLoss !== null && headResult.bestValLoss !== null && result.bestValLoss < headResult.bestValLoss;
+  if (!lastStageKept) restoreWeights(top, start);
+  disposeWeights(start);
+  log(
+    `  last stage: best epoch ${result.bestEpoch} of ${result.history.length}, validation loss ${result.bestValLoss?.toFixed(3)} (${result.stopReason}); ` +
+      (lastStageKept ? 'kept' : `not below the head's ${headResult.bestValLoss?.toFixed(3)}: the ImageNet last stage and the head are kept`),
+  );
   const validation = { probabilities: await predict(top, examplesFor(data, check, 'conv4')), labels: pick(data.labels, check) };
-  return { model: top, input: 'conv4', history: { head: headResult.history, lastStage: result.history }, validation, finished: result.finished };
+  return { model: top, input: 'conv4', history: { head: headResult.history, lastStage: result.history }, validation, finished: result.finished, lastStageKept };
 }
 
 /** The photos `indices` as the trained model's unaugmented inputs. */

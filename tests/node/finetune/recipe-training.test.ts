@@ -90,8 +90,13 @@ test('the last-stage recipe trains head and conv5 from the converted backbone, a
   assert.equal(trained.history.lastStage.length, 1);
   assert.equal(trained.validation.labels.length * 5, trained.validation.probabilities.length);
 
+  // The fine-tuned stage is kept only when it beat the head on the inner validation photos;
+  // otherwise the ImageNet weights come back exactly.
+  const headBest = Math.min(...trained.history.head.map((r) => r.valLoss));
+  const lastStageBest = Math.min(...trained.history.lastStage.map((r) => r.valLoss));
+  assert.equal(trained.lastStageKept, lastStageBest < headBest);
   const tuned = trained.model.getLayer('conv5_block3_3_conv').getWeights()[0]!.dataSync().slice(0, 50);
-  assert.ok(tuned.some((v, i) => v !== before[i]), 'conv5 weights moved');
+  assert.equal(tuned.some((v, i) => v !== before[i]), trained.lastStageKept, 'conv5 weights moved exactly when the fine-tuned stage was kept');
 
   const indices = [0, 3, 7];
   const expected = await predict(trained.model, evaluationExamples(data, indices, 'conv4'));
