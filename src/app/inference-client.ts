@@ -1,9 +1,9 @@
-import type { ParamsOf, ProgressOf, RequestType, ResultOf, WorkerToPage } from '../shared/protocol.js';
+import type { AnyRequestMap, ParamsOf, ProgressOf, RequestMap, RequestType, ResultOf, WorkerToPage } from '../shared/protocol.js';
 import { InferenceError, isWorkerError } from '../shared/protocol.js';
 
-export interface RequestOptions<K extends RequestType> {
+export interface RequestOptions<K extends keyof M, M extends AnyRequestMap = RequestMap> {
   signal?: AbortSignal;
-  onProgress?: (progress: ProgressOf<K>) => void;
+  onProgress?: (progress: ProgressOf<K, M>) => void;
   /** Buffers handed to the worker instead of copied (the page loses access to them). */
   transfer?: Transferable[];
 }
@@ -15,44 +15,77 @@ interface Pending {
   cleanup(): void;
 }
 
-/** The page's side of src/shared/protocol.ts: one promise per request, settled exactly once. */
-export class InferenceClient {
+/**
+ * The page's side of src/shared/protocol.ts: one promise per request, settled exactly once. M is the
+ * request map the worker answers: RequestMap in the app, with the test-only requests in the tests
+ * (workers/testing/test-protocol.ts).
+ *
+ * A worker that reports an `error` event (a script error at top level or in a handler, out of memory)
+ * is treated as dead: it is terminated, every pending request fails, and so does every later request,
+ * at once, with code 'worker-crashed' (InferenceService then starts a fresh worker). Nothing is ever
+ * posted into a dead worker, where it would wait forever.
+ */
+export class InferenceClient<M extends AnyRequestMap = RequestMap> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Set once the worker is gone: what every request fails with from then on. */
+  private deadReason: InferenceError | null = null;
 
   constructor(private readonly worker: Worker) {
-    worker.addEventListener('message', (event: MessageEvent<WorkerToPage>) => this.onMessage(event.data));
-    // A worker that dies (script error, out of memory) must not leave callers waiting forever.
+    worker.addEventListener('message', (event: MessageEvent<WorkerToPage<M>>) => this.onMessage(event.data));
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      this.failAll(`inference worker crashed: ${event.message || 'unknown error'}`);
+      this.die(new InferenceError({ code: 'worker-crashed', message: `inference worker crashed: ${event.message || 'unknown error'}` }));
     });
-    worker.addEventListener('messageerror', () => this.failAll('a message from the worker could not be read'));
+    worker.addEventListener('messageerror', () => this.failAll(new InferenceError({ code: 'internal', message: 'a message from the worker could not be read' })));
   }
 
-  request<K extends RequestType>(type: K, params: ParamsOf<K>, options: RequestOptions<K> = {}): Promise<ResultOf<K>> {
+  /** False once the worker crashed or was stopped: every request then fails at once. */
+  get alive(): boolean {
+    return this.deadReason === null;
+  }
+
+  request<K extends RequestType<M>>(type: K, params: ParamsOf<K, M>, options: RequestOptions<K, M> = {}): Promise<ResultOf<K, M>> {
+    if (this.deadReason) return Promise.reject(this.deadReason);
     const id = this.nextId++;
     const { signal, onProgress, transfer = [] } = options;
     if (signal?.aborted) return Promise.reject(new InferenceError({ code: 'aborted', message: 'cancelled' }));
-    return new Promise<ResultOf<K>>((resolve, reject) => {
-      const onAbort = () => this.worker.postMessage({ kind: 'cancel', id });
+    return new Promise<ResultOf<K, M>>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.alive) this.worker.postMessage({ kind: 'cancel', id });
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      const cleanup = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         resolve: resolve as (result: unknown) => void,
         reject,
         onProgress: onProgress as ((progress: never) => void) | undefined,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
+        cleanup,
       });
-      this.worker.postMessage({ kind: 'request', id, type, params }, transfer);
+      try {
+        this.worker.postMessage({ kind: 'request', id, type, params }, transfer);
+      } catch (error) {
+        // Params that cannot be cloned or transferred: nothing reached the worker.
+        this.pending.delete(id);
+        cleanup();
+        reject(new InferenceError({ code: 'bad-request', message: `request could not be sent: ${error instanceof Error ? error.message : String(error)}` }));
+      }
     });
   }
 
   terminate(): void {
-    this.failAll('inference worker was stopped');
-    this.worker.terminate();
+    this.die(new InferenceError({ code: 'internal', message: 'inference worker was stopped' }));
   }
 
-  private onMessage(message: WorkerToPage): void {
+  private die(reason: InferenceError): void {
+    if (this.deadReason) return;
+    this.deadReason = reason;
+    // A worker that threw may still run (an error in one handler does not end it): stop it for good.
+    this.worker.terminate();
+    this.failAll(reason);
+  }
+
+  private onMessage(message: WorkerToPage<M>): void {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     if (message.kind === 'progress') {
@@ -65,11 +98,11 @@ export class InferenceClient {
     else pending.reject(new InferenceError(isWorkerError(message.error) ? message.error : { code: 'internal', message: 'malformed error' }));
   }
 
-  private failAll(message: string): void {
+  private failAll(error: InferenceError): void {
     for (const [id, pending] of this.pending) {
       this.pending.delete(id);
       pending.cleanup();
-      pending.reject(new InferenceError({ code: 'internal', message }));
+      pending.reject(error);
     }
   }
 }

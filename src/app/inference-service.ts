@@ -1,6 +1,6 @@
 import type { BackendChoices } from './backend-choice.js';
 import { InferenceClient, type RequestOptions } from './inference-client.js';
-import type { GradeParams, GradeResult, InitProgress, InitResult, ParamsOf, RequestType, ResultOf } from '../shared/protocol.js';
+import type { GradeParams, GradeResult, InitProgress, InitResult, ParamsOf, RequestMap, RequestType, ResultOf } from '../shared/protocol.js';
 import { InferenceError, PROTOCOL_VERSION } from '../shared/protocol.js';
 
 export interface InferenceServiceConfig {
@@ -13,10 +13,17 @@ export interface InferenceServiceConfig {
  * The inference worker's lifetime on the page: start it with backend choices, restart it when the
  * choices change, and restart it once more when a runtime's GPU device was lost in a way the worker
  * cannot recover from in place (ORT's WebGPU run cut off mid-way), repeating the grading on wasm.
+ * A worker that crashed (InferenceClient: 'worker-crashed') is replaced by a fresh one, with the same
+ * choices, when the next request comes; the requests it had in flight fail with that code.
+ *
+ * M is the request map the worker answers: RequestMap in the app; the browser tests pass the map
+ * with the test-only requests (workers/testing/test-protocol.ts).
  */
-export class InferenceService {
-  private client: InferenceClient | null = null;
+export class InferenceService<M extends RequestMap = RequestMap> {
+  private client: InferenceClient<M> | null = null;
   private choices: BackendChoices = { tfjs: 'auto', ort: 'auto' };
+  /** A restart after a crash in progress, shared by every request that arrives meanwhile. */
+  private restarting: Promise<unknown> | null = null;
 
   constructor(private readonly config: InferenceServiceConfig) {}
 
@@ -24,8 +31,9 @@ export class InferenceService {
   async start(choices: BackendChoices, onProgress?: (progress: InitProgress) => void): Promise<InitResult> {
     this.stop();
     this.choices = choices;
-    const client = new InferenceClient(this.config.createWorker());
-    this.client = client;
+    // Spoken to here with the production requests' own types, whatever test-only requests M adds.
+    const client = new InferenceClient<RequestMap>(this.config.createWorker());
+    this.client = client as unknown as InferenceClient<M>;
     const params = { ...choices, tfjsWasmPath: this.config.tfjsWasmPath, ortWasmPath: this.config.ortWasmPath };
     const report = await client.request('init', params, onProgress ? { onProgress } : {});
     if (report.protocolVersion !== PROTOCOL_VERSION) {
@@ -34,8 +42,9 @@ export class InferenceService {
     return report;
   }
 
-  request<K extends RequestType>(type: K, params: ParamsOf<K>, options: RequestOptions<K> = {}): Promise<ResultOf<K>> {
-    if (!this.client) return Promise.reject(new InferenceError({ code: 'bad-request', message: 'the inference worker is not running' }));
+  async request<K extends RequestType<M>>(type: K, params: ParamsOf<K, M>, options: RequestOptions<K, M> = {}): Promise<ResultOf<K, M>> {
+    if (this.client && !this.client.alive) await this.restartAfterCrash();
+    if (!this.client) throw new InferenceError({ code: 'bad-request', message: 'the inference worker is not running' });
     return this.client.request(type, params, options);
   }
 
@@ -44,9 +53,11 @@ export class InferenceService {
    * A 'device-lost' failure restarts the worker with that runtime on wasm and grades once more.
    */
   async grade(readImage: () => Promise<ArrayBuffer>, params: Omit<GradeParams, 'image'>, options: RequestOptions<'grade'> = {}): Promise<GradeResult> {
+    // The production requests' own types, whatever test-only requests M adds.
+    const service = this as unknown as InferenceService;
     const attempt = async () => {
       const image = await readImage();
-      return this.request('grade', { ...params, image }, { ...options, transfer: [image] });
+      return service.request('grade', { ...params, image }, { ...options, transfer: [image] });
     };
     try {
       return await attempt();
@@ -63,5 +74,11 @@ export class InferenceService {
   stop(): void {
     this.client?.terminate();
     this.client = null;
+  }
+
+  /** One fresh worker for all the requests that find the old one dead; its failure fails them all. */
+  private async restartAfterCrash(): Promise<void> {
+    this.restarting ??= this.start(this.choices).finally(() => (this.restarting = null));
+    await this.restarting;
   }
 }

@@ -22,6 +22,8 @@ export function placeholderResult(entry: ModelManifestEntry): GradeResult {
     thumbnail: { bytes: new ArrayBuffer(0), mimeType: 'image/jpeg', width: 0, height: 0 },
     model: modelSummary(entry),
     variants: { tfjs: variant('tfjs'), ort: variant('ort') },
+    // A stand-in's outcome, not a decision: nothing reads it but the renderer.
+    outcome: { grade: 0, agree: true, refer: false, referBy: null, referableProbability: 0.6 },
     timings: { decodeMs: 0, preprocessMs: 0, totalMs: 0 },
   };
 }

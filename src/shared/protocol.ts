@@ -8,8 +8,10 @@
 import type { FovVerdict } from './fov.js';
 import type { Grade } from './grades.js';
 import type { ModelManifestEntry, WeightForm } from './model-manifest.js';
+import type { ScreeningOutcome } from './screening-outcome.js';
 
-export const PROTOCOL_VERSION = 2;
+/** 3: GradeResult carries the referral decision (outcome); the test-only requests left RequestMap. */
+export const PROTOCOL_VERSION = 3;
 
 export type RuntimeName = 'tfjs' | 'ort';
 export type TfjsBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -29,6 +31,8 @@ export type ErrorCode =
   | 'bad-image'
   | 'no-retina'
   | 'device-lost'
+  /** Page side only: the worker died (a script error, out of memory); a new one must be started. */
+  | 'worker-crashed'
   | 'internal';
 
 export interface WorkerError {
@@ -230,73 +234,69 @@ export interface GradeResult {
   thumbnail: EncodedImage;
   model: ModelSummary;
   variants: { tfjs: VariantResult; ort: VariantResult };
+  /**
+   * The referral decision, made once by the worker from both variants and the model's threshold
+   * (screeningOutcome); the page shows and saves it and never decides again.
+   */
+  outcome: ScreeningOutcome;
   timings: { decodeMs: number; preprocessMs: number; totalMs: number };
 }
 
-export interface MemoryResult {
-  tfjs: { backend: string; numTensors: number; numDataBuffers: number; numBytes: number };
-  ort: { sessions: number; liveTensors: number };
+/** One request's payloads. */
+export interface RequestSpec {
+  params: object;
+  result: unknown;
+  progress: unknown;
 }
+
+/** Any request name → payloads map: the production one below, or one a test build extends it with. */
+export type AnyRequestMap = Record<string, RequestSpec>;
 
 /**
- * Test hook: destroys the runtime's WebGPU device, either at once ('now') or just before its next
- * inference ('next-run', so that the loss hits a request in flight).
+ * Request name → its params, result and progress payloads: what the app asks of the worker. Test-only
+ * requests (memory, unload, simulated device loss) live in workers/testing/test-protocol.ts and are
+ * handled only by the test build of the worker (workers/testing/inference-test.worker.ts).
  */
-export interface DeviceLossParams {
-  runtime: RuntimeName;
-  when: 'now' | 'next-run';
-}
-
-export interface DeviceLossResult {
-  /** The backend the runtime was on; only 'webgpu' can lose a device. */
-  backend: string | null;
-  armed: boolean;
-}
-
-/** Request name → its params, result and progress payloads. */
-export interface RequestMap {
+export type RequestMap = {
   init: { params: InitParams; result: InitResult; progress: InitProgress };
   'load-models': { params: LoadModelsParams; result: LoadModelsResult; progress: ModelLoadProgress };
   inspect: { params: InspectParams; result: InspectResult; progress: never };
   grade: { params: GradeParams; result: GradeResult; progress: GradeProgress };
-  memory: { params: Record<string, never>; result: MemoryResult; progress: never };
-  'unload-models': { params: Record<string, never>; result: { released: number }; progress: never };
-  'simulate-device-loss': { params: DeviceLossParams; result: DeviceLossResult; progress: never };
-}
+};
 
-export type RequestType = keyof RequestMap;
-export type ParamsOf<K extends RequestType> = RequestMap[K]['params'];
-export type ResultOf<K extends RequestType> = RequestMap[K]['result'];
-export type ProgressOf<K extends RequestType> = RequestMap[K]['progress'];
+export type RequestType<M extends AnyRequestMap = RequestMap> = keyof M & string;
+export type ParamsOf<K extends keyof M, M extends AnyRequestMap = RequestMap> = M[K]['params'];
+export type ResultOf<K extends keyof M, M extends AnyRequestMap = RequestMap> = M[K]['result'];
+export type ProgressOf<K extends keyof M, M extends AnyRequestMap = RequestMap> = M[K]['progress'];
 
-export type RequestMessage = {
-  [K in RequestType]: { kind: 'request'; id: number; type: K; params: ParamsOf<K> };
-}[RequestType];
+export type RequestMessage<M extends AnyRequestMap = RequestMap> = {
+  [K in RequestType<M>]: { kind: 'request'; id: number; type: K; params: ParamsOf<K, M> };
+}[RequestType<M>];
 
 export interface CancelMessage {
   kind: 'cancel';
   id: number;
 }
 
-export type PageToWorker = RequestMessage | CancelMessage;
+export type PageToWorker<M extends AnyRequestMap = RequestMap> = RequestMessage<M> | CancelMessage;
 
-export type WorkerToPage =
-  | { kind: 'result'; id: number; result: ResultOf<RequestType> }
+export type WorkerToPage<M extends AnyRequestMap = RequestMap> =
+  | { kind: 'result'; id: number; result: ResultOf<RequestType<M>, M> }
   | { kind: 'error'; id: number; error: WorkerError }
-  | { kind: 'progress'; id: number; progress: ProgressOf<RequestType> };
+  | { kind: 'progress'; id: number; progress: ProgressOf<RequestType<M>, M> };
 
-const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
-  'init',
-  'load-models',
-  'inspect',
-  'grade',
-  'memory',
-  'unload-models',
-  'simulate-device-loss',
-]);
+/** Every production request, once (a request added to RequestMap and not here is a type error). */
+const REQUEST_TYPE_NAMES: Record<RequestType, true> = { init: true, 'load-models': true, inspect: true, grade: true };
+export const REQUEST_TYPES: ReadonlySet<string> = new Set(Object.keys(REQUEST_TYPE_NAMES));
 
-/** Structural check of an incoming message: a worker must never trust what it is posted. */
-export function isPageToWorker(value: unknown): value is PageToWorker {
+/**
+ * Structural check of an incoming message: a worker must never trust what it is posted. A request's
+ * type must be one of `requestTypes` (the dispatcher passes the types it has handlers for).
+ */
+export function isPageToWorker<M extends AnyRequestMap = RequestMap>(
+  value: unknown,
+  requestTypes: ReadonlySet<string> = REQUEST_TYPES,
+): value is PageToWorker<M> {
   if (typeof value !== 'object' || value === null) return false;
   const message = value as Record<string, unknown>;
   if (typeof message.id !== 'number' || !Number.isInteger(message.id)) return false;
@@ -304,7 +304,7 @@ export function isPageToWorker(value: unknown): value is PageToWorker {
   return (
     message.kind === 'request' &&
     typeof message.type === 'string' &&
-    REQUEST_TYPES.has(message.type) &&
+    requestTypes.has(message.type) &&
     typeof message.params === 'object' &&
     message.params !== null
   );

@@ -15,7 +15,6 @@ import { toScreeningRecord, type ScreeningRecord } from '../records/screening-re
 import { DEFAULT_DB_NAME, ScreeningStore, StorageFullError } from '../records/screening-store.js';
 import { RUNTIME_LABELS } from '../runtime-labels.js';
 import { placeholderResult } from '../result-warm-up.js';
-import { screeningOutcome } from '../screening-outcome.js';
 import { loadSettings, saveSettings, withoutSettingsQuery, type Settings } from '../settings.js';
 import './fg-grade-result.js';
 import type { FgGradeResult, SaveState } from './fg-grade-result.js';
@@ -376,7 +375,7 @@ export class FgApp extends LitElement {
     // The grading may have loaded the model (after a failed start) or moved a variant to another backend.
     this.model = { phase: 'ready', model: this.model.model, backends: { tfjs: result.variants.tfjs.backend, ort: result.variants.ort.backend } };
     this.result = result;
-    const outcome = screeningOutcome(result.variants.tfjs, result.variants.ort, result.model.referralThreshold);
+    const outcome = result.outcome;
     this.announce(
       `Grade ${outcome.grade}, ${GRADE_NAMES[outcome.grade]}. ${outcome.refer ? 'Refer to an ophthalmologist.' : 'No referral needed.'}${outcome.agree ? '' : ' The models disagree.'}`,
     );

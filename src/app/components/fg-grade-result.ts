@@ -3,7 +3,6 @@ import { customElement, property } from 'lit/decorators.js';
 import { GRADE_NAMES, REFERABLE_FROM, type Grade } from '../../shared/grades.js';
 import type { GradeResult, VariantResult } from '../../shared/protocol.js';
 import { RUNTIME_LABELS } from '../runtime-labels.js';
-import { screeningOutcome } from '../screening-outcome.js';
 import { sharedStyles } from './shared-styles.js';
 
 export type SaveState = { state: 'saving' } | { state: 'saved' } | { state: 'failed'; message: string };
@@ -191,7 +190,8 @@ export class FgGradeResult extends LitElement {
     if (!result) return nothing;
     const { tfjs, ort } = result.variants;
     const threshold = result.model.referralThreshold;
-    const outcome = screeningOutcome(tfjs, ort, threshold);
+    // Decided by the worker (GradeResult.outcome); shown as it is.
+    const outcome = result.outcome;
     const name = (grade: Grade) => `${grade} (${GRADE_NAMES[grade]})`;
     const notice = modelNotice(result.model);
     return html`

@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { GRADE_NAMES } from '../../shared/grades.js';
+import { GRADE_NAMES, REFERABLE_FROM } from '../../shared/grades.js';
 import { searchRecords } from '../records/records-search.js';
 import type { ScreeningRecord } from '../records/screening-record.js';
 import { sharedStyles } from './shared-styles.js';
@@ -144,7 +144,11 @@ export class FgHistoryList extends LitElement {
         <div class="small muted">${dateTime.format(record.createdAt)}</div>
         <div>
           <span class="badge ${record.refer ? 'refer' : 'ok'}">Grade ${record.grade} ${GRADE_NAMES[record.grade]}</span>
-          ${record.refer ? html`<span class="badge refer">Refer</span>` : nothing}
+          ${record.refer
+            ? html`<span class="badge refer" data-refer-by=${record.referBy ?? 'grade'}
+                >${record.referBy === 'probability' ? `Refer: P(grade ≥ ${REFERABLE_FROM}) ${(record.referableProbability * 100).toFixed(0)} %` : 'Refer'}</span
+              >`
+            : nothing}
           ${record.agree ? nothing : html`<span class="badge warn">Models disagree</span>`}
         </div>
       </div>

@@ -1,6 +1,7 @@
 import type { Grade } from '../../shared/grades.js';
 import type { GradeResult, ModelSummary, VariantResult } from '../../shared/protocol.js';
-import { screeningOutcome, type ScreeningOutcome } from '../screening-outcome.js';
+import type { ReferralReason } from '../../shared/referral.js';
+import { screeningOutcome } from '../../shared/screening-outcome.js';
 
 export type Eye = 'left' | 'right' | 'unspecified';
 
@@ -24,12 +25,25 @@ export interface ScreeningRecord {
   model: ModelSummary;
   tfjs: VariantRecord;
   ort: VariantRecord;
-  /** The grade acted on (the higher one when the variants disagree), whether they agree, referral (by grade or by the model's threshold). */
+  /**
+   * The screening's outcome as the worker decided it (GradeResult.outcome): the grade acted on (the
+   * higher one when the variants disagree), whether they agree, referral and why (by grade or by the
+   * model's threshold), and the higher P(grade ≥ 2).
+   */
   grade: Grade;
   agree: boolean;
   refer: boolean;
+  referBy: ReferralReason;
+  referableProbability: number;
   photo: { name: string; width: number; height: number };
 }
+
+/**
+ * A record as IndexedDB may hold it: records saved before results carried the whole outcome have no
+ * `referBy` and `referableProbability` (the decision itself, `refer`, was always saved).
+ */
+export type StoredScreeningRecord = Omit<ScreeningRecord, 'referBy' | 'referableProbability'> &
+  Partial<Pick<ScreeningRecord, 'referBy' | 'referableProbability'>>;
 
 export interface ScreeningInput {
   patientId: string;
@@ -43,11 +57,6 @@ function variantRecord(variant: VariantResult): VariantRecord {
   return record;
 }
 
-/** What a record keeps of the outcome (the probabilities are in the variants). */
-function referralFields({ grade, agree, refer }: ScreeningOutcome): Pick<ScreeningRecord, 'grade' | 'agree' | 'refer'> {
-  return { grade, agree, refer };
-}
-
 export function toScreeningRecord(result: GradeResult, input: ScreeningInput, now = Date.now()): ScreeningRecord {
   const { tfjs, ort } = result.variants;
   return {
@@ -59,7 +68,26 @@ export function toScreeningRecord(result: GradeResult, input: ScreeningInput, no
     model: result.model,
     tfjs: variantRecord(tfjs),
     ort: variantRecord(ort),
-    ...referralFields(screeningOutcome(tfjs, ort, result.model.referralThreshold)),
+    ...outcomeFields(result.outcome),
     photo: { name: input.fileName, width: result.image.sourceWidth, height: result.image.sourceHeight },
+  };
+}
+
+function outcomeFields({ grade, agree, refer, referBy, referableProbability }: GradeResult['outcome']) {
+  return { grade, agree, refer, referBy, referableProbability };
+}
+
+/**
+ * The one reader of stored records (ScreeningStore.get and list): a record from before results
+ * carried the whole outcome gets the fields it lacks, derived from its own variants and model by the
+ * rule the worker applies. What was saved (grade, agreement, the referral itself) stays as saved.
+ */
+export function readScreeningRecord(stored: StoredScreeningRecord): ScreeningRecord {
+  if (stored.referBy !== undefined && stored.referableProbability !== undefined) return stored as ScreeningRecord;
+  const derived = screeningOutcome(stored.tfjs, stored.ort, stored.model.referralThreshold);
+  return {
+    ...stored,
+    referBy: stored.referBy ?? (stored.refer ? (derived.referBy ?? 'grade') : null),
+    referableProbability: stored.referableProbability ?? derived.referableProbability,
   };
 }

@@ -1,8 +1,8 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ScreeningRecord } from './screening-record.js';
+import { readScreeningRecord, type ScreeningRecord, type StoredScreeningRecord } from './screening-record.js';
 
 interface ScreeningDb extends DBSchema {
-  screenings: { key: string; value: ScreeningRecord; indexes: { 'by-created': number } };
+  screenings: { key: string; value: StoredScreeningRecord; indexes: { 'by-created': number } };
 }
 
 export const DEFAULT_DB_NAME = 'fundus-grader';
@@ -48,13 +48,14 @@ export class ScreeningStore {
     }
   }
 
-  /** Newest first. */
+  /** Newest first; records saved by older versions read as today's (readScreeningRecord). */
   async list(): Promise<ScreeningRecord[]> {
-    return (await this.db.getAllFromIndex('screenings', 'by-created')).reverse();
+    return (await this.db.getAllFromIndex('screenings', 'by-created')).reverse().map(readScreeningRecord);
   }
 
-  get(id: string): Promise<ScreeningRecord | undefined> {
-    return this.db.get('screenings', id);
+  async get(id: string): Promise<ScreeningRecord | undefined> {
+    const stored = await this.db.get('screenings', id);
+    return stored && readScreeningRecord(stored);
   }
 
   delete(id: string): Promise<void> {

@@ -16,7 +16,7 @@ import { reliability, writeReliabilityDiagram } from '../evaluate/reliability.js
 import { writeConfusionMatrix } from '../evaluate/report-plots.js';
 import { loadLayersModelFromDir } from '../export/tfjs-model-io.js';
 import { foldSplit, stratifiedFolds } from '../finetune/folds.js';
-import { loadStoreData } from '../finetune/load-store.js';
+import { loadStoreData, PHOTO_PREPROCESSINGS, type PhotoPreprocessing } from '../finetune/load-store.js';
 import { evaluationExamples, predict, RECIPES, trainRecipe, type RecipeName } from '../finetune/recipes.js';
 import { initTrainingBackend } from '../train/backend.js';
 import { positiveInt, positiveNumber, runCli, UsageError } from './cli-support.js';
@@ -39,6 +39,7 @@ Usage: node --import tsx src/pipeline/cli/cross-validate.ts --pretrained DIR --r
   --target-sensitivity S   referral threshold target on each fold's inner validation (default 0.9)
   --last-stage-epochs N    default 8; --head-epochs N default 60
   --last-stage-learning-rate LR   Adam's rate for the last stage (default 1e-5, 10 warm-up steps)
+  --preprocessing P   fov-crop (default) | local-contrast (Graham's normalisation on the crop)
   --no-augment        no dihedral variants in training
   --no-class-weights  every photo weighs the same (default: inverse grade frequency)
   --cache DIR         preprocessed photos and backbone features (default .cache/real)
@@ -57,6 +58,7 @@ interface FoldResult {
     lastStageLearningRate?: number;
     augment?: boolean;
     classWeights?: boolean;
+    preprocessing?: PhotoPreprocessing;
   };
   fold: number;
   test: number[];
@@ -84,6 +86,7 @@ async function main(): Promise<number> {
       'head-epochs': { type: 'string' },
       'last-stage-learning-rate': { type: 'string' },
       'no-augment': { type: 'boolean', default: false },
+      preprocessing: { type: 'string' },
       'no-class-weights': { type: 'boolean', default: false },
       cache: { type: 'string' },
       out: { type: 'string' },
@@ -111,11 +114,13 @@ async function main(): Promise<number> {
   const dataDir = values.data ?? '../shared/datasets/idrid-grading-train';
   const cache = values.cache ?? '.cache/real';
 
+  const preprocessing = (values.preprocessing ?? 'fov-crop') as PhotoPreprocessing;
+  if (!PHOTO_PREPROCESSINGS.includes(preprocessing)) throw new UsageError(`--preprocessing must be one of ${PHOTO_PREPROCESSINGS.join(', ')}`);
   await initTrainingBackend('wasm');
   const records = await loadFundusDataset(dataDir);
   console.log(`${records.length} photos from ${dataDir}`);
   const pretrained = await loadLayersModelFromDir(values.pretrained);
-  const data = await loadStoreData(records, pretrained, cache, (line) => console.log(line));
+  const data = await loadStoreData(records, pretrained, cache, (line) => console.log(line), preprocessing);
   const folds = stratifiedFolds(data.labels, k, seed);
   await mkdir(values.out, { recursive: true });
 
@@ -132,6 +137,7 @@ async function main(): Promise<number> {
     ...(recipe === 'last-stage' ? { lastStageLearningRate } : {}),
     augment,
     classWeights,
+    ...(preprocessing !== 'fov-crop' ? { preprocessing } : {}),
   };
   const results: FoldResult[] = [];
   for (let f = 0; f < onlyFolds; f++) {

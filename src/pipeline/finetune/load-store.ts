@@ -4,9 +4,21 @@ import { preprocessedImages } from '../train/preprocessed-images.js';
 import { extractFeatureStore, readPhotoFeatures } from './feature-store.js';
 import { join } from 'node:path';
 import type { StoreData } from './recipes.js';
+import { localContrastNormalise } from '../../shared/local-contrast.js';
+import type { ImageSource } from '../train/examples.js';
 
-/** The preprocessing the feature store was made with (part of its key). */
-export const STORE_PREPROCESSING = 'fov-crop-300';
+/**
+ * What the backbone sees: the shared preprocessing's 300 px field-of-view crop as it is, or with
+ * Graham's local-contrast normalisation on top (src/shared/local-contrast.ts). Part of the feature
+ * store's key.
+ */
+export const PHOTO_PREPROCESSINGS = ['fov-crop', 'local-contrast'] as const;
+export type PhotoPreprocessing = (typeof PHOTO_PREPROCESSINGS)[number];
+
+function storeKeyName(preprocessing: PhotoPreprocessing): string {
+  // The plain crop keeps the name its stores were first made under.
+  return preprocessing === 'fov-crop' ? 'fov-crop-300' : `${preprocessing}-300`;
+}
 
 /**
  * Every photo's cached backbone outputs, extracting what is missing first (minutes for a few
@@ -17,14 +29,17 @@ export async function loadStoreData(
   pretrained: tf.LayersModel,
   cacheDir: string,
   log: (line: string) => void = () => {},
+  preprocessing: PhotoPreprocessing = 'fov-crop',
 ): Promise<StoreData> {
   const started = performance.now();
+  const crops = preprocessedImages(records, join(cacheDir, 'preprocessed'));
+  const images: ImageSource = preprocessing === 'fov-crop' ? crops : { ...crops, image: async (i) => localContrastNormalise(await crops.image(i)) };
   const info = await extractFeatureStore(
     pretrained,
-    preprocessedImages(records, join(cacheDir, 'preprocessed')),
+    images,
     records.map((r) => r.image),
     join(cacheDir, 'features'),
-    STORE_PREPROCESSING,
+    storeKeyName(preprocessing),
     (done, total, cached) => {
       if (!cached && (done % 25 === 0 || done === total)) log(`  features: ${done}/${total} photos (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     },

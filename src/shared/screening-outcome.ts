@@ -1,5 +1,10 @@
-import type { Grade } from '../shared/grades.js';
-import { referableProbability, referralReason, type ReferralReason } from '../shared/referral.js';
+/**
+ * The referral decision of one screening, made once: by the worker where the grading result is made
+ * (workers/grading/screen-photo.ts) and carried in GradeResult.outcome, and by the record reader for
+ * records saved before results carried it (src/app/records/screening-record.ts). Nothing else decides.
+ */
+import type { Grade } from './grades.js';
+import { referableProbability, referralReason, type ReferralReason } from './referral.js';
 
 /** What the outcome needs of one variant's answer. */
 export interface VariantAnswer {
