@@ -4,13 +4,25 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { browserBundleOptions, buildConfig, vendorPackages } from './tools/bundle-options.mjs';
 import { chromiumArgs, chromiumPath } from './tools/chromium.mjs';
+import { skipReporter } from './tools/wtr-skip-reporter.mjs';
 import { modelFiles, testEnvironment } from './tests/browser/serve-models.mjs';
 
 const WORKER_URL = '/__bundle/inference.worker.js';
-const bundledOnRequest = { [WORKER_URL]: 'workers/inference.worker.ts', '/__bundle/bench.worker.js': 'workers/bench.worker.ts' };
+/**
+ * The app's worker URL serves the test build of the inference worker: the production handlers plus the
+ * test-only requests (workers/testing/). The production entry, as build.mjs ships it, is served too, for
+ * the tests that check it answers no test-only request.
+ */
+const PRODUCTION_WORKER_URL = '/__bundle/inference.production.worker.js';
+const bundledOnRequest = {
+  [WORKER_URL]: 'workers/testing/inference-test.worker.ts',
+  [PRODUCTION_WORKER_URL]: 'workers/inference.worker.ts',
+  '/__bundle/bench.worker.js': 'workers/bench.worker.ts',
+};
 
 async function bundleToString(entry) {
   const result = await esbuild.build({
@@ -62,6 +74,8 @@ export default {
   browsers: [chromeLauncher({ launchOptions: { executablePath: chromiumPath(), headless: true, args: chromiumArgs() } })],
   middleware: [crossOriginIsolation, vendorFiles, modelFiles, testEnvironment],
   plugins: [esbuildBundles],
+  // The skip reporter writes only under tools/run-tests.mjs (FG_SKIP_REPORT), for its summary.
+  reporters: [defaultReporter(), skipReporter()],
   // The full ResNet50 on the software GPU takes ~50 s for one inference (see README).
   testFramework: { config: { timeout: 180000 } },
   testsFinishTimeout: 15 * 60 * 1000,

@@ -21,8 +21,7 @@ export function toWorkerError(error: unknown): WorkerError {
     return { code, message, ...(verdict ? { verdict } : {}), ...(runtime ? { runtime } : {}) };
   }
   if (error instanceof DOMException && error.name === 'AbortError') return { code: 'aborted', message: 'cancelled' };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message };
+  return { code: 'internal', message: describeError(error) };
 }
 
 /** Called between stages of a request: cancellation takes effect at the next stage boundary. */
@@ -30,6 +29,11 @@ export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new WorkerFailure('aborted', 'cancelled');
 }
 
+/** The message of anything thrown; never throws itself (a thrown object's toString may). */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'unknown error';
+  }
 }

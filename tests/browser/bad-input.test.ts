@@ -1,10 +1,9 @@
 import { expect } from '@open-wc/testing';
-import type { InferenceClient } from '../../src/app/inference-client.js';
 import type { InspectResult, ModelPair } from '../../src/shared/protocol.js';
-import { drawnImage, fixture, gradeParams, initWorker, rejectionOf, redDisc, tinyModels } from './worker-client.js';
+import { drawnImage, fixture, gradeParams, initWorker, rejectionOf, redDisc, tinyModels, type TestClient } from './worker-client.js';
 
 describe('photos the worker must refuse or handle', () => {
-  let client: InferenceClient;
+  let client: TestClient;
   let models: ModelPair;
   const inspect = (image: ArrayBuffer) => client.request('inspect', { image, previewMaxSide: 256 }, { transfer: [image] });
   const grade = (image: ArrayBuffer) => client.request('grade', gradeParams(image, models), { transfer: [image] });

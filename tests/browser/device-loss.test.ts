@@ -2,10 +2,11 @@ import { expect } from '@open-wc/testing';
 import { buildConfig } from '../../src/app/build-config.js';
 import { InferenceService } from '../../src/app/inference-service.js';
 import type { ModelPair, RuntimeName } from '../../src/shared/protocol.js';
+import type { TestingRequestMap } from '../../workers/testing/test-protocol.js';
 import { fixture, gradeParams, maxAbsDifference, MODELS_URL, tinyModels } from './worker-client.js';
 
-function startService(): InferenceService {
-  return new InferenceService({
+function startService(): InferenceService<TestingRequestMap> {
+  return new InferenceService<TestingRequestMap>({
     createWorker: () => new Worker(buildConfig.inferenceWorkerUrl, { type: 'module' }),
     tfjsWasmPath: buildConfig.tfjsWasmPath,
     ortWasmPath: buildConfig.ortWasmPath,
@@ -14,7 +15,7 @@ function startService(): InferenceService {
 
 describe('a lost WebGPU device', () => {
   let models: ModelPair;
-  let service: InferenceService | undefined;
+  let service: InferenceService<TestingRequestMap> | undefined;
   const grade = () => service!.grade(() => fixture('fundus.jpeg'), { modelsUrl: MODELS_URL, models, thumbnailMaxSide: 96 });
 
   before(async () => {

@@ -10,7 +10,8 @@ import type { FgStatusSummary } from '../../src/app/components/fg-status-summary
 import type { CatalogModel } from '../../src/app/model-catalog.js';
 import type { OfflineStatus } from '../../src/app/offline/service-worker-status.js';
 import { DEFAULT_SETTINGS } from '../../src/app/settings.js';
-import { record } from './record-fixtures.js';
+import { toScreeningRecord } from '../../src/app/records/screening-record.js';
+import { gradeResult, record } from './record-fixtures.js';
 
 const $ = <T extends Element>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;
 const T0 = Date.UTC(2026, 2, 1, 8);
@@ -26,6 +27,16 @@ describe('<fg-history-list>', () => {
     expect(items[0]!.textContent).to.contain('P-2 · Right eye').and.contain('Grade 3 Severe').and.contain('Refer');
     expect(items[0]!.querySelector('img')!.src).to.match(/^blob:/);
     expect($(el, '[role=status]').textContent).to.contain('2 screenings on this device');
+  });
+
+  it("says when a referral was made by the model's threshold rather than the grade", async () => {
+    const byThreshold = toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'P-7', eye: 'left', fileName: 'p7.jpeg' }, T0);
+    const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${[byThreshold, records[0]!]}></fg-history-list>`);
+    const badges = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.badge[data-refer-by]')];
+    expect(badges.map((b) => [b.dataset.referBy, b.textContent!.trim()])).to.deep.equal([
+      ['probability', 'Refer: P(grade ≥ 2) 30 %'],
+      ['grade', 'Refer'],
+    ]);
   });
 
   it('filters by the search box', async () => {

@@ -1,8 +1,9 @@
 import { expect } from '@open-wc/testing';
+import { openDB } from 'idb';
 import { CSV_COLUMNS, recordsToCsv, recordsToJson } from '../../src/app/records/records-export.js';
 import { searchRecords } from '../../src/app/records/records-search.js';
 import { ScreeningStore, StorageFullError } from '../../src/app/records/screening-store.js';
-import { toScreeningRecord } from '../../src/app/records/screening-record.js';
+import { toScreeningRecord, type StoredScreeningRecord } from '../../src/app/records/screening-record.js';
 import { gradeResult, record } from './record-fixtures.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -47,8 +48,36 @@ describe('screening records in IndexedDB', () => {
     const borderline = toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'P-9', eye: 'left', fileName: 'p9.jpeg' }, T0);
     await store.save(borderline);
     const [listed] = await store.list();
-    expect(listed).to.deep.include({ grade: 1, refer: true });
+    expect(listed).to.deep.include({ grade: 1, refer: true, referBy: 'probability' });
+    expect(listed!.referableProbability).to.be.closeTo(0.3, 1e-9);
     expect(listed!.model.referralThreshold).to.equal(0.25);
+    store.close();
+  });
+
+  it('reads records saved before results carried the referral reason, deriving it from their own variants', async () => {
+    const name = dbName();
+    (await open(name)).close();
+    const strip = ({ referBy: _by, referableProbability: _p, ...old }: ReturnType<typeof toScreeningRecord>): StoredScreeningRecord => old;
+    const byThreshold = strip(toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'old-1', eye: 'left', fileName: 'a.jpeg' }, T0));
+    const byGrade = strip(record('old-2', 'right', 3, T0 + 1));
+    const none = strip(record('old-3', 'right', 0, T0 + 2));
+    const db = await openDB(name);
+    for (const old of [byThreshold, byGrade, none]) await db.put('screenings', old);
+    db.close();
+
+    const store = await open(name);
+    const listed = await store.list();
+    expect(listed.map((r) => [r.patientId, r.refer, r.referBy])).to.deep.equal([
+      ['old-3', false, null],
+      ['old-2', true, 'grade'],
+      ['old-1', true, 'probability'],
+    ]);
+    expect(listed[2]!.referableProbability).to.be.closeTo(0.3, 1e-9);
+    const got = await store.get(byThreshold.id);
+    expect(got).to.deep.include({ grade: 1, refer: true, referBy: 'probability' });
+    // What was saved stays as saved; only the missing fields are filled in.
+    expect(got!.tfjs).to.deep.equal(byThreshold.tfjs);
+    expect(recordsToCsv(listed)).to.contain(',1,Mild,true,probability,0.300000,true,');
     store.close();
   });
 
@@ -109,7 +138,7 @@ describe('searching and exporting records', () => {
     expect(lines).to.have.length(4);
     expect(lines[0]).to.equal(CSV_COLUMNS.join(','));
     expect(lines[1]).to.contain(`"'=HYPERLINK(""x"")"`);
-    expect(lines[1]).to.contain(',2,Moderate,true,false,tiny,1,fp16,true,webgpu,2,');
+    expect(lines[1]).to.contain(',2,Moderate,true,grade,0.800000,false,tiny,1,fp16,true,webgpu,2,');
     expect(lines[3]).to.contain('"P-200, ""B"""');
     const cells = lines[2]!.split(',');
     expect(cells[CSV_COLUMNS.indexOf('tfjs_p0')]).to.equal('0.600000');

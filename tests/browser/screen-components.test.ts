@@ -163,6 +163,16 @@ describe('<fg-grade-result>', () => {
     expect(moderate.shadowRoot!.querySelector('[data-refer-by]')).to.equal(null);
   });
 
+  it('shows the referral decision the result carries instead of deciding again', async () => {
+    // The variants alone (grade 1, P(grade ≥ 2) 0.3) would not be referred without a threshold: the
+    // worker's decision, as carried in the result, is what is shown.
+    const result = gradeResult(1);
+    const carried: GradeResult = { ...result, outcome: { ...result.outcome, refer: true, referBy: 'grade', grade: 2 } };
+    const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${carried}></fg-grade-result>`);
+    expect($(el, '[data-grade]').getAttribute('data-grade')).to.equal('2');
+    expect($(el, '[data-referral]').getAttribute('data-referral')).to.equal('refer');
+  });
+
   it("shows the model's own notice over the demo notice, the demo notice without one, and none for a model with neither", async () => {
     const notice = 'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
     const withModel = (model: Partial<GradeResult['model']>): GradeResult => {

@@ -4,20 +4,27 @@ import { InferenceClient } from '../../src/app/inference-client.js';
 import type { ModelManifest, ModelManifestEntry, WeightForm } from '../../src/shared/model-manifest.js';
 import type { BackendChoice, GradeParams, InitResult, ModelPair } from '../../src/shared/protocol.js';
 import { InferenceError } from '../../src/shared/protocol.js';
+import type { TestingRequestMap } from '../../workers/testing/test-protocol.js';
 
 /** Where web-test-runner serves the derived models (tests/browser/serve-models.mjs). */
 export const MODELS_URL = '/models/';
 
-export function startWorker(): { client: InferenceClient; worker: Worker } {
+/**
+ * A client of the worker the tests run (web-test-runner.config.mjs serves the test build at the
+ * worker's URL): the app's requests and the test-only ones (workers/testing/test-protocol.ts).
+ */
+export type TestClient = InferenceClient<TestingRequestMap>;
+
+export function startWorker(): { client: TestClient; worker: Worker } {
   const worker = new Worker(buildConfig.inferenceWorkerUrl, { type: 'module' });
-  return { client: new InferenceClient(worker), worker };
+  return { client: new InferenceClient<TestingRequestMap>(worker), worker };
 }
 
 export function initParams(tfjs: BackendChoice, ort: BackendChoice) {
   return { tfjs, ort, tfjsWasmPath: buildConfig.tfjsWasmPath, ortWasmPath: buildConfig.ortWasmPath };
 }
 
-export async function initWorker(tfjs: BackendChoice, ort: BackendChoice): Promise<{ client: InferenceClient; report: InitResult }> {
+export async function initWorker(tfjs: BackendChoice, ort: BackendChoice): Promise<{ client: TestClient; report: InitResult }> {
   const { client } = startWorker();
   const report = await client.request('init', initParams(tfjs, ort));
   return { client, report };

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
-import type { InferenceClient } from '../../src/app/inference-client.js';
 import type { GradeProgress, ModelLoadProgress, ModelPair } from '../../src/shared/protocol.js';
+import { screeningOutcome } from '../../src/shared/screening-outcome.js';
 import {
   fixture,
   gradeParams,
@@ -10,10 +10,11 @@ import {
   rejectionOf,
   sum,
   tinyModels,
+  type TestClient,
 } from './worker-client.js';
 
 describe('grading in the inference worker (tiny model)', () => {
-  let client: InferenceClient;
+  let client: TestClient;
   let models: ModelPair;
   let wasmProbabilities: { tfjs: number[]; ort: number[] };
 
@@ -61,6 +62,8 @@ describe('grading in the inference worker (tiny model)', () => {
     // Same weights in both formats: any difference is the runtime's arithmetic.
     expect(maxAbsDifference(result.variants.tfjs.probabilities, result.variants.ort.probabilities)).to.be.lessThan(1e-4);
     expect(result.model).to.deep.equal({ id: 'tiny', version: '1', name: models.tfjs.name, weights: 'fp16', demo: true });
+    // The referral decision comes with the result, decided by the worker from both variants.
+    expect(result.outcome).to.deep.equal(screeningOutcome(result.variants.tfjs, result.variants.ort, result.model.referralThreshold));
     expect(result.thumbnail.mimeType).to.equal('image/jpeg');
     expect(Math.max(result.thumbnail.width, result.thumbnail.height)).to.equal(96);
     expect(result.thumbnail.bytes.byteLength).to.be.greaterThan(500);

@@ -1,10 +1,14 @@
 import { expect } from '@open-wc/testing';
-import type { InferenceClient } from '../../src/app/inference-client.js';
+import { InferenceClient } from '../../src/app/inference-client.js';
 import { InferenceError, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
-import { initParams, initWorker, startWorker } from './worker-client.js';
+import type { TestingRequestMap } from '../../workers/testing/test-protocol.js';
+import { initParams, initWorker, rejectionOf, startWorker, type TestClient } from './worker-client.js';
+
+/** The production entry as build.mjs bundles it (web-test-runner.config.mjs serves it here). */
+const PRODUCTION_WORKER_URL = '/__bundle/inference.production.worker.js';
 
 describe('inference worker round trip', () => {
-  let client: InferenceClient | undefined;
+  let client: TestClient | undefined;
   afterEach(() => client?.terminate());
 
   it('brings up WebGPU for both runtimes when asked (software adapter in CI)', async () => {
@@ -91,6 +95,26 @@ describe('inference worker round trip', () => {
     worker.postMessage({ kind: 'request', id: 7, type: 'no-such-request', params: {} });
     expect(await reply).to.deep.equal({ kind: 'error', id: 7, error: { code: 'bad-request', message: 'malformed message' } });
     worker.terminate();
+  });
+
+  it('answers the test-only requests in the test build, and with bad-request in the production worker', async () => {
+    const started = await initWorker('wasm', 'wasm');
+    client = started.client;
+    expect(await client.request('unload-models', {})).to.deep.equal({ released: 0 });
+
+    const production = new InferenceClient<TestingRequestMap>(new Worker(PRODUCTION_WORKER_URL, { type: 'module' }));
+    try {
+      const report = await production.request('init', initParams('wasm', 'wasm'));
+      expect(report.protocolVersion).to.equal(PROTOCOL_VERSION);
+      const refusals = await Promise.all([
+        rejectionOf(production.request('memory', {})),
+        rejectionOf(production.request('unload-models', {})),
+        rejectionOf(production.request('simulate-device-loss', { runtime: 'ort', when: 'now' })),
+      ]);
+      expect(refusals.map((e) => e.code)).to.deep.equal(['bad-request', 'bad-request', 'bad-request']);
+    } finally {
+      production.terminate();
+    }
   });
 });
 

@@ -9,12 +9,9 @@ import type { ModelManifestEntry } from '../../src/shared/model-manifest.js';
 import { modelEntryFolder } from '../../src/shared/model-manifest.js';
 import type { RgbImage } from '../../src/shared/pixels.js';
 import type {
-  DeviceLossParams,
-  DeviceLossResult,
   LoadedModelReport,
   LoadModelsParams,
   LoadModelsResult,
-  MemoryResult,
   ModelLoadProgress,
   OrtBackend,
   RuntimeName,
@@ -23,10 +20,10 @@ import type {
 import { DeviceWatch } from '../models/device-watch.js';
 import { entryBytes, fetchModelFiles, type ModelFiles } from '../models/model-files.js';
 import type { ModelRunner } from '../models/model-runner.js';
-import { createOrtRunner, ortLiveObjects } from '../models/ort-runner.js';
+import { createOrtRunner } from '../models/ort-runner.js';
 import { createTfjsRunner } from '../models/tfjs-runner.js';
 import { ortWebgpuDevice } from '../runtimes/ort-runtime.js';
-import { switchTfjsToWasm, tfjsMemory, tfjsWebgpuDevice } from '../runtimes/tfjs-runtime.js';
+import { switchTfjsToWasm, tfjsWebgpuDevice } from '../runtimes/tfjs-runtime.js';
 import { describeError, throwIfAborted, WorkerFailure } from '../worker-failure.js';
 
 /** Download progress messages at most this often (the last one always goes). */
@@ -142,7 +139,7 @@ export class LoadedModels {
     const slot = this.slots[runtime];
     if (!slot) throw new WorkerFailure('model-missing', `no ${runtime} model is loaded`);
     if (slot.watch?.lostReason) await this.fallBackToWasm(runtime, `WebGPU device lost (${slot.watch.lostReason})`);
-    if (this.lossArmed.delete(runtime)) await this.loseDevice(runtime);
+    if (this.lossArmed.delete(runtime)) await this.destroyDevice(runtime);
 
     let current = this.slots[runtime]!;
     let started = performance.now();
@@ -172,17 +169,19 @@ export class LoadedModels {
     return result;
   }
 
-  async simulateDeviceLoss({ runtime, when }: DeviceLossParams): Promise<DeviceLossResult> {
-    const backend = runtime === 'tfjs' ? this.backends.tfjs : this.backends.ort;
-    if (backend !== 'webgpu') return { backend, armed: false };
-    if (when === 'next-run') this.lossArmed.add(runtime);
-    else await this.loseDevice(runtime);
-    return { backend, armed: true };
+  /** The backend the runtime works on now (after any fallback), or null when it has none. */
+  backendOf(runtime: RuntimeName): string | null {
+    return this.backends[runtime];
   }
 
-  memory(): MemoryResult {
-    const { sessions, tensors } = ortLiveObjects();
-    return { tfjs: tfjsMemory(), ort: { sessions, liveTensors: tensors } };
+  /**
+   * Destroys the runtime's WebGPU device at once ('now'), or just before its next run ('next-run', so
+   * that the loss hits a request in flight). Only the test build's requests call it
+   * (workers/testing/test-hooks.ts).
+   */
+  async loseDevice(runtime: RuntimeName, when: 'now' | 'next-run'): Promise<void> {
+    if (when === 'next-run') this.lossArmed.add(runtime);
+    else await this.destroyDevice(runtime);
   }
 
   async unloadAll(): Promise<number> {
@@ -215,7 +214,7 @@ export class LoadedModels {
     return true;
   }
 
-  private async loseDevice(runtime: RuntimeName): Promise<void> {
+  private async destroyDevice(runtime: RuntimeName): Promise<void> {
     const device = runtime === 'tfjs' ? tfjsWebgpuDevice() : await ortWebgpuDevice();
     device?.destroy();
   }

@@ -6,6 +6,7 @@ import type { FieldOfView } from '../../src/shared/fov.js';
 import { detectFieldOfView, preprocessFundus, thumbnail } from '../../src/shared/preprocess.js';
 import type { FovReport, GradeParams, GradeProgress, GradeResult, InspectParams, InspectResult } from '../../src/shared/protocol.js';
 import { modelSummary } from '../../src/shared/protocol.js';
+import { screeningOutcome } from '../../src/shared/screening-outcome.js';
 import { decodeImage } from '../images/decode-image.js';
 import { encodeJpeg, toRgba } from '../images/image-encoding.js';
 import { throwIfAborted, WorkerFailure } from '../worker-failure.js';
@@ -80,12 +81,15 @@ export async function gradePhoto(params: GradeParams, models: LoadedModels, cont
   const ort = await models.run('ort', rgb);
 
   context.transfer(thumb.bytes);
+  const model = modelSummary(params.models.tfjs);
   return {
     image: decoded.info,
     fov: fovReport(fov, decoded.info.width, decoded.info.height),
     thumbnail: thumb,
-    model: modelSummary(params.models.tfjs),
+    model,
     variants: { tfjs, ort },
+    // Decided here, once; the page shows it and saves it as it is.
+    outcome: screeningOutcome(tfjs, ort, model.referralThreshold),
     timings: { decodeMs, preprocessMs, totalMs: performance.now() - started },
   };
 }

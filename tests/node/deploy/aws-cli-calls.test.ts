@@ -3,11 +3,11 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
-import { requireCommand } from './support/debian-tool.js';
+import { requireTool } from './support/debian-tool.js';
 import { awsOperation, runDeployCli } from './support/deploy-cli.js';
 
 // Not installed on demand: Debian's awscli pulls in ~100 MB of Python; where it is missing, skip.
-const skip = requireCommand('aws', 'apt-get install awscli (or the AWS CLI v2 installer)');
+const skip = requireTool('aws');
 
 /** Port 9 (discard) on loopback: nothing listens, so a call stops exactly where the network starts. */
 const NOWHERE = 'http://127.0.0.1:9';

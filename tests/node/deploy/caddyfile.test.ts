@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ensureDebianTool } from './support/debian-tool.js';
+import { requireTool } from './support/debian-tool.js';
 import { INSTANCE_KIT } from './support/paths.js';
 
 const CADDYFILE = join(INSTANCE_KIT, 'Caddyfile');
-const skip = ensureDebianTool('caddy');
+const skip = requireTool('caddy');
 
 interface ReverseProxy {
   handler: 'reverse_proxy';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { ensureDebianTool } from './support/debian-tool.js';
+import { requireTool } from './support/debian-tool.js';
 import { FAKE_SYSTEMCTL, REPO } from './support/paths.js';
 
 const SCRIPTS = [
@@ -12,7 +12,7 @@ const SCRIPTS = [
   'deploy/instance/fundus-grader-release',
 ];
 
-test('shellcheck finds nothing in the deploy scripts (all severities, sourced files followed)', { skip: ensureDebianTool('shellcheck') ?? false }, () => {
+test('shellcheck finds nothing in the deploy scripts (all severities, sourced files followed)', { skip: requireTool('shellcheck') ?? false }, () => {
   const result = spawnSync('shellcheck', ['--shell=bash', '--external-sources', '--severity=style', ...SCRIPTS, FAKE_SYSTEMCTL], {
     cwd: REPO,
     encoding: 'utf8',

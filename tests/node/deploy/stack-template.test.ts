@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { readTemplate, type Resource, type Template } from './support/cloudformation-yaml.js';
-import { requireCommand } from './support/debian-tool.js';
+import { requireTool } from './support/debian-tool.js';
 import { DEPLOY_CLI, STACK_TEMPLATE } from './support/paths.js';
 
-const noCfnLint = requireCommand('cfn-lint', 'pip install cfn-lint (AWS publishes it on PyPI only, not on npm or in Debian)');
+const noCfnLint = requireTool('cfn-lint');
 
 describe('CloudFormation template: cfn-lint (the AWS linter, with the resource schemas)', { skip: noCfnLint ?? false }, () => {
   const lint = (path: string) => spawnSync('cfn-lint', ['--regions', 'us-east-1', 'eu-west-1', '--', path], { encoding: 'utf8' });

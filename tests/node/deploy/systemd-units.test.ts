@@ -5,13 +5,13 @@ import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ensureDebianTool } from './support/debian-tool.js';
+import { requireTool } from './support/debian-tool.js';
 import { SETUP_SCRIPT } from './support/paths.js';
 
 const HOST_UNITS = '/lib/systemd/system';
 const skip =
-  ensureDebianTool('systemd-analyze', 'systemd') ??
-  ensureDebianTool('caddy') ??
+  requireTool('systemd-analyze') ??
+  requireTool('caddy') ??
   (existsSync(join(HOST_UNITS, 'caddy.service')) ? undefined : `no ${HOST_UNITS}/caddy.service: apt-get install caddy`);
 
 /**

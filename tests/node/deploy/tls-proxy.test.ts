@@ -6,11 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync } from 'node:zlib';
 import { assertSecurityHeaders } from '../server/support/assertions.js';
 import { request } from '../server/support/http-client.js';
-import { ensureDebianTool } from './support/debian-tool.js';
+import { requireTool } from './support/debian-tool.js';
 import { DOMAIN, startLoopbackInstance, type LoopbackInstance } from './support/loopback-instance.js';
 import { bundleServer, packRelease, type PackedRelease } from './support/release-fixture.js';
 
-const skip = ensureDebianTool('caddy');
+const skip = requireTool('caddy');
 
 describe('Caddy in front of the server, as deployed (HTTPS on loopback)', { skip: skip ?? false, timeout: 60_000 }, () => {
   let work: string;

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDebianTool } from './support/debian-tool.js';
+import { requireTool } from './support/debian-tool.js';
 import { startLoopbackInstance, type LoopbackInstance } from './support/loopback-instance.js';
 import { startPageLoads, type LoadReport } from './support/page-load.js';
 import { bundleServer, packRelease, type PackedRelease } from './support/release-fixture.js';
 
-const skip = ensureDebianTool('caddy');
+const skip = requireTool('caddy');
 const BROWSERS = 4;
 
 describe('release switch behind Caddy under continuous page loads', { skip: skip ?? false, timeout: 60_000 }, () => {

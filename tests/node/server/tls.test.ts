@@ -12,14 +12,15 @@ import { startCli } from './support/cli-process.js';
 import { createFixtureRoot, type FixtureRoot } from './support/fixture-root.js';
 import { request } from './support/http-client.js';
 import { closedWithin, openSilentSocket, reachesConnectionCount, settlesWithin, SLACK_MS } from './support/raw-sockets.js';
+import { testToolSkipReason } from '../../../tools/test-tools.mjs';
 import { startServer } from './support/test-server.js';
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const noOpenssl = testToolSkipReason('openssl');
 const BIG_SIZE = 24 * 1024 * 1024; // far more than socket buffers hold, so it is still in flight
 /** A TLS record header announcing a 512-byte ClientHello that never follows. */
 const HALF_CLIENT_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00]);
 
-describe('TLS', { skip: hasOpenssl ? false : 'openssl CLI not found' }, () => {
+describe('TLS', { skip: noOpenssl ?? false }, () => {
   let fixture: FixtureRoot;
   let certDir: string;
   let cert: string;

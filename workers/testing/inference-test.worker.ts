@@ -1,0 +1,16 @@
+/**
+ * The inference worker as the browser tests run it (web-test-runner.config.mjs bundles this entry at
+ * the worker's URL): the production handlers, unchanged, plus the test-only requests of
+ * test-protocol.ts. build.mjs never bundles this file.
+ */
+import { createDispatcher, type Handlers } from '../dispatcher.js';
+import { createInferenceHandlers } from '../inference-handlers.js';
+import { testHandlers } from './test-hooks.js';
+import type { TestingRequestMap } from './test-protocol.js';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const { handlers, loaded } = createInferenceHandlers();
+const all: Handlers<TestingRequestMap> = { ...handlers, ...testHandlers(loaded) };
+const dispatch = createDispatcher(all, self);
+self.addEventListener('message', (event: MessageEvent<unknown>) => dispatch(event.data));
