@@ -13,9 +13,10 @@ import { loadFundusDataset } from '../data/load-dataset.js';
 import { saveCanonicalModel } from '../export/canonical-store.js';
 import { referralThresholdField } from '../export/model-description.js';
 import { loadLayersModelFromDir, saveLayersModel } from '../export/tfjs-model-io.js';
-import { loadStoreData } from '../finetune/load-store.js';
+import { loadStoreData, PHOTO_PREPROCESSINGS, type PhotoPreprocessing } from '../finetune/load-store.js';
 import { evaluationExamples, predict, RECIPES, trainRecipe, type RecipeName } from '../finetune/recipes.js';
 import { OUTPUT_LAYER } from '../model/classifier-head.js';
+import { localContrastNormalise } from '../../shared/local-contrast.js';
 import { initTrainingBackend } from '../train/backend.js';
 import { transferWeights } from '../train/model-weights.js';
 import { positiveInt, runCli, UsageError } from './cli-support.js';
@@ -31,6 +32,9 @@ Usage: node --import tsx src/pipeline/cli/train-real.ts [options]
                           recipe, the out-of-sample metrics and the referral threshold; read when
                           training ends, so training may start while the cross-validation runs
   --recipe NAME           ${RECIPES.join(' | ')} (default: the cross-validation's)
+  --preprocessing P       ${PHOTO_PREPROCESSINGS.join(' | ')} (default: the cross-validation's, else fov-crop);
+                          the recipe's other settings come from the cross-validation, which must
+                          have been run with the same recipe and preprocessing
   --out DIR               the canonical store (fp16) with model-info.json
   --fp32-out DIR          the same weights in float32, outside git
   --id ID --version V     default resnet50-dr, 5
@@ -40,6 +44,7 @@ Usage: node --import tsx src/pipeline/cli/train-real.ts [options]
 
 interface CrossValidationReport {
   recipe: RecipeName;
+  settings: { augment?: boolean; classWeights?: boolean; preprocessing?: PhotoPreprocessing; lastStageLearningRate?: number; headEpochs: number; lastStageEpochs: number };
   estimate: string;
   photos: number;
   accuracy: number;
@@ -63,6 +68,7 @@ async function main(): Promise<number> {
       pretrained: { type: 'string' },
       'cross-validation': { type: 'string' },
       recipe: { type: 'string' },
+      preprocessing: { type: 'string' },
       out: { type: 'string' },
       'fp32-out': { type: 'string' },
       id: { type: 'string' },
@@ -87,18 +93,35 @@ async function main(): Promise<number> {
     return report;
   };
   if (values.recipe !== undefined && !RECIPES.includes(values.recipe as RecipeName)) throw new UsageError(`--recipe must be one of ${RECIPES.join(', ')}`);
-  const recipe = (values.recipe as RecipeName | undefined) ?? (await readReport()).recipe;
+  const early =
+    values.recipe === undefined || values.preprocessing === undefined
+      ? await readReport().catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return undefined;
+          throw error;
+        })
+      : undefined;
+  const recipe = (values.recipe as RecipeName | undefined) ?? early?.recipe;
+  if (recipe === undefined) throw new Error(`${cvPath} does not exist, and no --recipe was given`);
+  const preprocessing = (values.preprocessing ?? early?.settings.preprocessing ?? 'fov-crop') as PhotoPreprocessing;
+  if (!PHOTO_PREPROCESSINGS.includes(preprocessing)) throw new UsageError(`--preprocessing must be one of ${PHOTO_PREPROCESSINGS.join(', ')}`);
   const dataDir = values.data ?? '../shared/datasets/idrid-grading-train';
 
   await initTrainingBackend('wasm');
   const records = await loadFundusDataset(dataDir);
   const pretrained = await loadLayersModelFromDir(values.pretrained!);
-  const data = await loadStoreData(records, pretrained, values.cache ?? '.cache/real', (line) => console.log(line));
+  const data = await loadStoreData(records, pretrained, values.cache ?? '.cache/real', (line) => console.log(line), preprocessing);
   const all = records.map((_, i) => i);
   console.log(`training ${recipe} on all ${all.length} photos`);
+  const used = {
+    augment: early?.settings.augment ?? true,
+    classWeights: early?.settings.classWeights ?? true,
+    ...(early?.settings.lastStageLearningRate !== undefined ? { lastStageLearningRate: early.settings.lastStageLearningRate } : {}),
+    ...(early ? { headEpochs: early.settings.headEpochs, lastStageEpochs: early.settings.lastStageEpochs } : {}),
+  };
   const trained = await trainRecipe(data, all, {
     recipe,
     seed,
+    ...used,
     checkpointPrefix: join(values['fp32-out']!, '..', `${values.id ?? 'resnet50-dr'}-real-final`),
     log: (line) => console.log(line),
     events: { onEpoch: (r) => console.log(`    epoch ${r.epoch}: train ${r.trainLoss.toFixed(3)} val ${r.valLoss.toFixed(3)} (${r.seconds.toFixed(0)} s)`) },
@@ -113,7 +136,8 @@ async function main(): Promise<number> {
   const check = all.slice(0, 8);
   const expected = await predict(trained.model, evaluationExamples(data, check, trained.input));
   const { preprocessedImages } = await import('../train/preprocessed-images.js');
-  const images = preprocessedImages(check.map((i) => records[i]!), join(values.cache ?? '.cache/real', 'preprocessed'));
+  const crops = preprocessedImages(check.map((i) => records[i]!), join(values.cache ?? '.cache/real', 'preprocessed'));
+  const images = { image: async (n: number) => (preprocessing === 'local-contrast' ? localContrastNormalise(await crops.image(n)) : crops.image(n)) };
   let maxDifference = 0;
   for (let n = 0; n < check.length; n++) {
     const rgb = await images.image(n);
@@ -124,7 +148,14 @@ async function main(): Promise<number> {
   if (maxDifference > 1e-3) throw new Error(`the assembled model differs from the trained one by ${maxDifference}`);
 
   const cv = await readReport();
-  if (cv.recipe !== recipe) throw new Error(`${cvPath} cross-validated ${cv.recipe}, not ${recipe}`);
+  const cvPreprocessing = cv.settings.preprocessing ?? 'fov-crop';
+  if (cv.recipe !== recipe || cvPreprocessing !== preprocessing) {
+    throw new Error(`${cvPath} cross-validated ${cv.recipe} on ${cvPreprocessing}, not ${recipe} on ${preprocessing}`);
+  }
+  if ((cv.settings.augment ?? true) !== used.augment || (cv.settings.classWeights ?? true) !== used.classWeights) {
+    throw new Error(`${cvPath} was made with other training settings than this run's (${JSON.stringify(used)}); run it first`);
+  }
+  if (preprocessing !== 'fov-crop') throw new Error(`the app crops the field of view only; a ${preprocessing} model cannot ship yet`);
   const description: ModelDescription = {
     id: values.id ?? 'resnet50-dr',
     version: values.version ?? '5',
