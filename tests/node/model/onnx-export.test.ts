@@ -86,6 +86,33 @@ test('ResNet50 at 64 px with random BatchNorm statistics: onnxruntime matches TF
   assert.ok(Math.max(...tfjs) - Math.min(...tfjs) > 0.01, `outputs too flat to compare: ${tfjs}`);
 });
 
+test('a weight beyond float16 (an ImageNet-scale conv1 BatchNorm variance) stays float32 in the store, and both runtimes agree', async () => {
+  const model = buildResNet50Classifier({ seed: 4, inputSize: 64 });
+  randomizeBatchNormStatistics(model, 4);
+  const bn = model.getLayer('conv1_bn');
+  const [gamma, beta, mean, variance] = bn.getWeights();
+  // Scale conv1's output and its statistics together, so the network computes the same function.
+  const conv = model.getLayer('conv1_conv');
+  const [kernel, bias] = conv.getWeights();
+  tf.tidy(() => {
+    conv.setWeights([tf.mul(kernel!, 300), tf.mul(bias!, 300)]);
+    bn.setWeights([gamma!, beta!, tf.mul(mean!, 300), tf.add(tf.mul(variance!, 90000), 1e4)]);
+  });
+  const dir = await tempDir('r50-wide');
+  await saveCanonicalModel(model, dir, { id: 'r50', version: '0', name: 'test', trainingData: 'none', demo: true });
+  model.dispose();
+  const stored = await readTfjsModel(dir);
+  const storedAs = new Map(stored.weights.map((w) => [w.name, w.storedAs]));
+  assert.equal(storedAs.get('conv1_bn/moving_variance'), 'fp32');
+  assert.equal(storedAs.get('conv1_conv/kernel'), 'fp16');
+  assert.equal(storedAs.get('conv2_block1_1_bn/moving_variance'), 'fp16');
+  const loaded = await loadLayersModelFromDir(dir);
+  const { tfjs, onnx } = await runBoth(loaded, exportOnnx(stored, { weights: 'fp16' }), 1, 64, 8);
+  loaded.dispose();
+  assert.deepEqual(argmaxRows(onnx, 5), argmaxRows(tfjs, 5));
+  assert.ok(maxAbsDiff(onnx, tfjs) < 1e-4, `max |Δp| ${maxAbsDiff(onnx, tfjs)}`);
+});
+
 test('refuses a normalisation layer whose constants were rounded to fp16', () => {
   const rounded = tiny.weights.map((w) =>
     w.name.startsWith(`${IMAGENET_NORMALIZATION_LAYER}/`) ? { ...w, values: decodeFloat16(encodeFloat16(w.values)) } : w,
