@@ -9,7 +9,7 @@ import { constants } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { positiveInt, runCli, UsageError } from './cli-support.js';
+import { nonNegativeInt, runCli, UsageError } from './cli-support.js';
 
 const STEPS = ['pretrained', 'cv-head', 'cv-last-stage', 'train', 'manifest', 'parity', 'try-samples'] as const;
 type StepName = (typeof STEPS)[number];
@@ -21,10 +21,11 @@ const HELP = `Rebuild the real-photo model, resuming where it stopped:
   cv-head        recipe (a), frozen ImageNet backbone + dense head: stratified 5-fold cross-validation,
                  out-of-fold predictions → checkpoints/real-cv/head (extracts and caches the backbone's
                  outputs for every photo in its eight dihedral variants first: ~15 min)
-  cv-last-stage  recipe (b), that head then the last ResNet stage fine-tuned with it: the same folds;
-                 --last-stage-folds 1 runs fold 1 only, a stratified 20 % hold-out (~1 h a fold here)
+  cv-last-stage  recipe (b), that head then the last ResNet stage fine-tuned with it: the same folds
+                 (~40 min a fold here); only with --last-stage-folds N ≥ 1 (1: fold 1 only, a
+                 stratified 20 % hold-out)
                  → checkpoints/real-cv/last-stage
-  train          --recipe (default last-stage) on every photo, threshold and metrics from its
+  train          --recipe (default head, the shipped v5's) on every photo, threshold and metrics from its
                  cross-validation → <models>/<id> (fp16 store), checkpoints/<id>-fp32
   manifest       derive every store's forms, write <models>/manifest.json
   parity         TF.js vs ONNX, fp16 vs fp32, store vs trained fp32 on the photos → <models>/<id>/evaluation/parity.json
@@ -33,8 +34,9 @@ const HELP = `Rebuild the real-photo model, resuming where it stopped:
 Usage: node --import tsx src/pipeline/cli/pipeline-real.ts [options]
 
   --data DIR             labelled photos (default ../shared/datasets/idrid-grading-train)
-  --recipe NAME          what train ships: head | last-stage (default last-stage)
-  --last-stage-folds N   folds of cv-last-stage to run, 1-5 (default 5)
+  --recipe NAME          what train ships: head | last-stage (default head)
+  --last-stage-folds N   folds of cv-last-stage to run, 0-5 (default 0: none; --recipe last-stage needs
+                         its cross-validation, so at least 1)
   --models DIR           default models;  --id ID  default resnet50-dr;  --version V  default 5
   --only STEP[,STEP]     run only these steps;  --force: run them even when complete
   --dry-run              print the plan and exit
@@ -47,6 +49,8 @@ interface Step {
   script: string;
   args: string[];
   complete(): Promise<string | null>;
+  /** Set when the settings leave this step nothing to do: it is skipped, even with --force. */
+  nothingToDo?: string;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -74,6 +78,7 @@ function plan(o: { data: string; recipe: string; lastStageFolds: number; models:
       name: 'cv-last-stage',
       script: 'cross-validate.ts',
       args: [...cvArgs('last-stage'), ...(o.lastStageFolds < 5 ? ['--only-folds', String(o.lastStageFolds)] : [])],
+      ...(o.lastStageFolds === 0 ? { nothingToDo: '--last-stage-folds 0' } : {}),
       complete: async () => {
         const path = join(cv('last-stage'), 'report.json');
         const report = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { folds?: unknown[] }, () => undefined);
@@ -134,10 +139,11 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const recipe = values.recipe ?? 'last-stage';
+  const recipe = values.recipe ?? 'head';
   if (recipe !== 'head' && recipe !== 'last-stage') throw new UsageError('--recipe must be head or last-stage');
-  const lastStageFolds = values['last-stage-folds'] !== undefined ? positiveInt('last-stage-folds', values['last-stage-folds']) : 5;
-  if (lastStageFolds > 5) throw new UsageError('--last-stage-folds must be 1-5');
+  const lastStageFolds = values['last-stage-folds'] !== undefined ? nonNegativeInt('last-stage-folds', values['last-stage-folds']) : 0;
+  if (lastStageFolds > 5) throw new UsageError('--last-stage-folds must be 0-5');
+  if (recipe === 'last-stage' && lastStageFolds === 0) throw new UsageError('--recipe last-stage needs its cross-validation: --last-stage-folds 1-5');
   const only = values.only?.split(',').map((s) => s.trim());
   for (const name of only ?? []) if (!(STEPS as readonly string[]).includes(name)) throw new UsageError(`--only: unknown step "${name}" (steps: ${STEPS.join(', ')})`);
   const steps = plan({
@@ -151,6 +157,10 @@ async function main(): Promise<number> {
   const started = performance.now();
   for (const [i, step] of steps.entries()) {
     const label = `[${i + 1}/${steps.length}] ${step.name}`;
+    if (step.nothingToDo) {
+      console.log(`${label} — nothing to do (${step.nothingToDo})`);
+      continue;
+    }
     const done = values.force ? null : await step.complete();
     const command = ['node --import tsx', relative(process.cwd(), scriptPath(step.script)), ...step.args].join(' ');
     if (done) {

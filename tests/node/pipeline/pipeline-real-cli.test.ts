@@ -11,13 +11,13 @@ describe('pipeline-real.ts', () => {
   const STEPS = ['pretrained', 'cv-head', 'cv-last-stage', 'train', 'manifest', 'parity', 'try-samples'];
 
   /** The plan's lines: step → "complete" or the command it would run. */
-  function planOf(stdout: string): Array<{ index: number; total: number; step: string; state: 'complete' | 'would run'; command?: string }> {
-    return [...stdout.matchAll(/^\[(\d+)\/(\d+)\] ([\w-]+) — (?:complete \(.*\)|would run: (.*))$/gm)].map((m) => ({
+  function planOf(stdout: string): Array<{ index: number; total: number; step: string; state: 'complete' | 'nothing to do' | 'would run'; command?: string }> {
+    return [...stdout.matchAll(/^\[(\d+)\/(\d+)\] ([\w-]+) — (?:(complete|nothing to do) \(.*\)|would run: (.*))$/gm)].map((m) => ({
       index: Number(m[1]),
       total: Number(m[2]),
       step: m[3]!,
-      state: m[4] === undefined ? 'complete' : 'would run',
-      ...(m[4] === undefined ? {} : { command: m[4] }),
+      state: m[5] === undefined ? (m[4] as 'complete' | 'nothing to do') : 'would run',
+      ...(m[5] === undefined ? {} : { command: m[5] }),
     }));
   }
 
@@ -33,9 +33,10 @@ describe('pipeline-real.ts', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--bogus'], /Unknown option '--bogus'/],
       [['--recipe', 'nope'], /--recipe must be head or last-stage/],
-      [['--last-stage-folds', '0'], /--last-stage-folds must be an integer ≥ 1, got "0"/],
-      [['--last-stage-folds', '6'], /--last-stage-folds must be 1-5/],
-      [['--last-stage-folds', '2.5'], /--last-stage-folds must be an integer ≥ 1/],
+      [['--recipe', 'last-stage'], /--recipe last-stage needs its cross-validation/],
+      [['--recipe', 'last-stage', '--last-stage-folds', '0'], /--recipe last-stage needs its cross-validation/],
+      [['--last-stage-folds', '6'], /--last-stage-folds must be 0-5/],
+      [['--last-stage-folds', '2.5'], /--last-stage-folds must be an integer ≥ 0/],
       [['--only', 'cv-head,nope'], /--only: unknown step "nope" \(steps: pretrained, cv-head, cv-last-stage, train, manifest, parity, try-samples\)/],
     ];
     const runs = await cliAll(script, cases.map(([args]) => ['--dry-run', ...args]));
@@ -56,14 +57,13 @@ describe('pipeline-real.ts', () => {
     for (const step of ['train', 'manifest', 'parity', 'try-samples']) assert.equal(byStep[step]!.state, 'would run', step);
     assert.equal(
       byStep.train!.command,
-      `node --import tsx src/pipeline/cli/train-real.ts --data /nonexistent --pretrained checkpoints/imagenet-resnet50 --cross-validation checkpoints/real-cv/last-stage --out ${models}/resnet50-dr --fp32-out checkpoints/resnet50-dr-fp32 --id resnet50-dr --version 5`,
+      `node --import tsx src/pipeline/cli/train-real.ts --data /nonexistent --pretrained checkpoints/imagenet-resnet50 --cross-validation checkpoints/real-cv/head --out ${models}/resnet50-dr --fp32-out checkpoints/resnet50-dr-fp32 --id resnet50-dr --version 5`,
     );
     assert.equal(byStep.manifest!.command, `node --import tsx src/pipeline/cli/export.ts manifest --models ${models}`);
     assert.match(byStep.parity!.command!, new RegExp(`parity\\.ts --id resnet50-dr --models ${models} --data /nonexistent .*--out ${models}/resnet50-dr/evaluation/parity\\.json$`));
     assert.match(byStep['try-samples']!.command!, new RegExp(`try-samples\\.ts --id resnet50-dr --models ${models} --out ${models}/resnet50-dr/evaluation/try-samples\\.json$`));
-    for (const step of ['cv-head', 'cv-last-stage']) {
-      if (byStep[step]!.state === 'would run') assert.match(byStep[step]!.command!, /cross-validate\.ts --data \/nonexistent /);
-    }
+    if (byStep['cv-head']!.state === 'would run') assert.match(byStep['cv-head']!.command!, /cross-validate\.ts --data \/nonexistent /);
+    assert.match(run!.stdout, /^\[3\/7\] cv-last-stage — nothing to do \(--last-stage-folds 0\)$/m, 'the last stage is cross-validated only when asked');
     // Nothing ran: no step reported back (a step that ran prints "done in" or "failed"; /nonexistent would fail).
     assert.doesNotMatch(run!.stdout, /done in|pipeline complete/);
     assert.equal(await exists(models), false, 'nothing written to --models');
@@ -73,11 +73,11 @@ describe('pipeline-real.ts', () => {
     const models = join(await tempDir('real-force'), 'models');
     const [forced, only] = await cliAll(script, [
       ['--dry-run', '--force', '--data', '/nonexistent', '--models', models, '--recipe', 'head', '--last-stage-folds', '1', '--id', 'my-model', '--version', '9'],
-      ['--dry-run', '--force', '--data', '/nonexistent', '--models', models, '--only', ' train , cv-last-stage'],
+      ['--dry-run', '--force', '--data', '/nonexistent', '--models', models, '--only', ' train , cv-last-stage', '--recipe', 'last-stage', '--last-stage-folds', '5'],
     ]);
     assert.equal(forced!.code, 0, forced!.stderr);
     const plan = planOf(forced!.stdout);
-    assert.deepEqual(plan.map((p) => [p.step, p.state]), STEPS.map((s) => [s, 'would run']));
+    assert.deepEqual(plan.map((p) => [p.step, p.state]), STEPS.map((s) => [s, 'would run']), '--force runs every step, the one fold of cv-last-stage included');
     const command = Object.fromEntries(plan.map((p) => [p.step, p.command!]));
     assert.equal(command.pretrained, 'node --import tsx src/pipeline/cli/pretrained.ts --out checkpoints/imagenet-resnet50');
     assert.match(command['cv-head']!, /cross-validate\.ts --data \/nonexistent --pretrained checkpoints\/imagenet-resnet50 --recipe head --out checkpoints\/real-cv\/head$/);
