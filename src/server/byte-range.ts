@@ -20,23 +20,36 @@ export function parseByteRange(header: string, size: number): ByteRange {
   const match = RANGE_SPEC.exec((specs[0] ?? '').trim());
   if (!match) return WHOLE; // invalid syntax is ignored, not refused
   const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return WHOLE;
 
+  // Positions may have any number of digits (RFC 9110 §14.1.1 sets no limit), so they are
+  // compared exactly, as decimal strings: as doubles, 9007199254740993 and 9007199254740992 are
+  // the same number. (Strings rather than BigInt: no arbitrary-precision parse of a 16 KiB run of
+  // digits.) A position becomes a number only once it is known to be below the size, a safe integer.
+  const length = String(size);
   if (first === '') {
-    // Suffix range `-n`: the last n bytes.
-    const length = toInteger(last);
-    if (length === undefined) return WHOLE;
-    if (length === 0 || size === 0) return UNSATISFIABLE;
-    return { kind: 'partial', start: Math.max(0, size - length), end: size - 1 };
+    // Suffix range `-n`: the last n bytes, or the whole file when n is at least its size.
+    if (compareDecimal(last, '0') === 0 || size === 0) return UNSATISFIABLE;
+    const start = compareDecimal(last, length) >= 0 ? 0 : size - Number(last);
+    return { kind: 'partial', start, end: size - 1 };
   }
-  const start = toInteger(first);
-  const end = last === '' ? size - 1 : toInteger(last);
-  if (start === undefined || end === undefined || (last !== '' && end < start)) return WHOLE;
-  if (start >= size) return UNSATISFIABLE;
-  return { kind: 'partial', start, end: Math.min(end, size - 1) };
+  if (last !== '' && compareDecimal(last, first) < 0) return WHOLE; // last before first: invalid, so ignored
+  // A first position at or past the end, however large, is unsatisfiable (§14.1.1); a last
+  // position at or past the end (or none), however large, means "to the end".
+  if (compareDecimal(first, length) >= 0) return UNSATISFIABLE;
+  const end = last === '' || compareDecimal(last, length) >= 0 ? size - 1 : Number(last);
+  return { kind: 'partial', start: Number(first), end };
 }
 
-function toInteger(digits: string): number | undefined {
-  if (digits === '') return undefined;
-  const value = Number(digits);
-  return Number.isSafeInteger(value) ? value : undefined;
+/** Exact comparison of two non-empty strings of decimal digits, of any length: <0, 0 or >0. */
+function compareDecimal(a: string, b: string): number {
+  const x = withoutLeadingZeros(a);
+  const y = withoutLeadingZeros(b);
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function withoutLeadingZeros(digits: string): string {
+  const firstNonZero = digits.search(/[1-9]/);
+  return firstNonZero === -1 ? '0' : digits.slice(firstNonZero);
 }

@@ -8,6 +8,7 @@ export interface CliOptions {
   readonly tlsFiles?: { readonly certFile: string; readonly keyFile: string };
   readonly hsts: boolean;
   readonly quiet: boolean;
+  readonly sourceMaps: boolean;
 }
 
 export type CliCommand = { readonly kind: 'serve'; readonly options: CliOptions } | { readonly kind: 'help' };
@@ -24,6 +25,7 @@ Serves the built app with COOP/COEP, CSP, immutable caching and precompressed va
   --key <file>    PEM private key for --cert
   --hsts          send Strict-Transport-Security over HTTP too (TLS ends at a proxy in front)
   --quiet         no access log lines on stdout
+  --source-maps   serve *.map files (404 otherwise: they expose the unminified source)
   -h, --help      show this text
 `;
 
@@ -41,6 +43,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       key: { type: 'string' },
       hsts: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'source-maps': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -59,6 +62,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
         : {}),
       hsts: values.hsts,
       quiet: values.quiet,
+      sourceMaps: values['source-maps'],
     },
   };
 }

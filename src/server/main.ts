@@ -19,6 +19,7 @@ async function serve(options: CliOptions): Promise<void> {
     host: options.host,
     ...(tls === undefined ? {} : { tls }),
     hsts: options.hsts,
+    sourceMaps: options.sourceMaps,
     logger: consoleLogger({ quiet: options.quiet }),
     version: findPackageVersion(import.meta.url),
   });

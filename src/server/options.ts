@@ -59,6 +59,11 @@ export interface StaticServerOptions {
   readonly tls?: TlsCredentials;
   /** Send HSTS over plain HTTP too, for when a TLS-terminating proxy sits in front. */
   readonly hsts?: boolean;
+  /**
+   * Serve `*.map` files. Off by default: the build emits source maps next to every bundle (handy
+   * locally), but in production they would hand anyone the unminified source (see docs/server.md).
+   */
+  readonly sourceMaps?: boolean;
   readonly logger: ServerLogger;
   readonly limits?: Partial<ServerLimits>;
   /** Reported by /healthz. */

@@ -11,6 +11,8 @@ import { sendNotFound, serveFile } from './serve-file.js';
 export interface HandlerContext {
   readonly rootReal: string;
   readonly limits: ServerLimits;
+  /** Whether `*.map` files are served (StaticServerOptions.sourceMaps). */
+  readonly sourceMaps: boolean;
   readonly logger: ServerLogger;
   /** Sent on every response, whatever its status. */
   readonly baseHeaders: Readonly<Record<string, string>>;
@@ -20,6 +22,8 @@ export interface HandlerContext {
 }
 
 export const ALLOWED_METHODS = 'GET, HEAD';
+
+const SOURCE_MAP_NAME = /\.map$/i;
 
 /**
  * `expectationFailed`: the request carries an Expect header Node does not meet (anything but
@@ -67,8 +71,12 @@ async function route(exchange: Exchange, context: HandlerContext, expectationFai
   }
   const { segments } = path;
   if (segments.length === 1 && segments[0] === 'healthz') return sendHealth(exchange, context.health());
+  const name = segments[segments.length - 1] ?? '';
   // `/x.js.br` is an encoding of /x.js, not a resource: 404 rather than bytes of the wrong type.
-  if (isVariantFileName(segments[segments.length - 1] ?? '')) return sendNotFound(exchange, context.rootReal);
+  if (isVariantFileName(name)) return sendNotFound(exchange, context.rootReal);
+  // Source maps, unless asked for: as if they were not there. By name, case-insensitively, so a
+  // case-insensitive file system cannot be asked for `X.JS.MAP` instead.
+  if (!context.sourceMaps && SOURCE_MAP_NAME.test(name)) return sendNotFound(exchange, context.rootReal);
   return serveFile(exchange, context.rootReal, segments);
 }
 

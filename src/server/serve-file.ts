@@ -1,11 +1,10 @@
-import { open, readFile } from 'node:fs/promises';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { parseByteRange, type ByteRange } from './byte-range.js';
 import { CACHE_NONE, cacheControlFor } from './cache-policy.js';
 import { negotiateEncoding } from './content-encoding.js';
 import { sendBody, sendStatus, type Exchange } from './exchange.js';
-import { findEncodedVariants, resolveServableFile } from './file-resolver.js';
+import { findEncodedVariants, openServableFile, resolveServableFile } from './file-resolver.js';
 import { mediaTypeFor } from './mime-types.js';
 import { entityTag, httpDate, ifRangeAllowsPartial, isNotModified } from './validators.js';
 
@@ -26,12 +25,17 @@ export async function serveFile(exchange: Exchange, rootReal: string, segments: 
   const variants = await findEncodedVariants(rootReal, relativePath);
   // Range only means something for GET, and only against the identity bytes.
   const rangeHeader = req.method === 'GET' ? req.headers.range : undefined;
-  const variant = rangeHeader === undefined ? negotiateEncoding(req.headers['accept-encoding'], variants) : undefined;
+  const negotiated = rangeHeader === undefined ? negotiateEncoding(req.headers['accept-encoding'], variants) : undefined;
 
-  const file = await open(variant?.path ?? identityPath, 'r');
+  // A variant that cannot be opened (unreadable, gone since the lookup) is only a missed
+  // saving: fall back to the identity bytes. An identity file that cannot be opened is a 404.
+  const encoded = negotiated === undefined ? undefined : await openServableFile(negotiated.path);
+  const variant = encoded === undefined ? undefined : negotiated;
+  const opened = encoded ?? (await openServableFile(identityPath));
+  if (opened === undefined) return sendNotFound(exchange, rootReal);
+  const { handle: file, stats } = opened;
   let streaming = false;
   try {
-    const stats = await file.stat();
     const etag = entityTag(stats, variant?.coding);
     const headers: OutgoingHttpHeaders = {
       'Cache-Control': cacheControlFor(segments),
@@ -78,11 +82,18 @@ export async function serveFile(exchange: Exchange, rootReal: string, segments: 
   }
 }
 
-/** dist/404.html when the build has one, else a line of text. */
+/** dist/404.html when the build has one (and the server may read it), else a line of text. */
 export async function sendNotFound(exchange: Exchange, rootReal: string): Promise<void> {
-  const page = await resolveServableFile(rootReal, NOT_FOUND_PAGE);
+  const path = await resolveServableFile(rootReal, NOT_FOUND_PAGE);
+  const page = path === undefined ? undefined : await openServableFile(path);
   if (page === undefined) return sendStatus(exchange, 404);
-  sendBody(exchange, 404, await readFile(page), {
+  let body: Buffer;
+  try {
+    body = await page.handle.readFile();
+  } finally {
+    await page.handle.close();
+  }
+  sendBody(exchange, 404, body, {
     'Content-Type': mediaTypeFor(NOT_FOUND_PAGE).contentType,
     'Cache-Control': CACHE_NONE,
   });

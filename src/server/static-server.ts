@@ -58,6 +58,7 @@ export function createStaticServer(options: StaticServerOptions): StaticServer {
   const handler = createRequestHandler({
     rootReal: root,
     limits,
+    sourceMaps: options.sourceMaps === true,
     logger: options.logger,
     baseHeaders,
     health: () => ({

@@ -70,6 +70,29 @@ describe('path safety: nothing outside the root, nothing hidden', () => {
     }
   });
 
+  test('absolute-form targets are served by their path, under every origin-form rule', async () => {
+    const send = (target: string): Promise<string> =>
+      rawExchange(running.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const ok = await send(`http://127.0.0.1:${running.port}/notes.txt`);
+    assert.equal(statusOf(ok), 200);
+    assert.ok(ok.endsWith('\r\n\r\nplain text'));
+    assert.equal(statusOf(await send('HTTPS://elsewhere.example/n%6Ftes.txt?q=1')), 200);
+    assert.equal(statusOf(await send('http://x')), 200);
+    for (const target of TRAVERSALS.filter((path) => path.startsWith('/') && !path.startsWith('//'))) {
+      const answer = await send(`http://127.0.0.1${target}`);
+      assert.equal(statusOf(answer), 400, target);
+      assert.ok(!answer.includes(SECRET), target);
+    }
+    for (const target of ['http://x/.env', 'http://x/%2eenv', 'http://x/escape.txt', 'http://x/escape-dir/secret.txt']) {
+      const answer = await send(target);
+      assert.equal(statusOf(answer), 404, target);
+      assert.ok(!answer.includes(SECRET), target);
+    }
+    for (const target of ['http:///outside/secret.txt', 'http://user@x/notes.txt', 'ftp://x/notes.txt', 'file:///etc/passwd']) {
+      assert.equal(statusOf(await send(target)), 400, target);
+    }
+  });
+
   test('symlinks are followed only while they stay inside the root and off dotfiles', async () => {
     assert.equal((await request(running.port, '/escape.txt')).status, 404);
     assert.equal((await request(running.port, '/escape-dir/secret.txt')).status, 404);

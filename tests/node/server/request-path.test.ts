@@ -39,8 +39,27 @@ test('empty segments are 400, a trailing slash is a directory (404), dotfiles ar
   assert.equal(statusOf('/%2egit/config'), 404);
 });
 
-test('malformed percent-encoding and non-origin-form targets are 400', () => {
-  for (const target of ['/%', '/%g0', '/%e0%80', '/%c0%af', 'http://host/x', '*', '', 'x/y']) {
+test('malformed percent-encoding and targets in neither origin- nor absolute-form are 400', () => {
+  for (const target of ['/%', '/%g0', '/%e0%80', '/%c0%af', '*', '', 'x/y', 'host:80', '//host/x']) {
+    assert.equal(statusOf(target), 400, target);
+  }
+});
+
+test('absolute-form (RFC 9112 §3.2.2): an http(s) URL serves its path; the authority is checked, then ignored', () => {
+  assert.deepEqual(segmentsOf('http://host/assets/index-AB12cd34.js'), ['assets', 'index-AB12cd34.js']);
+  assert.deepEqual(segmentsOf('HTTPS://Host.example:8443/n%6Ftes.txt?x=1#y'), ['notes.txt']);
+  assert.deepEqual(segmentsOf('http://[::1]:8080/a'), ['a']);
+  assert.deepEqual(segmentsOf('http://host'), ['index.html']);
+  assert.deepEqual(segmentsOf('http://host?q'), ['index.html']);
+  assert.deepEqual(segmentsOf('http://host/'), ['index.html']);
+});
+
+test('absolute-form paths get every origin-form rule; empty hosts, userinfo and other schemes are 400', () => {
+  for (const target of ['http://host/..', 'http://host/a/../b', 'http://host/%2e%2e/x', 'http://host/a%2fb', 'http://host//etc/passwd', 'http://host/C:/x', 'http://host/a\\b', 'http://host/%00']) {
+    assert.equal(statusOf(target), 400, target);
+  }
+  for (const target of ['http://host/.env', 'http://host/icons/']) assert.equal(statusOf(target), 404, target);
+  for (const target of ['http:///etc/passwd', 'http://', 'http://user@host/x', 'http://user:pw@host/x', 'http:/x', 'http:x', 'ftp://host/x', 'file:///etc/passwd', 'http://ho st/x', 'http://host\\..\\x', 'http://host%2f..%2f/x']) {
     assert.equal(statusOf(target), 400, target);
   }
 });

@@ -112,7 +112,6 @@ describe('static server: headers, types, caching, methods, limits', () => {
       '/vendor/onnxruntime-web-1.30.0/ort-wasm-simd-threaded.mjs': 'text/javascript; charset=utf-8',
       [HASHED_CSS]: 'text/css; charset=utf-8',
       '/models/manifest.json': 'application/json; charset=utf-8',
-      '/assets/index-AB12cd34.js.map': 'application/json; charset=utf-8',
       [VENDOR_WASM]: 'application/wasm',
       [MODEL_BIN]: 'application/octet-stream',
       '/models/resnet50-onnx/1.0.0/model.onnx': 'application/octet-stream',
@@ -267,6 +266,7 @@ describe('request handler failures', () => {
     const handler = createRequestHandler({
       rootReal: '/nonexistent',
       limits: DEFAULT_LIMITS,
+      sourceMaps: false,
       logger: { access: () => undefined, error: (_message, error) => errors.push(error) },
       baseHeaders: securityHeaders({ hsts: false }),
       health: () => {

@@ -14,10 +14,17 @@ export interface CliProcess {
   readonly exited: Promise<number | NodeJS.Signals>;
 }
 
+/** Another user to run the CLI as (spawning as another user needs root). */
+export interface CliUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /** Runs the CLI exactly as documented (`node --import tsx src/server/main.ts`) and waits until it listens. */
-export async function startCli(args: readonly string[], timeoutMs = 15_000): Promise<CliProcess> {
+export async function startCli(args: readonly string[], timeoutMs = 15_000, user?: CliUser): Promise<CliProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--host', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
   });
   let stdout = '';
   let stderr = '';

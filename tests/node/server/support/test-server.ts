@@ -16,7 +16,7 @@ export const TEST_VERSION = '9.9.9-test';
 
 export async function startServer(
   root: string,
-  options: { limits?: Partial<ServerLimits>; tls?: TlsCredentials; hsts?: boolean } = {},
+  options: { limits?: Partial<ServerLimits>; tls?: TlsCredentials; hsts?: boolean; sourceMaps?: boolean } = {},
 ): Promise<RunningServer> {
   const accessLog: AccessLogEntry[] = [];
   const errors: string[] = [];
