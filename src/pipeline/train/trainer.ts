@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { topGrade } from '../../shared/grades.js';
 import { hashSeed } from '../data/random.js';
@@ -15,6 +14,7 @@ import { disposeWeights, restoreWeights, snapshotWeights, trainableVariables } f
 import { predictRows } from './predict-rows.js';
 import { augmentationSeed, epochOrder, stepsPerEpoch } from './schedule.js';
 import { trainStep, type StepTotals } from './train-step.js';
+import { pathExists as exists } from '../path-exists.js';
 
 export interface EpochRecord {
   /** 1-based. */
@@ -481,11 +481,3 @@ function auxiliaryFingerprint(aux: AuxiliaryTask): Record<string, unknown> {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -10,29 +10,15 @@ import { startCli } from './support/cli-process.js';
 import { createFixtureRoot, type FixtureRoot } from './support/fixture-root.js';
 import { request } from './support/http-client.js';
 import { startServer } from './support/test-server.js';
+import { pauseAfterFirstChunk } from './support/paused-download.js';
 
 const BIG_SIZE = 24 * 1024 * 1024; // far more than socket buffers hold, so it is still in flight
 const bigContent = (): Buffer => Buffer.alloc(BIG_SIZE, 'fundus');
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** Starts a download and stops reading after the first chunk; `finish()` reads the rest. */
-async function startPausedDownload(port: number, agent: Agent | false = false) {
-  const req = httpRequest({ host: '127.0.0.1', port, path: '/big.bin', agent });
-  req.end();
-  const [res] = (await once(req, 'response')) as [IncomingMessage];
-  const chunks: Buffer[] = [];
-  const [first] = (await once(res, 'data')) as [Buffer];
-  chunks.push(first);
-  res.pause();
-  return {
-    res,
-    finish: async (): Promise<Buffer> => {
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.resume();
-      await once(res, 'end');
-      return Buffer.concat(chunks);
-    },
-  };
+/** Starts a download of /big.bin and stops reading after the first chunk; `finish()` reads the rest. */
+function startPausedDownload(port: number, agent: Agent | false = false) {
+  return pauseAfterFirstChunk(httpRequest({ host: '127.0.0.1', port, path: '/big.bin', agent }));
 }
 
 describe('graceful shutdown', () => {

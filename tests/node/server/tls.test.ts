@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +12,7 @@ import { request } from './support/http-client.js';
 import { closedWithin, openSilentSocket, reachesConnectionCount, settlesWithin, SLACK_MS } from './support/raw-sockets.js';
 import { testToolSkipReason } from '../../../tools/test-tools.mjs';
 import { startServer } from './support/test-server.js';
+import { pauseAfterFirstChunk } from './support/paused-download.js';
 
 const noOpenssl = testToolSkipReason('openssl');
 const BIG_SIZE = 24 * 1024 * 1024; // far more than socket buffers hold, so it is still in flight
@@ -143,21 +142,6 @@ describe('TLS', { skip: noOpenssl ?? false }, () => {
 });
 
 /** Starts an HTTPS download of /big.bin and stops reading after the first chunk; `finish()` reads the rest. */
-async function startPausedHttpsDownload(port: number, ca: string) {
-  const req = httpsRequest({ host: '127.0.0.1', port, path: '/big.bin', ca, servername: 'localhost', agent: false });
-  req.end();
-  const [res] = (await once(req, 'response')) as [IncomingMessage];
-  const chunks: Buffer[] = [];
-  const [first] = (await once(res, 'data')) as [Buffer];
-  chunks.push(first);
-  res.pause();
-  return {
-    res,
-    finish: async (): Promise<Buffer> => {
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.resume();
-      await once(res, 'end');
-      return Buffer.concat(chunks);
-    },
-  };
+function startPausedHttpsDownload(port: number, ca: string) {
+  return pauseAfterFirstChunk(httpsRequest({ host: '127.0.0.1', port, path: '/big.bin', ca, servername: 'localhost', agent: false }));
 }
