@@ -1,25 +1,81 @@
 import type { EnvironmentReport } from '../src/shared/protocol.js';
+import type { GpuAdapterDescription } from './runtimes/software-gpu.js';
 import { deviceCores } from './runtimes/tfjs-thread-cap.js';
 
-export async function describeEnvironment(): Promise<EnvironmentReport> {
-  const webgpu: EnvironmentReport['webgpu'] = { available: false };
-  if ('gpu' in navigator && navigator.gpu) {
+/** The browser's default WebGPU adapter, or null when there is none. */
+async function requestWebgpuAdapter(): Promise<GPUAdapter | null> {
+  if (!('gpu' in navigator) || !navigator.gpu) return null;
+  try {
+    return await navigator.gpu.requestAdapter();
+  } catch {
+    // requestAdapter can throw on blocklisted drivers: that is "no WebGPU", not a failure.
+    return null;
+  }
+}
+
+/** What the adapter says about itself; isFallbackAdapter moved from the adapter to its info. */
+function adapterDescription(adapter: GPUAdapter): GpuAdapterDescription {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const legacy = adapter as GPUAdapter & { isFallbackAdapter?: boolean };
+  return {
+    isFallbackAdapter: info.isFallbackAdapter ?? legacy.isFallbackAdapter ?? false,
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+  };
+}
+
+/**
+ * The renderer string of the browser's WebGL (unmasked where the browser allows), or null when the
+ * worker has no WebGL. The context is given back at once.
+ */
+export function webglRenderer(): string | null {
+  if (typeof OffscreenCanvas === 'undefined') return null;
+  try {
+    const canvas = new OffscreenCanvas(1, 1);
+    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | WebGL2RenderingContext | null;
+    if (!gl) return null;
     try {
-      const adapter = await navigator.gpu.requestAdapter();
-      if (adapter) {
-        const info = adapter.info;
-        webgpu.available = true;
-        webgpu.adapter = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown';
-        webgpu.features = [...adapter.features].sort();
-      }
-    } catch {
-      // requestAdapter can throw on blocklisted drivers: that is "no WebGPU", not a failure.
+      const debug = gl.getExtension('WEBGL_debug_renderer_info');
+      const unmasked = debug ? (gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) as unknown) : null;
+      const plain = gl.getParameter(gl.RENDERER) as unknown;
+      return [unmasked, plain].filter((s): s is string => typeof s === 'string' && s.length > 0).join(' / ') || null;
+    } finally {
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
     }
+  } catch {
+    return null;
+  }
+}
+
+export interface GpuEnvironment {
+  report: EnvironmentReport;
+  /** The WebGPU adapter's description, null without an adapter. */
+  webgpuAdapter: GpuAdapterDescription | null;
+}
+
+export async function describeGpuEnvironment(): Promise<GpuEnvironment> {
+  const webgpu: EnvironmentReport['webgpu'] = { available: false };
+  const adapter = await requestWebgpuAdapter();
+  let webgpuAdapter: GpuAdapterDescription | null = null;
+  if (adapter) {
+    webgpuAdapter = adapterDescription(adapter);
+    webgpu.available = true;
+    webgpu.adapter = [webgpuAdapter.vendor, webgpuAdapter.architecture, webgpuAdapter.description].filter(Boolean).join(' ') || 'unknown';
+    webgpu.features = [...adapter.features].sort();
   }
   return {
-    crossOriginIsolated: self.crossOriginIsolated,
-    hardwareConcurrency: deviceCores,
-    webgpu,
-    userAgent: navigator.userAgent,
+    report: {
+      crossOriginIsolated: self.crossOriginIsolated,
+      hardwareConcurrency: deviceCores,
+      webgpu,
+      userAgent: navigator.userAgent,
+    },
+    webgpuAdapter,
   };
+}
+
+export async function describeEnvironment(): Promise<EnvironmentReport> {
+  return (await describeGpuEnvironment()).report;
 }

@@ -5,10 +5,11 @@
  */
 import { PROTOCOL_VERSION, type OrtBackend } from '../src/shared/protocol.js';
 import type { Handlers } from './dispatcher.js';
-import { describeEnvironment } from './environment.js';
+import { describeGpuEnvironment, webglRenderer } from './environment.js';
 import { LoadedModels } from './grading/loaded-models.js';
 import { gradePhoto, inspectPhoto } from './grading/screen-photo.js';
 import { initOrt } from './runtimes/ort-runtime.js';
+import { softwareRendererReason } from './runtimes/software-gpu.js';
 import { initTfjs } from './runtimes/tfjs-runtime.js';
 import { throwIfAborted, WorkerFailure } from './worker-failure.js';
 
@@ -30,15 +31,18 @@ export function createInferenceHandlers(): InferenceHandlers {
     async init(params, { signal, progress }) {
       await models?.unloadAll();
       models = null;
-      const environment = await describeEnvironment();
+      const { report: environment, webgpuAdapter } = await describeGpuEnvironment();
       throwIfAborted(signal);
+      // Automatic choice never picks a software GPU (SwiftShader, llvmpipe…): far slower than wasm.
+      const webgpuSoftware = softwareRendererReason(webgpuAdapter);
+      const webglSoftware = params.tfjs === 'auto' ? softwareRendererReason(webglRenderer()) : null;
       const tfjs = await initTfjs(
-        { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads: params.wasmThreads },
+        { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads: params.wasmThreads, software: { webgpu: webgpuSoftware, webgl: webglSoftware } },
         (backend) => progress({ stage: 'tfjs', backend }),
       );
       throwIfAborted(signal);
       const ort = await initOrt(
-        { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads: params.wasmThreads, webgpuAvailable: environment.webgpu.available },
+        { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads: params.wasmThreads, webgpuAvailable: environment.webgpu.available, webgpuSoftware },
         (backend) => progress({ stage: 'ort', backend }),
       );
       models = new LoadedModels({ tfjs: tfjs.backend, ort: ort.backend as OrtBackend | null });

@@ -3,6 +3,7 @@ import type { BackendAttempt, BackendChoice, OrtBackend, RuntimeReport } from '.
 import { ORT_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
 import { onnxProbeModel, PROBE_EXPECTED, PROBE_INPUT } from '../onnx-probe-model.js';
 import { describeError } from '../worker-failure.js';
+import { settleSoftwareSkips } from './software-gpu.js';
 import { ORT_WASM_FILES, ortWasmBuildFor, ortWasmUrls, planOrtChain, type OrtWasmBuild } from './ort-wasm-build.js';
 
 export function ortChain(choice: BackendChoice): OrtBackend[] {
@@ -36,6 +37,11 @@ export interface OrtInitOptions {
   wasmThreads?: number | undefined;
   /** False when the browser offers no WebGPU adapter: WebGPU is skipped, so the CPU-only build loads. */
   webgpuAvailable?: boolean | undefined;
+  /**
+   * Why the WebGPU adapter runs in software (software-gpu.ts): with the automatic choice WebGPU is
+   * skipped (and the CPU-only build loads). A forced WebGPU is still tried.
+   */
+  webgpuSoftware?: string | null | undefined;
 }
 
 /**
@@ -52,7 +58,8 @@ function wasmFileReport(): { wasmFile?: string } {
 }
 
 export async function initOrt(options: OrtInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
-  const { chain, skipped } = planOrtChain(ortChain(options.choice), { webgpuAvailable: options.webgpuAvailable, loadedBuild });
+  const webgpuSoftware = options.choice === 'auto' ? options.webgpuSoftware : null;
+  const { chain, skipped } = planOrtChain(ortChain(options.choice), { webgpuAvailable: options.webgpuAvailable, loadedBuild, webgpuSoftware });
   if (!loadedBuild) {
     loadedBuild = ortWasmBuildFor(chain);
     ort.env.wasm.wasmPaths = ortWasmUrls(options.wasmPath, loadedBuild);
@@ -73,6 +80,10 @@ export async function initOrt(options: OrtInitOptions, onAttempt: (backend: stri
       attempts.push({ backend, ok: false, error: describeError(error), ms: performance.now() - started });
     }
   }
+  settleSoftwareSkips(
+    skipped.filter((skip) => webgpuSoftware && skip.error === webgpuSoftware),
+    chosen,
+  );
   const threads = ort.env.wasm.numThreads;
   return {
     runtime: 'ort',

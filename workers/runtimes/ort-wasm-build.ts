@@ -41,6 +41,11 @@ export interface ChainConditions {
   webgpuAvailable?: boolean | undefined;
   /** The build this worker's ORT already loaded, if any: ORT cannot load another one. */
   loadedBuild: OrtWasmBuild | null;
+  /**
+   * Why the WebGPU adapter runs in software (software-gpu.ts), given only when the choice is
+   * automatic: WebGPU is then skipped. Null or absent: a hardware adapter, or a forced choice.
+   */
+  webgpuSoftware?: string | null | undefined;
 }
 
 /**
@@ -56,6 +61,7 @@ export function planOrtChain(wanted: readonly OrtBackend[], conditions: ChainCon
     skipped.push({ backend: 'webgpu', ok: false, error: reason, ms: 0 });
   };
   if (conditions.webgpuAvailable === false) skipWebgpu('this browser offers no WebGPU adapter');
+  if (conditions.webgpuSoftware) skipWebgpu(conditions.webgpuSoftware);
   if (conditions.loadedBuild === 'plain') skipWebgpu("this worker already loaded ONNX Runtime's CPU-only build; WebGPU needs a new worker");
   return { chain, skipped };
 }

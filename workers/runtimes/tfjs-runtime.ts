@@ -6,6 +6,7 @@ import { deviceCores, liftTfjsThreadCap } from './tfjs-thread-cap.js';
 import type { BackendAttempt, BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
 import { TFJS_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
 import { describeError } from '../worker-failure.js';
+import { settleSoftwareSkips, withoutSoftwareGpus, type SoftwareGpuReasons } from './software-gpu.js';
 
 export function tfjsChain(choice: BackendChoice): TfjsBackend[] {
   if (choice === 'auto') return [...TFJS_FALLBACK_CHAIN];
@@ -31,6 +32,16 @@ export interface TfjsInitOptions {
   choice: BackendChoice;
   wasmPath: string;
   wasmThreads?: number | undefined;
+  /**
+   * Why WebGPU or WebGL runs in software here (software-gpu.ts): with the automatic choice such a
+   * backend is skipped, and the skip reported like a failed attempt. A forced backend is still tried.
+   */
+  software?: SoftwareGpuReasons | undefined;
+}
+
+/** The backends to try, and those an automatic choice leaves out for running in software. */
+export function planTfjsChain(choice: BackendChoice, software: SoftwareGpuReasons = {}): { chain: TfjsBackend[]; skipped: BackendAttempt[] } {
+  return withoutSoftwareGpus(choice, tfjsChain(choice), software);
 }
 
 export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
@@ -48,9 +59,10 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
     if ((options.wasmThreads ?? Math.floor(deviceCores / 2)) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmConfigured = true;
   }
-  const attempts: BackendAttempt[] = [];
+  const { chain, skipped } = planTfjsChain(options.choice, options.software);
+  const attempts: BackendAttempt[] = [...skipped];
   let chosen: string | null = null;
-  for (const backend of tfjsChain(options.choice)) {
+  for (const backend of chain) {
     onAttempt(backend);
     const started = performance.now();
     try {
@@ -64,6 +76,7 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
       attempts.push({ backend, ok: false, error: describeError(error), ms: performance.now() - started });
     }
   }
+  settleSoftwareSkips(skipped, chosen);
   return { runtime: 'tfjs', backend: chosen, attempts, version: tf.version.tfjs, ...(chosen === 'wasm' ? { wasmThreads: getThreadsCount() } : {}) };
 }
 
