@@ -29,13 +29,20 @@ describe('built app in Chromium', () => {
     assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
   });
 
-  it('shows the backends the worker really brought up (WebGPU on the software adapter)', async () => {
+  it('Automatic passes over the software GPU (SwiftShader) to WebAssembly, and the status says why', async () => {
     const page = await context.newPage();
     await page.goto(server.url);
-    const backends = await readBackends(page);
-    assert.equal(backends.tfjs, 'webgpu');
-    assert.equal(backends.ort, 'webgpu');
+    assert.deepEqual(await readBackends(page), { tfjs: 'wasm', ort: 'wasm' });
+    // The status lists each skipped backend with its reason (text inside the components' shadow roots).
+    await page.getByText(/software renderer \(SwiftShader\)/).first().waitFor({ timeout: 10000 });
     assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'served cross-origin isolated');
+    await page.close();
+  });
+
+  it('honours ?backend=webgpu: the worker brings WebGPU up even on the software adapter', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?backend=webgpu`);
+    assert.deepEqual(await readBackends(page), { tfjs: 'webgpu', ort: 'webgpu' });
     await page.close();
   });
 
