@@ -19,6 +19,7 @@ import { OUTPUT_LAYER } from '../model/classifier-head.js';
 import { localContrastNormalise } from '../../shared/local-contrast.js';
 import { initTrainingBackend } from '../train/backend.js';
 import { transferWeights } from '../train/model-weights.js';
+import { preprocessedImages } from '../train/preprocessed-images.js';
 import { positiveInt, runCli, UsageError } from './cli-support.js';
 
 const USAGE = 'usage: train-real.ts --pretrained DIR --cross-validation DIR --out DIR --fp32-out DIR [options] (--help for more)';
@@ -135,7 +136,6 @@ async function main(): Promise<number> {
   // The assembled model must reproduce the trained one on real photos (the same weights, whole graph).
   const check = all.slice(0, 8);
   const expected = await predict(trained.model, evaluationExamples(data, check, trained.input));
-  const { preprocessedImages } = await import('../train/preprocessed-images.js');
   const crops = preprocessedImages(check.map((i) => records[i]!), join(values.cache ?? '.cache/real', 'preprocessed'));
   const images = { image: async (n: number) => (preprocessing === 'local-contrast' ? localContrastNormalise(await crops.image(n)) : crops.image(n)) };
   let maxDifference = 0;

@@ -1,22 +1,18 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import type { RgbImage } from '../../shared/pixels.js';
 import { toNchwImagenet } from '../../shared/preprocess.js';
 import { GAP_LAYER } from '../model/classifier-head.js';
 import { RESNET50_CONV4_OUTPUT } from '../model/resnet50-backbone.js';
 import { buildResNet50LastStageModel, RESNET50_CONV4_CHANNELS, RESNET50_FEATURES, resNet50Truncated } from '../model/resnet50-classifier.js';
-import { decodeFloat16, encodeFloat16 } from '../export/float16.js';
-import { readTfjsModel } from '../export/tfjs-files.js';
-import { saveLayersModel } from '../export/tfjs-model-io.js';
-import { exportOnnx } from '../onnx/keras-to-onnx.js';
+import { encodeFloat16 } from '../export/float16.js';
+import { onnxSession } from '../evaluate/onnx-runner.js';
 import { transferWeights } from '../train/model-weights.js';
 import type { ImageSource } from '../train/examples.js';
 import { dihedral, DIHEDRAL_VARIANTS } from './dihedral.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 
 /**
  * A frozen backbone's outputs for every photo in its eight dihedral variants, kept on disk: conv4's
@@ -39,17 +35,6 @@ export interface PhotoFeatures {
   pooled: Float32Array;
 }
 
-async function onnxFrom(model: tf.LayersModel, featureMapOutput: boolean): Promise<ort.InferenceSession> {
-  const dir = await mkdtemp(join(tmpdir(), 'fg-features-'));
-  try {
-    await saveLayersModel(model, dir, { form: 'fp32' });
-    const bytes = exportOnnx(await readTfjsModel(dir), { weights: 'fp32', featureMapOutput });
-    return await ort.InferenceSession.create(bytes, { intraOpNumThreads: availableParallelism() });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 /** Key of a backbone: a hash of its weights up to conv4 and of the last stage. */
 export function backboneKey(model: tf.LayersModel, preprocessing: string): string {
   const hash = createHash('sha256').update(preprocessing);
@@ -69,18 +54,16 @@ export class FeatureExtractor {
 
   /** Two chained ONNX sessions: image → conv4, conv4 → pooled features (the same weights as `model`). */
   static async create(model: tf.LayersModel): Promise<FeatureExtractor> {
-    const inputSize = model.inputs[0]!.shape[1]!;
     const conv4Size = resNet50Truncated(model, RESNET50_CONV4_OUTPUT).outputs[0]!.shape[1]!;
-    const lower = await onnxFrom(resNet50Truncated(model, RESNET50_CONV4_OUTPUT), true);
+    const lower = await onnxSession(resNet50Truncated(model, RESNET50_CONV4_OUTPUT), { featureMapOutput: true });
     const top = buildResNet50LastStageModel({ conv4Size });
     transferWeights(model, top);
-    const upper = await onnxFrom(resNet50Truncated(top, GAP_LAYER), false);
+    const upper = await onnxSession(resNet50Truncated(top, GAP_LAYER));
     top.dispose();
-    if (!(inputSize > 0)) throw new Error('model input has no fixed size');
     return new FeatureExtractor(lower, upper, conv4Size);
   }
 
-  async extract(images: readonly import('../../shared/pixels.js').RgbImage[]): Promise<PhotoFeatures> {
+  async extract(images: readonly RgbImage[]): Promise<PhotoFeatures> {
     const n = images.length;
     const size = images[0]!.width;
     const plane = size * size * 3;
@@ -175,4 +158,3 @@ export async function extractFeatureStore(
   return { ...info };
 }
 
-export { decodeFloat16 };
