@@ -27,7 +27,18 @@ const workers = [
 ];
 /** Static files that get a content hash in their name (the HTML refers to them by placeholder). */
 const hashedStatic = [{ file: 'app.css', placeholder: '%APP_CSS%' }];
-const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.webmanifest', '.txt', '.wasm', '.map']);
+const compressible = new Set([
+  '.html',
+  '.js',
+  '.mjs',
+  '.css',
+  '.json',
+  '.svg',
+  '.webmanifest',
+  '.txt',
+  '.wasm',
+  '.map',
+]);
 /** Files that change without changing their name: the service worker must revalidate them. */
 const precacheGlobs = ['**/*.{html,js,mjs,css,json,webmanifest,png,svg,ico,wasm,bin,onnx}'];
 /** Files whose URL already changes with their content: workbox must not add ?__WB_REVISION__. */
@@ -117,9 +128,13 @@ async function copyVendor() {
 /** Models: derived from the canonical fp16 store by the pipeline's exporter, hashes checked. */
 async function deriveModels() {
   if (!existsSync('models/manifest.json')) return 'no models/manifest.json: building without models';
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/pipeline/cli/export.ts', 'derive', '--out', join(DIST, 'models')], {
-    stdio: 'inherit',
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/pipeline/cli/export.ts', 'derive', '--out', join(DIST, 'models')],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (run.status !== 0) throw new Error('model derivation failed (see above)');
   return 'models derived and verified';
 }
@@ -166,7 +181,12 @@ async function precompress() {
       // Brotli's best level costs ~45 s on the 28 MB ORT wasm; level 9 is within 15 % of it in 2 s.
       const quality = bytes.length > 2 * 1024 * 1024 ? 9 : 11;
       const [br, gzipped] = await Promise.all([
-        brotli(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: quality, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+        brotli(bytes, {
+          params: {
+            [zlibConstants.BROTLI_PARAM_QUALITY]: quality,
+            [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+          },
+        }),
         gz(bytes, { level: 9 }),
       ]);
       // A variant that saves nothing is not worth a second file.
@@ -223,7 +243,9 @@ async function main() {
   await step('server', buildServer);
   await sizeReport();
   for (const [name, ms] of timings) console.log(`${name.padEnd(16)} ${(ms / 1000).toFixed(2)} s`);
-  console.log(`${models}; precache: ${sw.count} files, ${(sw.size / 1048576).toFixed(1)} MiB; ${compressed} files precompressed`);
+  console.log(
+    `${models}; precache: ${sw.count} files, ${(sw.size / 1048576).toFixed(1)} MiB; ${compressed} files precompressed`,
+  );
   console.log(`build done in ${((performance.now() - started) / 1000).toFixed(1)} s → ${DIST}/ and ${SERVER_OUT}`);
 }
 

@@ -71,7 +71,9 @@ export default {
   files: ['tests/browser/**/*.test.ts'],
   nodeResolve: false,
   concurrency: 1,
-  browsers: [chromeLauncher({ launchOptions: { executablePath: chromiumPath(), headless: true, args: chromiumArgs() } })],
+  browsers: [
+    chromeLauncher({ launchOptions: { executablePath: chromiumPath(), headless: true, args: chromiumArgs() } }),
+  ],
   middleware: [crossOriginIsolation, vendorFiles, modelFiles, testEnvironment],
   plugins: [esbuildBundles],
   // The skip reporter writes only under tools/run-tests.mjs (FG_SKIP_REPORT), for its summary.

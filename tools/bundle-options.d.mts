@@ -7,5 +7,10 @@ export interface VendorPackage {
 export const appVersion: string;
 export const vendorPackages: VendorPackage[];
 export function vendorUrl(name: string): string;
-export function buildConfig(inferenceWorkerUrl: string): { version: string; inferenceWorkerUrl: string; tfjsWasmPath: string; ortWasmPath: string };
+export function buildConfig(inferenceWorkerUrl: string): {
+  version: string;
+  inferenceWorkerUrl: string;
+  tfjsWasmPath: string;
+  ortWasmPath: string;
+};
 export const browserBundleOptions: Record<string, unknown>;

@@ -2,7 +2,8 @@
 // (web-test-runner.config.mjs), so that tests run the code exactly as it ships.
 import { readFileSync } from 'node:fs';
 
-const pkg = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8'));
+const pkg = (name) =>
+  JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8'));
 
 export const appVersion = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -16,7 +17,12 @@ export const vendorPackages = [
     name: 'onnxruntime-web',
     folder: `onnxruntime-web-${pkg('onnxruntime-web').version}`,
     from: 'node_modules/onnxruntime-web/dist',
-    files: ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'],
+    files: [
+      'ort-wasm-simd-threaded.jsep.mjs',
+      'ort-wasm-simd-threaded.jsep.wasm',
+      'ort-wasm-simd-threaded.mjs',
+      'ort-wasm-simd-threaded.wasm',
+    ],
   },
   {
     name: '@tensorflow/tfjs-backend-wasm',

@@ -9,7 +9,9 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
 export function chromiumPath() {
   const path = process.env.CHROMIUM_PATH ?? CANDIDATES.find((candidate) => existsSync(candidate));
   if (!path) {
-    throw new Error('Chromium not found: run `npm run setup:chromium` (Debian: apt-get install chromium) or set CHROMIUM_PATH');
+    throw new Error(
+      'Chromium not found: run `npm run setup:chromium` (Debian: apt-get install chromium) or set CHROMIUM_PATH',
+    );
   }
   return path;
 }

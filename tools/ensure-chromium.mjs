@@ -15,7 +15,10 @@ function found() {
 
 function run(command, args) {
   console.log(`$ ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return result.status === 0;
 }
 
@@ -24,7 +27,9 @@ if (!path) {
   const isRoot = process.getuid?.() === 0;
   const sudo = !isRoot && existsSync('/usr/bin/sudo') ? ['sudo'] : [];
   if (!existsSync('/usr/bin/apt-get') || (!isRoot && sudo.length === 0)) {
-    console.error('Chromium is missing and cannot be installed here: install Debian\'s `chromium` package, or set CHROMIUM_PATH.');
+    console.error(
+      "Chromium is missing and cannot be installed here: install Debian's `chromium` package, or set CHROMIUM_PATH.",
+    );
     process.exit(1);
   }
   const apt = (...args) => (sudo.length ? run('sudo', ['apt-get', ...args]) : run('apt-get', args));

@@ -11,7 +11,10 @@ import { DEBIAN_TEST_TOOLS, OTHER_TEST_TOOLS, hasCommand, installHint } from './
 function aptGet(sudo, args) {
   const [command, ...rest] = sudo ? ['sudo', 'apt-get', ...args] : ['apt-get', ...args];
   console.log(`$ ${command} ${rest.join(' ')}`);
-  const run = spawnSync(command, [...rest], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const run = spawnSync(command, [...rest], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return run.status === 0;
 }
 
@@ -26,12 +29,19 @@ if (missing.length && !checkOnly) {
     const packages = [...new Set(missing.map((t) => t.pkg))];
     const install = ['-o', 'DPkg::Lock::Timeout=120', 'install', '-y', '-qq', '--no-install-recommends', ...packages];
     // The package lists may be stale or absent (a fresh container): update once, then try again.
-    if (!aptGet(sudo, install) && !(aptGet(sudo, ['-o', 'DPkg::Lock::Timeout=120', 'update', '-qq']) && aptGet(sudo, install))) {
+    if (
+      !aptGet(sudo, install) &&
+      !(aptGet(sudo, ['-o', 'DPkg::Lock::Timeout=120', 'update', '-qq']) && aptGet(sudo, install))
+    ) {
       console.log('apt-get could not install them (see above): the tests that need them will skip');
     }
   }
 }
 for (const tool of [...DEBIAN_TEST_TOOLS, ...OTHER_TEST_TOOLS]) {
   const here = hasCommand(tool.command);
-  console.log(here ? `${tool.command}: found` : `${tool.command}: missing (${installHint(tool.command)}), so these tests skip: ${tool.usedBy}`);
+  console.log(
+    here
+      ? `${tool.command}: found`
+      : `${tool.command}: missing (${installHint(tool.command)}), so these tests skip: ${tool.usedBy}`,
+  );
 }

@@ -14,7 +14,11 @@ export default async function* skipReporter(source) {
       path.length = data.nesting;
       path.push(data.name);
       paths.set(file, path);
-    } else if ((event.type === 'test:pass' || event.type === 'test:fail') && data.skip !== undefined && data.skip !== false) {
+    } else if (
+      (event.type === 'test:pass' || event.type === 'test:fail') &&
+      data.skip !== undefined &&
+      data.skip !== false
+    ) {
       const enclosing = (paths.get(file) ?? []).slice(0, data.nesting);
       const where = [file, ...enclosing, data.name].filter(Boolean).join(' › ');
       yield `${JSON.stringify({ where, reason: typeof data.skip === 'string' ? data.skip : '' })}\n`;

@@ -47,23 +47,39 @@ const nodeTest = (stage, files, ...flags) => [
   ...files,
 ];
 
-const nodeCounts = (out) => ({ passed: last(out, /^ℹ pass (\d+)/gm), failed: last(out, /^ℹ fail (\d+)/gm), skipped: last(out, /^ℹ skipped (\d+)/gm) });
+const nodeCounts = (out) => ({
+  passed: last(out, /^ℹ pass (\d+)/gm),
+  failed: last(out, /^ℹ fail (\d+)/gm),
+  skipped: last(out, /^ℹ skipped (\d+)/gm),
+});
 
 /** Each stage: how to run it and how to read its pass/fail/skip counts from its output. */
 const stages = [
   { name: 'chromium', cmd: [node, 'tools/ensure-chromium.mjs'], counts: null },
   { name: 'typecheck', cmd: [npx, 'tsc', '-b'], counts: null },
   { name: 'tools', cmd: [node, 'tools/ensure-test-tools.mjs'], counts: null },
-  { name: 'node', files: () => findTests('tests/node', '.test.ts'), cmd: (files) => nodeTest('node', files), counts: nodeCounts },
+  {
+    name: 'node',
+    files: () => findTests('tests/node', '.test.ts'),
+    cmd: (files) => nodeTest('node', files),
+    counts: nodeCounts,
+  },
   {
     name: 'browser',
     files: () => findTests('tests/browser', '.test.ts'),
     // The config's own file list unless paths were given.
-    cmd: (files) => [npx, 'wtr', '--config', 'web-test-runner.config.mjs', ...(paths.length ? ['--files', ...files] : [])],
+    cmd: (files) => [
+      npx,
+      'wtr',
+      '--config',
+      'web-test-runner.config.mjs',
+      ...(paths.length ? ['--files', ...files] : []),
+    ],
     env: { FG_SKIP_REPORT: skipFile('browser') },
     // The progress line, redrawn as tests finish: "N passed, N failed" and, when any, ", N skipped".
     counts: (out) => {
-      const [, passed = 0, failed = 0, skipped = 0] = lastMatch(out, /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g) ?? [];
+      const [, passed = 0, failed = 0, skipped = 0] =
+        lastMatch(out, /(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g) ?? [];
       return { passed: Number(passed), failed: Number(failed), skipped: Number(skipped) };
     },
   },
@@ -109,10 +125,16 @@ function runStage(stage, files) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...stage.env } });
     let output = '';
-    const tee = (stream, sink) => stream.on('data', (chunk) => { output += chunk; sink.write(chunk); });
+    const tee = (stream, sink) =>
+      stream.on('data', (chunk) => {
+        output += chunk;
+        sink.write(chunk);
+      });
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);
-    child.on('error', (error) => { output += String(error); });
+    child.on('error', (error) => {
+      output += String(error);
+    });
     child.on('close', (code) => resolve({ code: code ?? 1, output }));
   });
 }
@@ -120,7 +142,16 @@ function runStage(stage, files) {
 /** Rows of cells → aligned text lines (numbers right-aligned). */
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
-  return rows.map((row) => row.map((cell, i) => (typeof cell === 'number' || /^[\d.]+ s$|^-$/.test(cell) ? String(cell).padStart(widths[i]) : String(cell).padEnd(widths[i]))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) =>
+        typeof cell === 'number' || /^[\d.]+ s$|^-$/.test(cell)
+          ? String(cell).padStart(widths[i])
+          : String(cell).padEnd(widths[i]),
+      )
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const results = [];
@@ -158,7 +189,14 @@ const dash = (value) => (value === undefined ? '-' : value);
 console.log(
   table([
     ['stage', 'result', 'passed', 'failed', 'skipped', 'time'],
-    ...results.map((r) => [r.name, r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`, dash(r.counts?.passed), dash(r.counts?.failed), dash(r.counts?.skipped), `${r.seconds.toFixed(1)} s`]),
+    ...results.map((r) => [
+      r.name,
+      r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`,
+      dash(r.counts?.passed),
+      dash(r.counts?.failed),
+      dash(r.counts?.skipped),
+      `${r.seconds.toFixed(1)} s`,
+    ]),
   ]).join('\n'),
 );
 

@@ -5,7 +5,11 @@ import { spawnSync } from 'node:child_process';
 
 /** Installed by the set-up step when missing (as root, or with sudo, where apt-get exists). */
 export const DEBIAN_TEST_TOOLS = [
-  { command: 'caddy', pkg: 'caddy', usedBy: 'the deployed Caddyfile, the TLS proxy and the zero-downtime release tests' },
+  {
+    command: 'caddy',
+    pkg: 'caddy',
+    usedBy: 'the deployed Caddyfile, the TLS proxy and the zero-downtime release tests',
+  },
   { command: 'shellcheck', pkg: 'shellcheck', usedBy: 'the lint of the deploy scripts' },
   { command: 'systemd-analyze', pkg: 'systemd', usedBy: 'the check of the systemd units as installed' },
   { command: 'openssl', pkg: 'openssl', usedBy: "the server's TLS tests (test certificates)" },
@@ -13,8 +17,16 @@ export const DEBIAN_TEST_TOOLS = [
 
 /** Never installed by the set-up step (large, or not in Debian): the tests that need them skip. */
 export const OTHER_TEST_TOOLS = [
-  { command: 'aws', install: 'apt-get install awscli (or the AWS CLI v2 installer)', usedBy: 'the offline check of every AWS CLI call fundus-deploy makes' },
-  { command: 'cfn-lint', install: 'pip install cfn-lint (AWS publishes it on PyPI only, not on npm or in Debian)', usedBy: 'the CloudFormation template lint' },
+  {
+    command: 'aws',
+    install: 'apt-get install awscli (or the AWS CLI v2 installer)',
+    usedBy: 'the offline check of every AWS CLI call fundus-deploy makes',
+  },
+  {
+    command: 'cfn-lint',
+    install: 'pip install cfn-lint (AWS publishes it on PyPI only, not on npm or in Debian)',
+    usedBy: 'the CloudFormation template lint',
+  },
 ];
 
 export function hasCommand(command) {

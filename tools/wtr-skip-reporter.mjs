@@ -21,9 +21,15 @@ export function skipReporter(destination = process.env.FG_SKIP_REPORT) {
         if (!session.testResults) continue;
         const skipped = skippedTests(session.testResults, [relative(process.cwd(), testFile)], []);
         if (!skipped.length) continue;
-        const reasons = session.logs.map((args) => (typeof args[0] === 'string' ? REASON.exec(args[0])?.[1] : undefined)).filter(Boolean);
+        const reasons = session.logs
+          .map((args) => (typeof args[0] === 'string' ? REASON.exec(args[0])?.[1] : undefined))
+          .filter(Boolean);
         // One reason per skipped test, in order, when each said why; otherwise every reason the file gave.
-        skipped.forEach((where, i) => lines.push(JSON.stringify({ where, reason: reasons.length === skipped.length ? reasons[i] : reasons.join('; ') })));
+        skipped.forEach((where, i) =>
+          lines.push(
+            JSON.stringify({ where, reason: reasons.length === skipped.length ? reasons[i] : reasons.join('; ') }),
+          ),
+        );
       }
       if (lines.length) appendFileSync(destination, `${lines.join('\n')}\n`);
     },

@@ -1,4 +1,11 @@
-import type { AnyRequestMap, PageToWorker, RequestMap, RequestSpec, RequestType, WorkerToPage } from '../src/shared/protocol.js';
+import type {
+  AnyRequestMap,
+  PageToWorker,
+  RequestMap,
+  RequestSpec,
+  RequestType,
+  WorkerToPage,
+} from '../src/shared/protocol.js';
 import { isPageToWorker } from '../src/shared/protocol.js';
 import { toWorkerError, WorkerFailure } from './worker-failure.js';
 
@@ -10,7 +17,10 @@ export interface RequestContext<P> {
   transfer(...buffers: Transferable[]): void;
 }
 
-export type Handler<S extends RequestSpec> = (params: S['params'], context: RequestContext<S['progress']>) => Promise<S['result']>;
+export type Handler<S extends RequestSpec> = (
+  params: S['params'],
+  context: RequestContext<S['progress']>,
+) => Promise<S['result']>;
 
 /**
  * One handler per request of M. The production worker passes RequestMap's; the test build adds the
@@ -43,7 +53,10 @@ export function serialQueue(onError: (error: unknown) => void): (job: () => Prom
  * Routes page requests to handlers, one at a time: the runtimes share one GPU device and one wasm heap,
  * and running requests in order keeps cancellation between stages meaningful.
  */
-export function createDispatcher<M extends AnyRequestMap = RequestMap>(handlers: Handlers<M>, port: Port): (data: unknown) => void {
+export function createDispatcher<M extends AnyRequestMap = RequestMap>(
+  handlers: Handlers<M>,
+  port: Port,
+): (data: unknown) => void {
   const controllers = new Map<number, AbortController>();
   const requestTypes: ReadonlySet<string> = new Set(Object.keys(handlers));
   const enqueue = serialQueue((error) => console.error('a queued request failed outside its handler', error));
@@ -58,7 +71,10 @@ export function createDispatcher<M extends AnyRequestMap = RequestMap>(handlers:
     }
   }
 
-  async function run(message: Extract<PageToWorker<M>, { kind: 'request' }>, controller: AbortController): Promise<void> {
+  async function run(
+    message: Extract<PageToWorker<M>, { kind: 'request' }>,
+    controller: AbortController,
+  ): Promise<void> {
     const transfers: Transferable[] = [];
     const context: RequestContext<unknown> = {
       signal: controller.signal,

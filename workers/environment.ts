@@ -34,7 +34,8 @@ export function webglRenderer(): string | null {
   if (typeof OffscreenCanvas === 'undefined') return null;
   try {
     const canvas = new OffscreenCanvas(1, 1);
-    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | WebGL2RenderingContext | null;
+    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as
+      WebGLRenderingContext | WebGL2RenderingContext | null;
     if (!gl) return null;
     try {
       const debug = gl.getExtension('WEBGL_debug_renderer_info');
@@ -62,7 +63,9 @@ export async function describeGpuEnvironment(): Promise<GpuEnvironment> {
   if (adapter) {
     webgpuAdapter = adapterDescription(adapter);
     webgpu.available = true;
-    webgpu.adapter = [webgpuAdapter.vendor, webgpuAdapter.architecture, webgpuAdapter.description].filter(Boolean).join(' ') || 'unknown';
+    webgpu.adapter =
+      [webgpuAdapter.vendor, webgpuAdapter.architecture, webgpuAdapter.description].filter(Boolean).join(' ') ||
+      'unknown';
     webgpu.features = [...adapter.features].sort();
   }
   return {

@@ -37,12 +37,23 @@ export function createInferenceHandlers(): InferenceHandlers {
       const webgpuSoftware = softwareRendererReason(webgpuAdapter);
       const webglSoftware = params.tfjs === 'auto' ? softwareRendererReason(webglRenderer()) : null;
       const tfjs = await initTfjs(
-        { choice: params.tfjs, wasmPath: params.tfjsWasmPath, wasmThreads: params.wasmThreads, software: { webgpu: webgpuSoftware, webgl: webglSoftware } },
+        {
+          choice: params.tfjs,
+          wasmPath: params.tfjsWasmPath,
+          wasmThreads: params.wasmThreads,
+          software: { webgpu: webgpuSoftware, webgl: webglSoftware },
+        },
         (backend) => progress({ stage: 'tfjs', backend }),
       );
       throwIfAborted(signal);
       const ort = await initOrt(
-        { choice: params.ort, wasmPath: params.ortWasmPath, wasmThreads: params.wasmThreads, webgpuAvailable: environment.webgpu.available, webgpuSoftware },
+        {
+          choice: params.ort,
+          wasmPath: params.ortWasmPath,
+          wasmThreads: params.wasmThreads,
+          webgpuAvailable: environment.webgpu.available,
+          webgpuSoftware,
+        },
         (backend) => progress({ stage: 'ort', backend }),
       );
       models = new LoadedModels({ tfjs: tfjs.backend, ort: ort.backend as OrtBackend | null });

@@ -69,7 +69,10 @@ self.addEventListener('message', (event) => {
   if (type === 'GET_VERSION') {
     event.waitUntil(
       caches.keys().then((names) => {
-        event.ports[0]?.postMessage({ version: __APP_VERSION__, modelCaches: names.filter((n) => n.startsWith(MODEL_CACHE_PREFIX)) });
+        event.ports[0]?.postMessage({
+          version: __APP_VERSION__,
+          modelCaches: names.filter((n) => n.startsWith(MODEL_CACHE_PREFIX)),
+        });
       }),
     );
   }

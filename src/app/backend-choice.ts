@@ -15,7 +15,10 @@ function parseOne(value: string | null): BackendChoice | undefined {
  * `?backend=wasm` forces both runtimes; `?tfjs=webgl&ort=wasm` sets each. Unknown values are ignored
  * rather than rejected: a stale bookmark must still open the app.
  */
-export function parseBackendChoices(search: string, fallback: BackendChoices = { tfjs: 'auto', ort: 'auto' }): BackendChoices {
+export function parseBackendChoices(
+  search: string,
+  fallback: BackendChoices = { tfjs: 'auto', ort: 'auto' },
+): BackendChoices {
   const query = new URLSearchParams(search);
   const both = parseOne(query.get('backend'));
   return {

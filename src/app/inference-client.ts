@@ -1,4 +1,12 @@
-import type { AnyRequestMap, ParamsOf, ProgressOf, RequestMap, RequestType, ResultOf, WorkerToPage } from '../shared/protocol.js';
+import type {
+  AnyRequestMap,
+  ParamsOf,
+  ProgressOf,
+  RequestMap,
+  RequestType,
+  ResultOf,
+  WorkerToPage,
+} from '../shared/protocol.js';
 import { InferenceError, isWorkerError } from '../shared/protocol.js';
 
 export interface RequestOptions<K extends keyof M, M extends AnyRequestMap = RequestMap> {
@@ -35,9 +43,16 @@ export class InferenceClient<M extends AnyRequestMap = RequestMap> {
     worker.addEventListener('message', (event: MessageEvent<WorkerToPage<M>>) => this.onMessage(event.data));
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      this.die(new InferenceError({ code: 'worker-crashed', message: `inference worker crashed: ${event.message || 'unknown error'}` }));
+      this.die(
+        new InferenceError({
+          code: 'worker-crashed',
+          message: `inference worker crashed: ${event.message || 'unknown error'}`,
+        }),
+      );
     });
-    worker.addEventListener('messageerror', () => this.failAll(new InferenceError({ code: 'internal', message: 'a message from the worker could not be read' })));
+    worker.addEventListener('messageerror', () =>
+      this.failAll(new InferenceError({ code: 'internal', message: 'a message from the worker could not be read' })),
+    );
   }
 
   /** False once the worker crashed or was stopped: every request then fails at once. */
@@ -45,7 +60,11 @@ export class InferenceClient<M extends AnyRequestMap = RequestMap> {
     return this.deadReason === null;
   }
 
-  request<K extends RequestType<M>>(type: K, params: ParamsOf<K, M>, options: RequestOptions<K, M> = {}): Promise<ResultOf<K, M>> {
+  request<K extends RequestType<M>>(
+    type: K,
+    params: ParamsOf<K, M>,
+    options: RequestOptions<K, M> = {},
+  ): Promise<ResultOf<K, M>> {
     if (this.deadReason) return Promise.reject(this.deadReason);
     const id = this.nextId++;
     const { signal, onProgress, transfer = [] } = options;
@@ -68,7 +87,12 @@ export class InferenceClient<M extends AnyRequestMap = RequestMap> {
         // Params that cannot be cloned or transferred: nothing reached the worker.
         this.pending.delete(id);
         cleanup();
-        reject(new InferenceError({ code: 'bad-request', message: `request could not be sent: ${error instanceof Error ? error.message : String(error)}` }));
+        reject(
+          new InferenceError({
+            code: 'bad-request',
+            message: `request could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+          }),
+        );
       }
     });
   }
@@ -95,7 +119,12 @@ export class InferenceClient<M extends AnyRequestMap = RequestMap> {
     this.pending.delete(message.id);
     pending.cleanup();
     if (message.kind === 'result') pending.resolve(message.result);
-    else pending.reject(new InferenceError(isWorkerError(message.error) ? message.error : { code: 'internal', message: 'malformed error' }));
+    else
+      pending.reject(
+        new InferenceError(
+          isWorkerError(message.error) ? message.error : { code: 'internal', message: 'malformed error' },
+        ),
+      );
   }
 
   private failAll(error: InferenceError): void {

@@ -1,6 +1,15 @@
 import type { BackendChoices } from './backend-choice.js';
 import { InferenceClient, type RequestOptions } from './inference-client.js';
-import type { GradeParams, GradeResult, InitProgress, InitResult, ParamsOf, RequestMap, RequestType, ResultOf } from '../shared/protocol.js';
+import type {
+  GradeParams,
+  GradeResult,
+  InitProgress,
+  InitResult,
+  ParamsOf,
+  RequestMap,
+  RequestType,
+  ResultOf,
+} from '../shared/protocol.js';
 import { InferenceError, PROTOCOL_VERSION } from '../shared/protocol.js';
 
 export interface InferenceServiceConfig {
@@ -37,12 +46,19 @@ export class InferenceService<M extends RequestMap = RequestMap> {
     const params = { ...choices, tfjsWasmPath: this.config.tfjsWasmPath, ortWasmPath: this.config.ortWasmPath };
     const report = await client.request('init', params, onProgress ? { onProgress } : {});
     if (report.protocolVersion !== PROTOCOL_VERSION) {
-      throw new InferenceError({ code: 'internal', message: `worker speaks protocol ${report.protocolVersion}, the page ${PROTOCOL_VERSION}: reload the page` });
+      throw new InferenceError({
+        code: 'internal',
+        message: `worker speaks protocol ${report.protocolVersion}, the page ${PROTOCOL_VERSION}: reload the page`,
+      });
     }
     return report;
   }
 
-  async request<K extends RequestType<M>>(type: K, params: ParamsOf<K, M>, options: RequestOptions<K, M> = {}): Promise<ResultOf<K, M>> {
+  async request<K extends RequestType<M>>(
+    type: K,
+    params: ParamsOf<K, M>,
+    options: RequestOptions<K, M> = {},
+  ): Promise<ResultOf<K, M>> {
     if (this.client && !this.client.alive) await this.restartAfterCrash();
     if (!this.client) throw new InferenceError({ code: 'bad-request', message: 'the inference worker is not running' });
     return this.client.request(type, params, options);
@@ -52,7 +68,11 @@ export class InferenceService<M extends RequestMap = RequestMap> {
    * Grades the photo `readImage` returns (its bytes are transferred, so it is read again for a retry).
    * A 'device-lost' failure restarts the worker with that runtime on wasm and grades once more.
    */
-  async grade(readImage: () => Promise<ArrayBuffer>, params: Omit<GradeParams, 'image'>, options: RequestOptions<'grade'> = {}): Promise<GradeResult> {
+  async grade(
+    readImage: () => Promise<ArrayBuffer>,
+    params: Omit<GradeParams, 'image'>,
+    options: RequestOptions<'grade'> = {},
+  ): Promise<GradeResult> {
     // The production requests' own types, whatever test-only requests M adds.
     const service = this as unknown as InferenceService;
     const attempt = async () => {

@@ -22,7 +22,9 @@ export async function fetchManifest(modelsUrl: string): Promise<ModelManifest> {
   if (!response.ok) throw new Error(`the model list could not be loaded (HTTP ${response.status})`);
   const manifest = (await response.json()) as ModelManifest;
   if (manifest.schemaVersion !== MODEL_MANIFEST_SCHEMA_VERSION || !Array.isArray(manifest.models)) {
-    throw new Error(`the model list has schema ${String(manifest.schemaVersion)}; this app reads ${MODEL_MANIFEST_SCHEMA_VERSION}`);
+    throw new Error(
+      `the model list has schema ${String(manifest.schemaVersion)}; this app reads ${MODEL_MANIFEST_SCHEMA_VERSION}`,
+    );
   }
   return manifest;
 }

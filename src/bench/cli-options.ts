@@ -1,6 +1,17 @@
 import { parseArgs } from 'node:util';
-import { BenchOptionsError, DEFAULT_BENCH_OPTIONS, normaliseBenchOptions, parseThreadSetting } from '../shared/bench/bench-options.js';
-import type { BenchOptions, BenchRuntime, BrowserBackend, OrtSessionTuning, TfjsFlags } from '../shared/bench/bench-types.js';
+import {
+  BenchOptionsError,
+  DEFAULT_BENCH_OPTIONS,
+  normaliseBenchOptions,
+  parseThreadSetting,
+} from '../shared/bench/bench-options.js';
+import type {
+  BenchOptions,
+  BenchRuntime,
+  BrowserBackend,
+  OrtSessionTuning,
+  TfjsFlags,
+} from '../shared/bench/bench-types.js';
 import type { WeightForm } from '../shared/model-manifest.js';
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -48,7 +59,11 @@ export interface RunCommand {
 
 export type CliCommand = RunCommand | { kind: 'compare'; a: string; b: string } | { kind: 'help' };
 
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function keyValue(text: string, what: string): [string, string] {
   const at = text.indexOf('=');
@@ -97,7 +112,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   });
   if (values.help) return { kind: 'help' };
   if (values.compare) {
-    if (positionals.length !== 2) throw new BenchOptionsError('--compare takes two JSON reports: --compare A.json B.json');
+    if (positionals.length !== 2)
+      throw new BenchOptionsError('--compare takes two JSON reports: --compare A.json B.json');
     return { kind: 'compare', a: positionals[0]!, b: positionals[1]! };
   }
   if (positionals.length > 0) throw new BenchOptionsError(`unexpected argument "${positionals[0]}"`);
@@ -117,7 +133,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
     // --quick: the software GPU makes even the tiny model's first webgpu/webgl inference take seconds of
     // shader compilation, so CI measures wasm; the full run measures every backend.
     ...(quick ? { model: 'tiny', runs: 3, warmup: 1, backends: ['wasm'] } : {}),
-    ...(values.runtime ? { runtimes: list(values.runtime).map((r) => (r === 'native' ? 'ort-node' : r)) as BenchRuntime[] } : {}),
+    ...(values.runtime
+      ? { runtimes: list(values.runtime).map((r) => (r === 'native' ? 'ort-node' : r)) as BenchRuntime[] }
+      : {}),
     ...(values.backend ? { backends: list(values.backend) as BrowserBackend[] } : {}),
     ...(values.threads ? { threads: list(values.threads).map(parseThreadSetting) } : {}),
     ...(values.batch ? { batches: list(values.batch).map(Number) } : {}),

@@ -38,7 +38,9 @@ function log(text: string): void {
 }
 
 function summary(result: ConfigResult): string {
-  const p50s = result.batches.map((b) => `batch ${b.batch} p50 ${b.latencyMs ? b.latencyMs.p50.toFixed(1) : '—'} ms`).join(', ');
+  const p50s = result.batches
+    .map((b) => `batch ${b.batch} p50 ${b.latencyMs ? b.latencyMs.p50.toFixed(1) : '—'} ms`)
+    .join(', ');
   return `${result.key.padEnd(28)} ${result.status}${result.status === 'ok' ? `: ${p50s}` : `: ${result.error ?? ''}`}`;
 }
 
@@ -57,12 +59,21 @@ async function runNative(options: BenchOptions, manifest: ModelManifest, modelsD
 async function runTraining(plan: RunCommand['training']): Promise<TrainingResult[]> {
   if (plan === 'none') return [];
   // The cpu backend takes ~40 s a pass here even on the small workload: only the full run waits for it.
-  const runs = plan === 'quick' ? [{ backend: 'wasm' as const, passes: 1 }] : [{ backend: 'wasm' as const, passes: 3 }, { backend: 'cpu' as const, passes: 1 }];
+  const runs =
+    plan === 'quick'
+      ? [{ backend: 'wasm' as const, passes: 1 }]
+      : [
+          { backend: 'wasm' as const, passes: 3 },
+          { backend: 'cpu' as const, passes: 1 },
+        ];
   const results: TrainingResult[] = [];
   for (const { backend, passes } of runs) {
     status(`training step on ${backend}…`);
     const result = await measureTraining(backend, TRAINING_WORKLOAD, passes, 10 * 60 * 1000);
-    log(`train/tfjs-node/${backend}`.padEnd(28) + ` ${result.status}: ${result.imagesPerSecond ?? '—'} img/s${result.error ? ` (${result.error})` : ''}`);
+    log(
+      `train/tfjs-node/${backend}`.padEnd(28) +
+        ` ${result.status}: ${result.imagesPerSecond ?? '—'} img/s${result.error ? ` (${result.error})` : ''}`,
+    );
     results.push(result);
   }
   return results;
@@ -127,7 +138,9 @@ async function run(command: RunCommand): Promise<number> {
     console.log(['', ...environmentLines(report), '', resultsTable(report), '', trainingTable(report)].join('\n'));
     const files = await writeReportFiles(report, resolve(command.out));
     log(`\nwrote ${files.json}\n      ${files.csv}\n(${report.durationSeconds.toFixed(0)} s)`);
-    const broken = results.some((r) => r.status === 'failed' || r.status === 'timeout') || training.some((t) => t.status === 'failed');
+    const broken =
+      results.some((r) => r.status === 'failed' || r.status === 'timeout') ||
+      training.some((t) => t.status === 'failed');
     return broken ? 1 : 0;
   } finally {
     await served.dispose();
@@ -155,4 +168,3 @@ runCli(
     }),
   '(npm run bench -- --help for the options)',
 );
-

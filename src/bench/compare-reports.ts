@@ -11,7 +11,8 @@ export async function readReport(path: string): Promise<BenchReport> {
   return assertValidReport(JSON.parse(await readFile(path, 'utf8')), path);
 }
 
-const ratio = (b: number | null | undefined, a: number | null | undefined) => (a && b !== null && b !== undefined ? `${(b / a).toFixed(2)}×` : '—');
+const ratio = (b: number | null | undefined, a: number | null | undefined) =>
+  a && b !== null && b !== undefined ? `${(b / a).toFixed(2)}×` : '—';
 
 function describe(report: BenchReport): string {
   const { browser, node } = report.environment;
@@ -39,7 +40,8 @@ export function compareReports(a: BenchReport, b: BenchReport): string {
     }
   }
   const header = ['configuration', 'batch', 'init', 'first', 'p50', 'p90', 'mean', 'img/s'];
-  const onlyIn = (x: BenchReport, y: BenchReport) => x.results.filter((r) => !y.results.some((s) => s.key === r.key)).map((r) => r.key);
+  const onlyIn = (x: BenchReport, y: BenchReport) =>
+    x.results.filter((r) => !y.results.some((s) => s.key === r.key)).map((r) => r.key);
   return [
     `A: ${describe(a)}`,
     `B: ${describe(b)}`,

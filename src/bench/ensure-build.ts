@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { REPO_ROOT, repoPath } from './repo-paths.js';
 
 /** Everything build.mjs reads. */
-const BUILD_INPUTS = ['src/app', 'src/shared', 'workers', 'static', 'models', 'tools', 'build.mjs', 'package-lock.json'];
+const BUILD_INPUTS = [
+  'src/app',
+  'src/shared',
+  'workers',
+  'static',
+  'models',
+  'tools',
+  'build.mjs',
+  'package-lock.json',
+];
 /** What the benchmark needs from a build. */
 const BUILD_OUTPUTS = ['dist/bench.html', 'build/server.mjs'];
 
@@ -43,6 +52,12 @@ export function runBuild(): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`node build.mjs failed (exit ${code}):\n${output.trim().split('\n').slice(-20).join('\n')}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(`node build.mjs failed (exit ${code}):\n${output.trim().split('\n').slice(-20).join('\n')}`),
+          ),
+    );
   });
 }

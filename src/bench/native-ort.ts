@@ -81,7 +81,14 @@ export async function runNativeConfig(
     const inputs = Array.from({ length: FIXED_INPUT_COUNT }, (_, i) => syntheticFundus(i, entry.input.size));
     const predictor = nativePredictor(session, entry);
     for (const batch of options.batches) {
-      const context = { runner: predictor, now: () => performance.now(), inputs, outputs: result.outputs, snapshot: async () => NOTHING_MEASURED, progress };
+      const context = {
+        runner: predictor,
+        now: () => performance.now(),
+        inputs,
+        outputs: result.outputs,
+        snapshot: async () => NOTHING_MEASURED,
+        progress,
+      };
       result.batches.push(await runTimedBatch({ batch, warmup: options.warmup, runs: options.runs }, context));
     }
     result.memory.afterRuns = NOTHING_MEASURED;

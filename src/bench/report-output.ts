@@ -13,17 +13,27 @@ export function environmentLines(report: BenchReport): string[] {
     browser
       ? `browser     ${browser.browser}, ${browser.hardwareConcurrency} logical cores, cross-origin isolated: ${browser.crossOriginIsolated ? 'yes' : 'no'}`
       : 'browser     not run',
-    browser ? `webgpu      ${adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') + (adapter.isFallbackAdapter ? ' (fallback adapter)' : '') : 'none'}` : '',
+    browser
+      ? `webgpu      ${adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') + (adapter.isFallbackAdapter ? ' (fallback adapter)' : '') : 'none'}`
+      : '',
     browser ? `webgl       ${browser.webgl?.renderer ?? 'none'}` : '',
-    node ? `node        ${node.node}, ${node.cpu} ×${node.cpuCount}, onnxruntime-node ${node.onnxruntimeNode}, load average ${node.loadAverage.toFixed(2)}` : '',
+    node
+      ? `node        ${node.node}, ${node.cpu} ×${node.cpuCount}, onnxruntime-node ${node.onnxruntimeNode}, load average ${node.loadAverage.toFixed(2)}`
+      : '',
     `reference   ${report.reference ?? 'none (no wasm fp32 configuration ran)'}`,
   ].filter(Boolean);
 }
 
 export function resultsTable(report: BenchReport): string {
   const rows = summaryRows(report.results).map((row) => SUMMARY_COLUMNS.map((c) => row.cells[c.id]));
-  const numeric = SUMMARY_COLUMNS.map((c, i) => (['config', 'leak', 'note'].includes(c.id) ? -1 : i)).filter((i) => i >= 0);
-  return textTable(SUMMARY_COLUMNS.map((c) => c.label), rows, numeric);
+  const numeric = SUMMARY_COLUMNS.map((c, i) => (['config', 'leak', 'note'].includes(c.id) ? -1 : i)).filter(
+    (i) => i >= 0,
+  );
+  return textTable(
+    SUMMARY_COLUMNS.map((c) => c.label),
+    rows,
+    numeric,
+  );
 }
 
 export function trainingTable(report: BenchReport): string {
@@ -36,7 +46,11 @@ export function trainingTable(report: BenchReport): string {
     t.imagesPerSecond === null ? '—' : t.imagesPerSecond.toFixed(2),
     t.error ?? '',
   ]);
-  return textTable(['training (ResNet50 step)', 'input × batch', 'warm-up s', 's per pass', 'img/s', 'note'], rows, [2, 4]);
+  return textTable(
+    ['training (ResNet50 step)', 'input × batch', 'warm-up s', 's per pass', 'img/s', 'note'],
+    rows,
+    [2, 4],
+  );
 }
 
 /** Writes bench-<time>.json and .csv into `dir`; returns their paths. */

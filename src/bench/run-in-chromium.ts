@@ -20,7 +20,11 @@ export function autorunUrl(origin: string, options: BenchOptions): string {
 }
 
 export async function runInChromium(origin: string, options: BenchOptions, hooks: PageRunHooks): Promise<BenchReport> {
-  const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...chromiumArgs({ userDataDir: false }), EAGER_MEMORY] });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...chromiumArgs({ userDataDir: false }), EAGER_MEMORY],
+  });
   try {
     const page = await browser.newPage();
     let settle!: { resolve(report: BenchReport): void; reject(error: Error): void };

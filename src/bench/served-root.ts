@@ -25,7 +25,11 @@ async function mirror(from: string, to: string, skip: (name: string) => boolean 
 }
 
 /** `scratchParent` holds the copy (on dist's file system, so that hard links work). */
-export async function prepareServedRoot(modelDir: string | null, dist = repoPath('dist'), scratchParent = repoPath('build')): Promise<ServedRoot> {
+export async function prepareServedRoot(
+  modelDir: string | null,
+  dist = repoPath('dist'),
+  scratchParent = repoPath('build'),
+): Promise<ServedRoot> {
   if (modelDir === null) return { root: dist, modelsDir: join(dist, 'models'), dispose: async () => undefined };
   await mkdir(scratchParent, { recursive: true });
   const root = await mkdtemp(join(scratchParent, 'bench-root-'));

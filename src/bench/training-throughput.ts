@@ -28,7 +28,10 @@ interface StepOutput {
 
 function runScript(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -38,19 +41,53 @@ function runScript(args: string[], timeoutMs: number): Promise<string> {
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
-      else reject(new Error(signal ? `stopped after ${timeoutMs / 1000} s` : `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`));
+      else
+        reject(
+          new Error(
+            signal
+              ? `stopped after ${timeoutMs / 1000} s`
+              : `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+          ),
+        );
     });
   });
 }
 
-export async function measureTraining(backend: TrainingResult['backend'], workload: TrainingWorkload, passes: number, timeoutMs: number): Promise<TrainingResult> {
+export async function measureTraining(
+  backend: TrainingResult['backend'],
+  workload: TrainingWorkload,
+  passes: number,
+  timeoutMs: number,
+): Promise<TrainingResult> {
   const base = { backend, resolution: workload.resolution, microBatch: workload.microBatch, passes };
-  const args = ['--backend', backend, '--resolution', String(workload.resolution), '--micro-batch', String(workload.microBatch), '--passes', String(passes)];
+  const args = [
+    '--backend',
+    backend,
+    '--resolution',
+    String(workload.resolution),
+    '--micro-batch',
+    String(workload.microBatch),
+    '--passes',
+    String(passes),
+  ];
   try {
     const lines = (await runScript(args, timeoutMs)).trim().split('\n');
     const output = JSON.parse(lines[lines.length - 1]!) as StepOutput;
-    return { ...base, status: 'ok', warmUpSeconds: output.warmUpSeconds, secondsPerPass: output.secondsPerPass, imagesPerSecond: output.imagesPerSecond };
+    return {
+      ...base,
+      status: 'ok',
+      warmUpSeconds: output.warmUpSeconds,
+      secondsPerPass: output.secondsPerPass,
+      imagesPerSecond: output.imagesPerSecond,
+    };
   } catch (error) {
-    return { ...base, status: 'failed', error: error instanceof Error ? error.message : String(error), warmUpSeconds: null, secondsPerPass: [], imagesPerSecond: null };
+    return {
+      ...base,
+      status: 'failed',
+      error: error instanceof Error ? error.message : String(error),
+      warmUpSeconds: null,
+      secondsPerPass: [],
+      imagesPerSecond: null,
+    };
   }
 }

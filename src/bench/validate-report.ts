@@ -12,6 +12,7 @@ export function reportProblems(value: unknown): string[] {
 
 export function assertValidReport(value: unknown, source: string): BenchReport {
   const problems = reportProblems(value);
-  if (problems.length > 0) throw new Error(`${source} is not a valid bench report:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`${source} is not a valid bench report:\n  ${problems.slice(0, 10).join('\n  ')}`);
   return value as BenchReport;
 }

@@ -70,7 +70,9 @@ function endWithStatus(
     ...(status === 405 ? { Allow: ALLOWED_METHODS } : {}),
     Connection: 'close',
   };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${head}\r\n${body}`);
   // end() only closes our side; a client that neither reads nor closes would keep the socket.
   // Destroying at once could reset the connection before the client has read the reply.

@@ -25,7 +25,8 @@ export async function serveFile(exchange: Exchange, rootReal: string, segments: 
   const variants = await findEncodedVariants(rootReal, relativePath);
   // Range only means something for GET, and only against the identity bytes.
   const rangeHeader = req.method === 'GET' ? req.headers.range : undefined;
-  const negotiated = rangeHeader === undefined ? negotiateEncoding(req.headers['accept-encoding'], variants) : undefined;
+  const negotiated =
+    rangeHeader === undefined ? negotiateEncoding(req.headers['accept-encoding'], variants) : undefined;
 
   // A variant that cannot be opened (unreadable, gone since the lookup) is only a missed
   // saving: fall back to the identity bytes. An identity file that cannot be opened is a 404.

@@ -81,7 +81,10 @@ export function createStaticServer(options: StaticServerOptions): StaticServer {
   // An Expect other than 100-continue: with no listener here Node answers a bare 417 itself.
   server.on('checkExpectation', (req, res) => respond(req, res, true));
   const rawReplies = { baseHeaders, logger: options.logger, lingerMs: limits.errorLingerMs };
-  server.on('clientError', createClientErrorHandler(rawReplies, (socket) => responding.has(socket)));
+  server.on(
+    'clientError',
+    createClientErrorHandler(rawReplies, (socket) => responding.has(socket)),
+  );
   server.on('connect', createConnectHandler(rawReplies));
 
   return {

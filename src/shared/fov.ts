@@ -134,7 +134,11 @@ function levels(values: Float32Array): Levels {
 }
 
 /** The largest 4-connected set of cells above the threshold (stray bright specks and captions lose). */
-function largestComponent(mask: Uint8Array, width: number, height: number): { labels: Int32Array; label: number; size: number } {
+function largestComponent(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+): { labels: Int32Array; label: number; size: number } {
   const labels = new Int32Array(mask.length);
   const queue = new Int32Array(mask.length);
   let bestLabel = 0;
@@ -170,7 +174,13 @@ function largestComponent(mask: Uint8Array, width: number, height: number): { la
 }
 
 /** Where the brightness crosses the threshold between two neighbouring cell centres (cell units). */
-function crossing(inside: number, outside: number, threshold: number, insideCentre: number, outsideCentre: number): number {
+function crossing(
+  inside: number,
+  outside: number,
+  threshold: number,
+  insideCentre: number,
+  outsideCentre: number,
+): number {
   const span = inside - outside;
   const t = span > 0 ? Math.min(1, Math.max(0, (threshold - outside) / span)) : 0.5;
   return outsideCentre + t * (insideCentre - outsideCentre);
@@ -182,7 +192,12 @@ function fallback(width: number, height: number, verdict: FovVerdict, confidence
 }
 
 function squareAround(circle: Circle): Region {
-  return { x: circle.cx - circle.radius, y: circle.cy - circle.radius, width: 2 * circle.radius, height: 2 * circle.radius };
+  return {
+    x: circle.cx - circle.radius,
+    y: circle.cy - circle.radius,
+    width: 2 * circle.radius,
+    height: 2 * circle.radius,
+  };
 }
 
 /**
@@ -271,7 +286,8 @@ export function detectFieldOfView(image: PixelImage): FieldOfView {
   const iou = either ? both / either : 0;
   const circle = { cx: fit.cx * cell, cy: fit.cy * cell, radius: fit.radius * cell };
   const visible = circleInside / (Math.PI * r2);
-  if (iou < MIN_IOU || fit.rms > MAX_RELATIVE_RMS * fit.radius + 0.5) return fallback(width, height, 'not-circular', iou);
+  if (iou < MIN_IOU || fit.rms > MAX_RELATIVE_RMS * fit.radius + 0.5)
+    return fallback(width, height, 'not-circular', iou);
   if (circle.radius < MIN_RADIUS_FRACTION * Math.min(width, height) || visible < MIN_VISIBLE_FRACTION) {
     return fallback(width, height, 'disc-too-small', iou);
   }

@@ -25,7 +25,14 @@ export function boxRadiusFor(side: number): number {
 }
 
 /** One horizontal box pass over interleaved RGB: sums over [x − r, x + r], clamped at the edges. */
-function boxPassRows(src: Uint32Array, dst: Uint32Array, width: number, height: number, r: number, scale: Uint32Array): void {
+function boxPassRows(
+  src: Uint32Array,
+  dst: Uint32Array,
+  width: number,
+  height: number,
+  r: number,
+  scale: Uint32Array,
+): void {
   for (let y = 0; y < height; y++) {
     const row = y * width * 3;
     for (let c = 0; c < 3; c++) {

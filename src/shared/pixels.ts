@@ -24,6 +24,8 @@ export function assertPixelImage(image: PixelImage): void {
   }
   if (channels !== 3 && channels !== 4) throw new RangeError(`expected 3 or 4 channels, got ${String(channels)}`);
   if (data.length !== width * height * channels) {
-    throw new RangeError(`pixel buffer holds ${data.length} bytes, ${width}x${height}x${channels} needs ${width * height * channels}`);
+    throw new RangeError(
+      `pixel buffer holds ${data.length} bytes, ${width}x${height}x${channels} needs ${width * height * channels}`,
+    );
   }
 }

@@ -37,7 +37,8 @@ export function preprocessFundus(image: PixelImage, size: number = INPUT_SIZE): 
 export function toNhwcFloat32(rgb: RgbImage, out?: Float32Array, offset = 0): Float32Array {
   const src = rgb.data;
   const target = out ?? new Float32Array(src.length);
-  if (offset < 0 || offset + src.length > target.length) throw new RangeError('output array too small for this image at this offset');
+  if (offset < 0 || offset + src.length > target.length)
+    throw new RangeError('output array too small for this image at this offset');
   for (let i = 0; i < src.length; i++) target[offset + i] = src[i]!;
   return target;
 }
@@ -51,7 +52,8 @@ export function toNchwImagenet(rgb: RgbImage, out?: Float32Array, offset = 0): F
   const { data, width, height } = rgb;
   const plane = width * height;
   const target = out ?? new Float32Array(plane * 3);
-  if (offset < 0 || offset + plane * 3 > target.length) throw new RangeError('output array too small for this image at this offset');
+  if (offset < 0 || offset + plane * 3 > target.length)
+    throw new RangeError('output array too small for this image at this offset');
   for (let c = 0; c < 3; c++) {
     // One lookup table per channel: the same float for the same byte, wherever it runs.
     const table = new Float32Array(256);

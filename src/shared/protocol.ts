@@ -215,7 +215,16 @@ export interface ModelSummary {
   credit?: string;
 }
 
-export function modelSummary({ id, version, name, weights, demo, referralThreshold, notice, credit }: ModelManifestEntry): ModelSummary {
+export function modelSummary({
+  id,
+  version,
+  name,
+  weights,
+  demo,
+  referralThreshold,
+  notice,
+  credit,
+}: ModelManifestEntry): ModelSummary {
   return {
     id,
     version,

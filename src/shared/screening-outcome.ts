@@ -28,9 +28,19 @@ export interface ScreeningOutcome {
  * Two variants that disagree are read cautiously: the more severe grade, and the higher probability
  * of referable DR, decide (see referralReason for the rule).
  */
-export function screeningOutcome(tfjs: VariantAnswer, ort: VariantAnswer, referralThreshold?: number): ScreeningOutcome {
+export function screeningOutcome(
+  tfjs: VariantAnswer,
+  ort: VariantAnswer,
+  referralThreshold?: number,
+): ScreeningOutcome {
   const grade = Math.max(tfjs.grade, ort.grade) as Grade;
   const probability = Math.max(referableProbability(tfjs.probabilities), referableProbability(ort.probabilities));
   const referBy = referralReason(grade, probability, referralThreshold);
-  return { grade, agree: tfjs.grade === ort.grade, refer: referBy !== null, referBy, referableProbability: probability };
+  return {
+    grade,
+    agree: tfjs.grade === ort.grade,
+    refer: referBy !== null,
+    referBy,
+    referableProbability: probability,
+  };
 }

@@ -15,7 +15,12 @@ describe('<fg-app>: a screening from photo to history', function () {
   const dbName = `fg-app-test-${crypto.randomUUID()}`;
   let app: FgApp | null = null;
 
-  before(() => localStorage.setItem('fundus-grader.settings', JSON.stringify({ tfjs: 'wasm', ort: 'wasm', model: 'tiny', weights: 'fp16' })));
+  before(() =>
+    localStorage.setItem(
+      'fundus-grader.settings',
+      JSON.stringify({ tfjs: 'wasm', ort: 'wasm', model: 'tiny', weights: 'fp16' }),
+    ),
+  );
   afterEach(() => {
     app?.remove();
     app = null;
@@ -41,7 +46,9 @@ describe('<fg-app>: a screening from photo to history', function () {
     transfer.items.add(new File([bytes], name, { type }));
     input.files = transfer.files;
     input.dispatchEvent(new Event('change'));
-    await waitUntil(() => deep(el, 'fg-photo-preview') ?? deep(el, '[data-photo-error]'), 'the photo was read', { timeout: 20000 });
+    await waitUntil(() => deep(el, 'fg-photo-preview') ?? deep(el, '[data-photo-error]'), 'the photo was read', {
+      timeout: 20000,
+    });
   }
 
   const gradeButton = (el: FgApp) => deep<HTMLButtonElement>(el, 'fg-screening-form', 'button[type=submit]')!;
@@ -60,16 +67,25 @@ describe('<fg-app>: a screening from photo to history', function () {
     // Recorded on every render: the stand-in lives for about one frame.
     const watch = new MutationObserver(() => {
       const warm = deep(el, '[data-warm-up]');
-      if (warm) seen.push({ hidden: warm.getAttribute('aria-hidden'), inert: warm.hasAttribute('inert'), grade: deep(warm, 'fg-grade-result', '[data-grade]')?.getAttribute('data-grade') ?? null });
+      if (warm)
+        seen.push({
+          hidden: warm.getAttribute('aria-hidden'),
+          inert: warm.hasAttribute('inert'),
+          grade: deep(warm, 'fg-grade-result', '[data-grade]')?.getAttribute('data-grade') ?? null,
+        });
     });
-    el.addEventListener('fg-models-ready', () => watch.observe(el.shadowRoot!, { childList: true, subtree: true }), { once: true });
+    el.addEventListener('fg-models-ready', () => watch.observe(el.shadowRoot!, { childList: true, subtree: true }), {
+      once: true,
+    });
     const saved: unknown[] = [];
     el.addEventListener('fg-screening-saved', (e) => saved.push(e));
     const ready = oneEvent(el, 'fg-models-ready');
     document.body.append(el);
     app = el;
     await ready;
-    await waitUntil(() => seen.length > 0 && !deep(el, '[data-warm-up]'), 'stand-in rendered and dropped', { timeout: 10000 });
+    await waitUntil(() => seen.length > 0 && !deep(el, '[data-warm-up]'), 'stand-in rendered and dropped', {
+      timeout: 10000,
+    });
     watch.disconnect();
     expect(seen.some((s) => s.hidden === 'true' && s.inert)).to.equal(true);
     expect(deep(el, '[role=tabpanel] fg-grade-result')).to.equal(null);
@@ -154,7 +170,9 @@ describe('<fg-app>: a screening from photo to history', function () {
       downloads.push({ name: this.download, text: fetch(this.href).then((r) => r.text()) });
     };
     try {
-      const [csv, json] = [...deep(el, 'fg-history-list')!.shadowRoot!.querySelectorAll<HTMLButtonElement>('.toolbar button')];
+      const [csv, json] = [
+        ...deep(el, 'fg-history-list')!.shadowRoot!.querySelectorAll<HTMLButtonElement>('.toolbar button'),
+      ];
       csv!.click();
       json!.click();
       await waitUntil(() => downloads.length === 2, 'two downloads');

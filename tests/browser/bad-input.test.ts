@@ -1,11 +1,21 @@
 import { expect } from '@open-wc/testing';
 import type { InspectResult, ModelPair } from '../../src/shared/protocol.js';
-import { drawnImage, fixture, gradeParams, initWorker, rejectionOf, redDisc, tinyModels, type TestClient } from './worker-client.js';
+import {
+  drawnImage,
+  fixture,
+  gradeParams,
+  initWorker,
+  rejectionOf,
+  redDisc,
+  tinyModels,
+  type TestClient,
+} from './worker-client.js';
 
 describe('photos the worker must refuse or handle', () => {
   let client: TestClient;
   let models: ModelPair;
-  const inspect = (image: ArrayBuffer) => client.request('inspect', { image, previewMaxSide: 256 }, { transfer: [image] });
+  const inspect = (image: ArrayBuffer) =>
+    client.request('inspect', { image, previewMaxSide: 256 }, { transfer: [image] });
   const grade = (image: ArrayBuffer) => client.request('grade', gradeParams(image, models), { transfer: [image] });
 
   before(async () => {
@@ -15,7 +25,9 @@ describe('photos the worker must refuse or handle', () => {
   after(() => client.terminate());
 
   it('says a file that is not an image is not a photo it can read', async () => {
-    const error = await rejectionOf(grade(new TextEncoder().encode('patient notes, not a photo').buffer as ArrayBuffer));
+    const error = await rejectionOf(
+      grade(new TextEncoder().encode('patient notes, not a photo').buffer as ArrayBuffer),
+    );
     expect(error.code).to.equal('bad-image');
     expect(error.message).to.contain('JPEG, PNG or WebP');
   });
@@ -35,7 +47,10 @@ describe('photos the worker must refuse or handle', () => {
 
   it('refuses a picture with more pixels than the cap before decoding it', async () => {
     // A PNG signature and IHDR claiming 20000×20000; there is no image data to decode.
-    const header = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20, 8, 2, 0, 0, 0]);
+    const header = new Uint8Array([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0x4e, 0x20, 0, 0, 0x4e,
+      0x20, 8, 2, 0, 0, 0,
+    ]);
     const error = await rejectionOf(grade(header.buffer));
     expect(error.code).to.equal('bad-image');
     expect(error.message).to.contain('megapixels');
@@ -56,7 +71,11 @@ describe('photos the worker must refuse or handle', () => {
     expect(result.image).to.deep.include({ sourceWidth: 315, sourceHeight: 420, width: 420, height: 315 });
     // The blue marker the fixture script put in the upright picture's top-left corner.
     const rgba = new Uint8ClampedArray(result.preview.data);
-    const [r, g, b] = [rgba[4 * (2 * result.preview.width + 2)]!, rgba[4 * (2 * result.preview.width + 2) + 1]!, rgba[4 * (2 * result.preview.width + 2) + 2]!];
+    const [r, g, b] = [
+      rgba[4 * (2 * result.preview.width + 2)]!,
+      rgba[4 * (2 * result.preview.width + 2) + 1]!,
+      rgba[4 * (2 * result.preview.width + 2) + 2]!,
+    ];
     expect(b, `top-left pixel ${r},${g},${b}`).to.be.greaterThan(150);
     expect(r).to.be.lessThan(80);
     expect(result.fov.found).to.equal(true);
@@ -92,7 +111,13 @@ describe('photos the worker must refuse or handle', () => {
     }, 10);
     try {
       const result = await inspect(png);
-      expect(result.image).to.deep.include({ format: 'png', sourceWidth: 10000, sourceHeight: 2000, width: 4096, height: 819 });
+      expect(result.image).to.deep.include({
+        format: 'png',
+        sourceWidth: 10000,
+        sourceHeight: 2000,
+        width: 4096,
+        height: 819,
+      });
       expect(result.fov.found).to.equal(true);
     } finally {
       clearInterval(ticker);

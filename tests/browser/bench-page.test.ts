@@ -30,7 +30,17 @@ const sample: ConfigResult = {
   fetchMs: 4,
   fetchBytes: 30000,
   initMs: 12,
-  batches: [{ batch: 1, firstMs: 50, warmup: 1, samplesMs: [10, 9, 13], latencyMs: stats, imagesPerSecond: 95.2, leak: { runs: 3, before: none, after: none, flat: true } }],
+  batches: [
+    {
+      batch: 1,
+      firstMs: 50,
+      warmup: 1,
+      samplesMs: [10, 9, 13],
+      latencyMs: stats,
+      imagesPerSecond: 95.2,
+      leak: { runs: 3, before: none, after: none, flat: true },
+    },
+  ],
   memory: { beforeLoad: none, afterLoad: none, afterRuns: none, afterDispose: none },
   outputs: [[0.2, 0.2, 0.2, 0.2, 0.2], null, null, null],
   agreement: { reference: 'ort/wasm/2t/fp32', images: 1, maxAbsDiff: 2e-6, top1Agree: 1 },
@@ -38,7 +48,17 @@ const sample: ConfigResult = {
   ortSessionOptions: {},
   notes: [],
 };
-const unavailable: ConfigResult = { ...sample, key: 'tfjs/webgpu/fp32', backend: 'webgpu', threads: null, actualThreads: null, status: 'unavailable', error: 'no adapter', batches: [], agreement: null };
+const unavailable: ConfigResult = {
+  ...sample,
+  key: 'tfjs/webgpu/fp32',
+  backend: 'webgpu',
+  threads: null,
+  actualThreads: null,
+  status: 'unavailable',
+  error: 'no adapter',
+  batches: [],
+  agreement: null,
+};
 
 describe('<fg-bench-table>', () => {
   it('shows one row per configuration and batch with its numbers, and why a backend is missing', async () => {
@@ -62,9 +82,16 @@ describe('<fg-bench-table>', () => {
 
 describe('<fg-bench-chart>', () => {
   it('draws one labelled chart per runtime and backend, bar length growing with the median', async () => {
-    const slow = { ...sample, key: 'tfjs/wasm/1t/fp32', actualThreads: 1, batches: [{ ...sample.batches[0]!, latencyMs: { ...stats, p50: 100, p90: 110, p99: 120 } }] };
+    const slow = {
+      ...sample,
+      key: 'tfjs/wasm/1t/fp32',
+      actualThreads: 1,
+      batches: [{ ...sample.batches[0]!, latencyMs: { ...stats, p50: 100, p90: 110, p99: 120 } }],
+    };
     const ort = { ...sample, key: 'ort/wasm/2t/fp32', runtime: 'ort' as const };
-    const el = await fixture<FgBenchChart>(html`<fg-bench-chart .results=${[sample, slow, ort, unavailable]}></fg-bench-chart>`);
+    const el = await fixture<FgBenchChart>(
+      html`<fg-bench-chart .results=${[sample, slow, ort, unavailable]}></fg-bench-chart>`,
+    );
     const figures = [...el.shadowRoot!.querySelectorAll('figure')];
     expect(figures.map((f) => f.querySelector('figcaption')!.textContent)).to.deep.equal(['tfjs · wasm', 'ort · wasm']);
     const bars = [...figures[0]!.querySelectorAll('rect')].map((r) => Number(r.getAttribute('width')));
@@ -76,8 +103,16 @@ describe('<fg-bench-chart>', () => {
 
 describe('<fg-bench-options>', () => {
   it('shows the options it is given (the last run, e.g. from ?autorun=)', async () => {
-    const options = normaliseBenchOptions({ model: 'tiny', weights: ['fp16'], runs: 7, threads: [2], measureMemory: true });
-    const el = await fixture<FgBenchOptions>(html`<fg-bench-options .models=${['other', 'tiny']} .options=${options}></fg-bench-options>`);
+    const options = normaliseBenchOptions({
+      model: 'tiny',
+      weights: ['fp16'],
+      runs: 7,
+      threads: [2],
+      measureMemory: true,
+    });
+    const el = await fixture<FgBenchOptions>(
+      html`<fg-bench-options .models=${['other', 'tiny']} .options=${options}></fg-bench-options>`,
+    );
     const form = el.shadowRoot!.querySelector('form')!;
     const value = (selector: string) => form.querySelector<HTMLInputElement>(selector)!;
     expect(value('[name="runs"]').value).to.equal('7');
@@ -110,9 +145,23 @@ describe('<fg-bench-options>', () => {
 describe('<fg-bench-app>', () => {
   it('runs the tiny model in real bench workers and renders the results table', async () => {
     const el = await fixture<FgBenchApp>(
-      html`<fg-bench-app .workerUrl=${BENCH_WORKER_URL} .tfjsWasmPath=${buildConfig.tfjsWasmPath} .ortWasmPath=${buildConfig.ortWasmPath}></fg-bench-app>`,
+      html`<fg-bench-app
+        .workerUrl=${BENCH_WORKER_URL}
+        .tfjsWasmPath=${buildConfig.tfjsWasmPath}
+        .ortWasmPath=${buildConfig.ortWasmPath}
+      ></fg-bench-app>`,
     );
-    const options = normaliseBenchOptions({ model: 'tiny', runtimes: ['tfjs', 'ort'], backends: ['wasm'], threads: [1], weights: ['fp32'], runs: 2, warmup: 0, batches: [1], measureMemory: false });
+    const options = normaliseBenchOptions({
+      model: 'tiny',
+      runtimes: ['tfjs', 'ort'],
+      backends: ['wasm'],
+      threads: [1],
+      weights: ['fp32'],
+      runs: 2,
+      warmup: 0,
+      batches: [1],
+      measureMemory: false,
+    });
     const report = await el.run(options);
     expect(report.results.map((r) => [r.key, r.status])).to.deep.equal([
       ['ort/wasm/1t/fp32', 'ok'],
@@ -128,7 +177,10 @@ describe('<fg-bench-app>', () => {
     const rows = [...table.shadowRoot!.querySelectorAll('tbody tr')];
     expect(rows.map((r) => r.getAttribute('data-key'))).to.deep.equal(['ort/wasm/1t/fp32', 'tfjs/wasm/1t/fp32']);
     expect(rows[1]!.querySelector('[data-column="top1"]')!.textContent).to.equal('3/3');
-    expect([...el.shadowRoot!.querySelectorAll('a[download]')].map((a) => a.textContent)).to.deep.equal(['Download JSON', 'Download CSV']);
+    expect([...el.shadowRoot!.querySelectorAll('a[download]')].map((a) => a.textContent)).to.deep.equal([
+      'Download JSON',
+      'Download CSV',
+    ]);
     await expect(el).shadowDom.to.be.accessible();
   });
 });

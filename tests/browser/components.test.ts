@@ -15,13 +15,20 @@ const report: InitResult = {
       { backend: 'webgl', ok: true, ms: 40 },
     ],
   },
-  ort: { runtime: 'ort', backend: null, version: '1.30.0', attempts: [{ backend: 'wasm', ok: false, error: 'boom', ms: 1 }] },
+  ort: {
+    runtime: 'ort',
+    backend: null,
+    version: '1.30.0',
+    attempts: [{ backend: 'wasm', ok: false, error: 'boom', ms: 1 }],
+  },
   environment: { crossOriginIsolated: true, hardwareConcurrency: 2, webgpu: { available: false }, userAgent: 'test' },
 };
 
 describe('<fg-backend-status>', () => {
   it('shows the backend each runtime really uses and why others failed', async () => {
-    const el = await fixture<FgBackendStatus>(html`<fg-backend-status .report=${report} state="ready"></fg-backend-status>`);
+    const el = await fixture<FgBackendStatus>(
+      html`<fg-backend-status .report=${report} state="ready"></fg-backend-status>`,
+    );
     const root = el.shadowRoot!;
     expect(root.querySelector('[data-runtime="tfjs"]')!.textContent).to.equal('webgl');
     expect(root.querySelector('[data-runtime="ort"]')!.textContent).to.contain('no backend came up');
@@ -31,13 +38,17 @@ describe('<fg-backend-status>', () => {
   });
 
   it('announces a start-up failure as an alert', async () => {
-    const el = await fixture<FgBackendStatus>(html`<fg-backend-status state="failed" message="worker crashed"></fg-backend-status>`);
+    const el = await fixture<FgBackendStatus>(
+      html`<fg-backend-status state="failed" message="worker crashed"></fg-backend-status>`,
+    );
     const alert = el.shadowRoot!.querySelector('[role="alert"]');
     expect(alert!.textContent).to.contain('worker crashed');
   });
 
   it('is accessible', async () => {
-    const el = await fixture<FgBackendStatus>(html`<fg-backend-status .report=${report} state="ready"></fg-backend-status>`);
+    const el = await fixture<FgBackendStatus>(
+      html`<fg-backend-status .report=${report} state="ready"></fg-backend-status>`,
+    );
     await expect(el).shadowDom.to.be.accessible();
   });
 });

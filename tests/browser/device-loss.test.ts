@@ -16,7 +16,8 @@ function startService(): InferenceService<TestingRequestMap> {
 describe('a lost WebGPU device', () => {
   let models: ModelPair;
   let service: InferenceService<TestingRequestMap> | undefined;
-  const grade = () => service!.grade(() => fixture('fundus.jpeg'), { modelsUrl: MODELS_URL, models, thumbnailMaxSide: 96 });
+  const grade = () =>
+    service!.grade(() => fixture('fundus.jpeg'), { modelsUrl: MODELS_URL, models, thumbnailMaxSide: 96 });
 
   before(async () => {
     models = await tinyModels('fp16');
@@ -28,11 +29,17 @@ describe('a lost WebGPU device', () => {
       const moment = when === 'now' ? 'between gradings' : 'during a grading';
       it(`moves ${runtime} to wasm when the device is lost ${moment}, and the grading still succeeds`, async () => {
         service = startService();
-        await service.start({ tfjs: runtime === 'tfjs' ? 'webgpu' : 'wasm', ort: runtime === 'ort' ? 'webgpu' : 'wasm' });
+        await service.start({
+          tfjs: runtime === 'tfjs' ? 'webgpu' : 'wasm',
+          ort: runtime === 'ort' ? 'webgpu' : 'wasm',
+        });
         const first = await grade();
         expect(first.variants[runtime].backend).to.equal('webgpu');
 
-        expect(await service.request('simulate-device-loss', { runtime, when })).to.deep.equal({ backend: 'webgpu', armed: true });
+        expect(await service.request('simulate-device-loss', { runtime, when })).to.deep.equal({
+          backend: 'webgpu',
+          armed: true,
+        });
         const result = await grade();
         const variant = result.variants[runtime];
         expect(variant.backend).to.equal('wasm');
@@ -51,6 +58,9 @@ describe('a lost WebGPU device', () => {
     service = startService();
     await service.start({ tfjs: 'wasm', ort: 'wasm' });
     await service.request('grade', gradeParams(await fixture('fundus.jpeg'), models));
-    expect(await service.request('simulate-device-loss', { runtime: 'ort', when: 'now' })).to.deep.equal({ backend: 'wasm', armed: false });
+    expect(await service.request('simulate-device-loss', { runtime: 'ort', when: 'now' })).to.deep.equal({
+      backend: 'wasm',
+      armed: false,
+    });
   });
 });

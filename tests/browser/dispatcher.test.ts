@@ -46,7 +46,12 @@ const echoHandlers: Handlers<EchoMap> = {
 const notUsed = async (): Promise<never> => {
   throw new Error('not used in this test');
 };
-const productionHandlers: Handlers<RequestMap> = { init: notUsed, 'load-models': notUsed, inspect: notUsed, grade: notUsed };
+const productionHandlers: Handlers<RequestMap> = {
+  init: notUsed,
+  'load-models': notUsed,
+  inspect: notUsed,
+  grade: notUsed,
+};
 
 describe('the dispatcher (worker side of the protocol)', () => {
   it('runs the next queued job after one that rejected', async () => {
@@ -80,7 +85,11 @@ describe('the dispatcher (worker side of the protocol)', () => {
     const dispatch = createDispatcher(echoHandlers, port);
     dispatch(request(1, 'echo', { value: 1 }));
     dispatch(request(2, 'echo', { value: 2 }));
-    expect(await settled(1)).to.deep.include({ kind: 'error', id: 1, error: { code: 'internal', message: 'could not be cloned' } });
+    expect(await settled(1)).to.deep.include({
+      kind: 'error',
+      id: 1,
+      error: { code: 'internal', message: 'could not be cloned' },
+    });
     expect(await settled(2)).to.deep.include({ kind: 'result', id: 2 });
   });
 
@@ -94,7 +103,11 @@ describe('the dispatcher (worker side of the protocol)', () => {
     };
     dispatch(request(1, 'fail', { reason: hostile }));
     dispatch(request(2, 'echo', { value: 2 }));
-    expect(await settled(1)).to.deep.equal({ kind: 'error', id: 1, error: { code: 'internal', message: 'unknown error' } });
+    expect(await settled(1)).to.deep.equal({
+      kind: 'error',
+      id: 1,
+      error: { code: 'internal', message: 'unknown error' },
+    });
     expect(await settled(2)).to.deep.include({ kind: 'result', id: 2 });
   });
 
@@ -128,14 +141,21 @@ describe('the dispatcher (worker side of the protocol)', () => {
     const testOnly: (keyof TestRequestMap)[] = ['memory', 'unload-models', 'simulate-device-loss'];
     testOnly.forEach((type, i) => dispatch(request(i + 1, type)));
     for (const [i] of testOnly.entries()) {
-      expect(await settled(i + 1)).to.deep.equal({ kind: 'error', id: i + 1, error: { code: 'bad-request', message: 'malformed message' } });
+      expect(await settled(i + 1)).to.deep.equal({
+        kind: 'error',
+        id: i + 1,
+        error: { code: 'bad-request', message: 'malformed message' },
+      });
     }
   });
 
   it('answers the test-only requests once the test build registers their handlers', async () => {
     const { port, settled } = recordingPort();
     const testHandlers: Handlers<TestRequestMap> = {
-      memory: async () => ({ tfjs: { backend: 'wasm', numTensors: 0, numDataBuffers: 0, numBytes: 0 }, ort: { sessions: 0, liveTensors: 0 } }),
+      memory: async () => ({
+        tfjs: { backend: 'wasm', numTensors: 0, numDataBuffers: 0, numBytes: 0 },
+        ort: { sessions: 0, liveTensors: 0 },
+      }),
       'unload-models': async () => ({ released: 2 }),
       'simulate-device-loss': async () => ({ backend: 'wasm', armed: false }),
     };

@@ -6,11 +6,18 @@ import type { FgApp } from '../../src/app/components/fg-app.js';
 import { DEMO_MODEL_NOTICE } from '../../src/app/components/fg-grade-result.js';
 import type { FgSettingsPanel } from '../../src/app/components/fg-settings-panel.js';
 import { listModels } from '../../src/app/model-catalog.js';
-import type { ModelDescription, ModelManifest, ModelManifestEntry, ModelVariant } from '../../src/shared/model-manifest.js';
+import type {
+  ModelDescription,
+  ModelManifest,
+  ModelManifestEntry,
+  ModelVariant,
+} from '../../src/shared/model-manifest.js';
 import { modelSummary } from '../../src/shared/protocol.js';
 
-const NOTICE = 'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
-const CREDIT = 'Training data: IDRiD dataset © Prasanna Porwal, Samiksha Pachade and Manesh Kokare, CC BY 4.0 — Porwal et al., Data 3(3), 25 (2018)';
+const NOTICE =
+  'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
+const CREDIT =
+  'Training data: IDRiD dataset © Prasanna Porwal, Samiksha Pachade and Manesh Kokare, CC BY 4.0 — Porwal et al., Data 3(3), 25 (2018)';
 const MODELS_URL = '/__model-notice-test/models/';
 
 function entry(description: Partial<ModelDescription>, variant: ModelVariant): ModelManifestEntry {
@@ -27,8 +34,15 @@ function entry(description: Partial<ModelDescription>, variant: ModelVariant): M
     format: variant === 'tfjs' ? 'tfjs-layers' : 'onnx',
     weights: 'fp16',
     entry: `${folder}/${variant === 'tfjs' ? 'model.json' : 'model.onnx'}`,
-    files: [{ path: `${folder}/${variant === 'tfjs' ? 'model.json' : 'model.onnx'}`, sha256: '0'.repeat(64), bytes: 1000 }],
-    input: { layout: variant === 'tfjs' ? 'NHWC' : 'NCHW', size: 300, channels: 3, normalisation: { appliedBy: 'model', mean: [0, 0, 0], std: [1, 1, 1], description: 'test' } },
+    files: [
+      { path: `${folder}/${variant === 'tfjs' ? 'model.json' : 'model.onnx'}`, sha256: '0'.repeat(64), bytes: 1000 },
+    ],
+    input: {
+      layout: variant === 'tfjs' ? 'NHWC' : 'NCHW',
+      size: 300,
+      channels: 3,
+      normalisation: { appliedBy: 'model', mean: [0, 0, 0], std: [1, 1, 1], description: 'test' },
+    },
     output: {},
     labels: ['No DR', 'Mild', 'Moderate', 'Severe', 'Proliferative'],
   };
@@ -55,7 +69,10 @@ describe('model catalog and grade results: notice and credit', () => {
   });
 
   it('carries them into the model summary of every grade result (which the result card and records read)', () => {
-    expect(modelSummary(entry({ notice: NOTICE, credit: CREDIT }, 'tfjs'))).to.deep.include({ notice: NOTICE, credit: CREDIT });
+    expect(modelSummary(entry({ notice: NOTICE, credit: CREDIT }, 'tfjs'))).to.deep.include({
+      notice: NOTICE,
+      credit: CREDIT,
+    });
     const plain = modelSummary(entry({}, 'tfjs'));
     expect('notice' in plain || 'credit' in plain).to.equal(false);
   });
@@ -85,7 +102,11 @@ describe('<fg-app>: the model notice banner', function () {
     el.setAttribute('db-name', dbName);
     document.body.append(el);
     app = el;
-    await waitUntil(() => (deep<FgSettingsPanel>(el, 'fg-settings-panel')?.models.length ?? 0) > 0, 'the app read the manifest', { timeout: 20000 });
+    await waitUntil(
+      () => (deep<FgSettingsPanel>(el, 'fg-settings-panel')?.models.length ?? 0) > 0,
+      'the app read the manifest',
+      { timeout: 20000 },
+    );
     await el.updateComplete;
     return el;
   }

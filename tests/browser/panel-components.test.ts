@@ -15,7 +15,8 @@ import { gradeResult, record } from './record-fixtures.js';
 
 const $ = <T extends Element>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;
 const T0 = Date.UTC(2026, 2, 1, 8);
-const CREDIT = 'Training data: IDRiD dataset © Prasanna Porwal, Samiksha Pachade and Manesh Kokare, CC BY 4.0 — Porwal et al., Data 3(3), 25 (2018)';
+const CREDIT =
+  'Training data: IDRiD dataset © Prasanna Porwal, Samiksha Pachade and Manesh Kokare, CC BY 4.0 — Porwal et al., Data 3(3), 25 (2018)';
 
 describe('<fg-history-list>', () => {
   const records = [record('P-2', 'right', 3, T0 + 1000), record('P-1', 'left', 0, T0)];
@@ -30,8 +31,14 @@ describe('<fg-history-list>', () => {
   });
 
   it("says when a referral was made by the model's threshold rather than the grade", async () => {
-    const byThreshold = toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'P-7', eye: 'left', fileName: 'p7.jpeg' }, T0);
-    const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${[byThreshold, records[0]!]}></fg-history-list>`);
+    const byThreshold = toScreeningRecord(
+      gradeResult(1, 1, 0.25),
+      { patientId: 'P-7', eye: 'left', fileName: 'p7.jpeg' },
+      T0,
+    );
+    const el = await fixture<FgHistoryList>(
+      html`<fg-history-list .records=${[byThreshold, records[0]!]}></fg-history-list>`,
+    );
     const badges = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.badge[data-refer-by]')];
     expect(badges.map((b) => [b.dataset.referBy, b.textContent!.trim()])).to.deep.equal([
       ['probability', 'Refer: P(grade ≥ 2) 30 %'],
@@ -96,14 +103,21 @@ describe('<fg-status-panel>', () => {
 
   it('says when shaders compile and when the app is ready offline', async () => {
     const model = { phase: 'warming-up', model: null, runtime: 'tfjs', backend: 'webgpu' } as const;
-    const el = await fixture<FgStatusPanel>(html`<fg-status-panel .model=${model} .offline=${offline({ readyOffline: true })}></fg-status-panel>`);
+    const el = await fixture<FgStatusPanel>(
+      html`<fg-status-panel .model=${model} .offline=${offline({ readyOffline: true })}></fg-status-panel>`,
+    );
     expect(el.shadowRoot!.textContent).to.contain('Compiling shaders and warming up TensorFlow.js on webgpu');
     expect($(el, '[data-ready-offline]').textContent).to.contain('Ready to work offline');
   });
 
   it('offers the update and persistent storage, as events', async () => {
     const storage = { usage: 5 * 1048576, quota: 2 * 1073741824, persisted: false };
-    const el = await fixture<FgStatusPanel>(html`<fg-status-panel .offline=${offline({ readyOffline: true, updateAvailable: true })} .storage=${storage}></fg-status-panel>`);
+    const el = await fixture<FgStatusPanel>(
+      html`<fg-status-panel
+        .offline=${offline({ readyOffline: true, updateAvailable: true })}
+        .storage=${storage}
+      ></fg-status-panel>`,
+    );
     expect($(el, '[data-storage-used]').textContent).to.contain('5.0 MB used of 2.0 GB available');
     const buttons = [...el.shadowRoot!.querySelectorAll('button')];
     setTimeout(() => buttons.find((b) => b.textContent!.includes('Reload to update'))!.click());
@@ -116,7 +130,15 @@ describe('<fg-status-panel>', () => {
     const model = (credit?: string) =>
       ({
         phase: 'ready',
-        model: { id: 'resnet50-dr', version: '2', name: 'ResNet50 DR', demo: false, trainingData: 'IDRiD', ...(credit ? { credit } : {}), bytes: { fp16: 96e6 } },
+        model: {
+          id: 'resnet50-dr',
+          version: '2',
+          name: 'ResNet50 DR',
+          demo: false,
+          trainingData: 'IDRiD',
+          ...(credit ? { credit } : {}),
+          bytes: { fp16: 96e6 },
+        },
         backends: { tfjs: 'webgpu', ort: 'wasm' },
       }) as const;
     const el = await fixture<FgStatusPanel>(html`<fg-status-panel .model=${model(CREDIT)}></fg-status-panel>`);
@@ -136,7 +158,10 @@ describe('<fg-status-summary>', () => {
   it('shows model and offline state and the update button', async () => {
     const model = { phase: 'ready', model: null, backends: { tfjs: 'webgpu', ort: 'wasm' } } as const;
     const el = await fixture<FgStatusSummary>(
-      html`<fg-status-summary .model=${model} .offline=${offline({ readyOffline: true, updateAvailable: true })}></fg-status-summary>`,
+      html`<fg-status-summary
+        .model=${model}
+        .offline=${offline({ readyOffline: true, updateAvailable: true })}
+      ></fg-status-summary>`,
     );
     expect($(el, '[data-chip=model]').textContent).to.contain('Model ready');
     expect($(el, '[data-chip=offline]').textContent).to.contain('Ready offline');
@@ -147,12 +172,25 @@ describe('<fg-status-summary>', () => {
 
 describe('<fg-settings-panel>', () => {
   const models: CatalogModel[] = [
-    { id: 'resnet50-dr', version: '1', name: 'ResNet50 DR', demo: true, trainingData: 'synthetic', bytes: { fp16: 96e6, fp32: 192e6 } },
+    {
+      id: 'resnet50-dr',
+      version: '1',
+      name: 'ResNet50 DR',
+      demo: true,
+      trainingData: 'synthetic',
+      bytes: { fp16: 96e6, fp32: 192e6 },
+    },
     { id: 'tiny', version: '1', name: 'Tiny', demo: true, trainingData: 'none', bytes: { fp32: 50e3 } },
   ];
 
   it('emits the new settings when a backend, model or weight form changes', async () => {
-    const el = await fixture<FgSettingsPanel>(html`<fg-settings-panel .settings=${DEFAULT_SETTINGS} .models=${models} active-model="resnet50-dr"></fg-settings-panel>`);
+    const el = await fixture<FgSettingsPanel>(
+      html`<fg-settings-panel
+        .settings=${DEFAULT_SETTINGS}
+        .models=${models}
+        active-model="resnet50-dr"
+      ></fg-settings-panel>`,
+    );
     const select = $<HTMLSelectElement>(el, '#backend-ort');
     expect([...select.options].map((o) => o.value)).to.deep.equal(['auto', 'webgpu', 'wasm']);
     select.value = 'wasm';
@@ -170,18 +208,35 @@ describe('<fg-settings-panel>', () => {
   });
 
   it('shows the training-data credit under "Trained on" for a model that has one', async () => {
-    const credited: CatalogModel[] = [{ ...models[0]!, trainingData: 'IDRiD (413 photographs)', credit: CREDIT }, models[1]!];
-    const el = await fixture<FgSettingsPanel>(html`<fg-settings-panel .settings=${DEFAULT_SETTINGS} .models=${credited} active-model="resnet50-dr"></fg-settings-panel>`);
+    const credited: CatalogModel[] = [
+      { ...models[0]!, trainingData: 'IDRiD (413 photographs)', credit: CREDIT },
+      models[1]!,
+    ];
+    const el = await fixture<FgSettingsPanel>(
+      html`<fg-settings-panel
+        .settings=${DEFAULT_SETTINGS}
+        .models=${credited}
+        active-model="resnet50-dr"
+      ></fg-settings-panel>`,
+    );
     const credit = $(el, '[data-model-credit]');
     expect(credit.textContent).to.equal(CREDIT);
     expect(credit.previousElementSibling!.textContent).to.equal('Trained on: IDRiD (413 photographs)');
     await expect(el).shadowDom.to.be.accessible();
-    const tiny = await fixture<FgSettingsPanel>(html`<fg-settings-panel .settings=${DEFAULT_SETTINGS} .models=${credited} active-model="tiny"></fg-settings-panel>`);
+    const tiny = await fixture<FgSettingsPanel>(
+      html`<fg-settings-panel
+        .settings=${DEFAULT_SETTINGS}
+        .models=${credited}
+        active-model="tiny"
+      ></fg-settings-panel>`,
+    );
     expect(tiny.shadowRoot!.querySelector('[data-model-credit]')).to.equal(null);
   });
 
   it('disables a weight form the model lacks', async () => {
-    const el = await fixture<FgSettingsPanel>(html`<fg-settings-panel .settings=${DEFAULT_SETTINGS} .models=${models} active-model="tiny"></fg-settings-panel>`);
+    const el = await fixture<FgSettingsPanel>(
+      html`<fg-settings-panel .settings=${DEFAULT_SETTINGS} .models=${models} active-model="tiny"></fg-settings-panel>`,
+    );
     expect($<HTMLInputElement>(el, 'input[value=fp16]').disabled).to.equal(true);
     await expect(el).shadowDom.to.be.accessible();
   });

@@ -37,15 +37,27 @@ describe('screening records in IndexedDB', () => {
     expect(listed.map((r) => r.patientId)).to.deep.equal(['P-2', 'P-1']);
     expect(listed[0]).to.deep.include({ eye: 'right', grade: 3, refer: true, agree: true });
     expect(listed[0]!.tfjs.probabilities).to.deep.equal(newer.tfjs.probabilities);
-    expect(listed[0]!.model).to.deep.equal({ id: 'tiny', version: '1', name: 'Tiny test model', weights: 'fp16', demo: true });
+    expect(listed[0]!.model).to.deep.equal({
+      id: 'tiny',
+      version: '1',
+      name: 'Tiny test model',
+      weights: 'fp16',
+      demo: true,
+    });
     expect(listed[0]!.thumbnail.type).to.equal('image/jpeg');
-    expect(new Uint8Array(await listed[0]!.thumbnail.arrayBuffer())).to.deep.equal(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
+    expect(new Uint8Array(await listed[0]!.thumbnail.arrayBuffer())).to.deep.equal(
+      new Uint8Array([0xff, 0xd8, 0xff, 0xd9]),
+    );
     reopened.close();
   });
 
   it("keeps a referral made by the model's threshold, and the threshold with the model", async () => {
     const store = await open();
-    const borderline = toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'P-9', eye: 'left', fileName: 'p9.jpeg' }, T0);
+    const borderline = toScreeningRecord(
+      gradeResult(1, 1, 0.25),
+      { patientId: 'P-9', eye: 'left', fileName: 'p9.jpeg' },
+      T0,
+    );
     await store.save(borderline);
     const [listed] = await store.list();
     expect(listed).to.deep.include({ grade: 1, refer: true, referBy: 'probability' });
@@ -57,8 +69,14 @@ describe('screening records in IndexedDB', () => {
   it('reads records saved before results carried the referral reason, deriving it from their own variants', async () => {
     const name = dbName();
     (await open(name)).close();
-    const strip = ({ referBy: _by, referableProbability: _p, ...old }: ReturnType<typeof toScreeningRecord>): StoredScreeningRecord => old;
-    const byThreshold = strip(toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'old-1', eye: 'left', fileName: 'a.jpeg' }, T0));
+    const strip = ({
+      referBy: _by,
+      referableProbability: _p,
+      ...old
+    }: ReturnType<typeof toScreeningRecord>): StoredScreeningRecord => old;
+    const byThreshold = strip(
+      toScreeningRecord(gradeResult(1, 1, 0.25), { patientId: 'old-1', eye: 'left', fileName: 'a.jpeg' }, T0),
+    );
     const byGrade = strip(record('old-2', 'right', 3, T0 + 1));
     const none = strip(record('old-3', 'right', 0, T0 + 2));
     const db = await openDB(name);

@@ -18,7 +18,10 @@ describe('the full ResNet50 on WebGPU', function () {
     const manifest = await loadManifest();
     const entry = manifest.models.find((m) => m.id.startsWith('resnet50'));
     if (!entry) {
-      if (await resnet50Required()) throw new Error('FG_REQUIRE_RESNET50=1 but models/manifest.json lists no model whose id starts with "resnet50"');
+      if (await resnet50Required())
+        throw new Error(
+          'FG_REQUIRE_RESNET50=1 but models/manifest.json lists no model whose id starts with "resnet50"',
+        );
       console.log('skipped: models/manifest.json lists no ResNet50 yet (FG_REQUIRE_RESNET50=1 makes this a failure)');
       this.skip();
     }

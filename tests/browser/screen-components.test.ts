@@ -48,12 +48,16 @@ describe('<fg-photo-picker>', () => {
     const zone = $<HTMLElement>(el, '.zone');
     const dropped = new DataTransfer();
     dropped.items.add(photoFile('dropped.jpeg'));
-    setTimeout(() => zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true })));
+    setTimeout(() =>
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true })),
+    );
     expect((await oneEvent(el, 'fg-photo-chosen')).detail).to.deep.include({ source: 'drop' });
 
     const pasted = new DataTransfer();
     pasted.items.add(photoFile('pasted.jpeg'));
-    setTimeout(() => document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true })));
+    setTimeout(() =>
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true })),
+    );
     const { detail } = await oneEvent(el, 'fg-photo-chosen');
     expect([detail.source, detail.file.name]).to.deep.equal(['paste', 'pasted.jpeg']);
   });
@@ -66,20 +70,34 @@ describe('<fg-photo-picker>', () => {
 
 describe('<fg-photo-preview>', () => {
   const preview: RgbaPixels = { data: new Uint8ClampedArray(40 * 30 * 4).fill(200).buffer, width: 40, height: 30 };
-  const fov: FovReport = { found: true, verdict: 'ok', message: 'Retina found.', confidence: 0.95, circle: { cx: 0.5, cy: 0.5, radius: 0.4 } };
+  const fov: FovReport = {
+    found: true,
+    verdict: 'ok',
+    message: 'Retina found.',
+    confidence: 0.95,
+    circle: { cx: 0.5, cy: 0.5, radius: 0.4 },
+  };
 
   it('draws the preview and circles the field of view', async () => {
-    const el = await fixture<FgPhotoPreview>(html`<fg-photo-preview .preview=${preview} .fov=${fov} fileName="eye.jpeg"></fg-photo-preview>`);
+    const el = await fixture<FgPhotoPreview>(
+      html`<fg-photo-preview .preview=${preview} .fov=${fov} fileName="eye.jpeg"></fg-photo-preview>`,
+    );
     const canvas = $<HTMLCanvasElement>(el, 'canvas');
     expect([canvas.width, canvas.height]).to.deep.equal([40, 30]);
     expect(canvas.getContext('2d')!.getImageData(10, 10, 1, 1).data[0]).to.equal(200);
     const circle = $<SVGCircleElement>(el, 'circle[data-fov]');
-    expect([circle.getAttribute('cx'), circle.getAttribute('cy'), circle.getAttribute('r')]).to.deep.equal(['20', '15', '16']);
+    expect([circle.getAttribute('cx'), circle.getAttribute('cy'), circle.getAttribute('r')]).to.deep.equal([
+      '20',
+      '15',
+      '16',
+    ]);
     expect(canvas.getAttribute('aria-label')).to.contain('retina outlined');
   });
 
   it('draws no circle when no retina was found', async () => {
-    const el = await fixture<FgPhotoPreview>(html`<fg-photo-preview .preview=${preview} .fov=${{ ...fov, found: false }}></fg-photo-preview>`);
+    const el = await fixture<FgPhotoPreview>(
+      html`<fg-photo-preview .preview=${preview} .fov=${{ ...fov, found: false }}></fg-photo-preview>`,
+    );
     expect(el.shadowRoot!.querySelector('circle')).to.equal(null);
   });
 });
@@ -97,13 +115,17 @@ describe('<fg-screening-form>', () => {
   });
 
   it('cannot grade without a usable photo, and says why', async () => {
-    const el = await fixture<FgScreeningForm>(html`<fg-screening-form reason="Choose a photo first."></fg-screening-form>`);
+    const el = await fixture<FgScreeningForm>(
+      html`<fg-screening-form reason="Choose a photo first."></fg-screening-form>`,
+    );
     expect($<HTMLButtonElement>(el, 'button[type=submit]').disabled).to.equal(true);
     expect($(el, '#why').textContent).to.contain('Choose a photo first.');
   });
 
   it('offers Cancel while grading', async () => {
-    const el = await fixture<FgScreeningForm>(html`<fg-screening-form can-grade busy stage="Running ONNX Runtime…"></fg-screening-form>`);
+    const el = await fixture<FgScreeningForm>(
+      html`<fg-screening-form can-grade busy stage="Running ONNX Runtime…"></fg-screening-form>`,
+    );
     expect($(el, '#why').textContent).to.contain('Running ONNX Runtime…');
     const cancel = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent?.includes('Cancel'))!;
     setTimeout(() => cancel.click());
@@ -118,11 +140,15 @@ describe('<fg-screening-form>', () => {
 
 describe('<fg-grade-result>', () => {
   it('shows the grade, the referral, both variants side by side, backends and times', async () => {
-    const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(2)} .saveState=${{ state: 'saved' }}></fg-grade-result>`);
+    const el = await fixture<FgGradeResult>(
+      html`<fg-grade-result .result=${gradeResult(2)} .saveState=${{ state: 'saved' }}></fg-grade-result>`,
+    );
     expect($(el, '[data-grade]').textContent).to.match(/2\s*Moderate/);
     expect($(el, '[data-referral]').textContent).to.contain('Refer to an ophthalmologist');
     expect($(el, '[data-agree]').getAttribute('data-agree')).to.equal('yes');
-    const rows = [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent!.trim()));
+    const rows = [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('th, td')].map((c) => c.textContent!.trim()),
+    );
     expect(rows[2]).to.deep.equal(['2 Moderate', '60.0 %', '60.0 %']);
     expect($(el, '[data-backend=tfjs]').textContent).to.equal('webgpu');
     expect($(el, 'dl.runs').textContent).to.contain('42 ms');
@@ -140,7 +166,10 @@ describe('<fg-grade-result>', () => {
 
   it('says no referral below grade 2, and shows a failed save as an alert', async () => {
     const el = await fixture<FgGradeResult>(
-      html`<fg-grade-result .result=${gradeResult(1)} .saveState=${{ state: 'failed', message: 'Storage is full' }}></fg-grade-result>`,
+      html`<fg-grade-result
+        .result=${gradeResult(1)}
+        .saveState=${{ state: 'failed', message: 'Storage is full' }}
+      ></fg-grade-result>`,
     );
     expect($(el, '[data-referral]').textContent).to.contain('No referral needed');
     expect($(el, '[role=alert]').textContent).to.contain('Storage is full');
@@ -148,17 +177,25 @@ describe('<fg-grade-result>', () => {
 
   it("refers below grade 2 when P(grade ≥ 2) reaches the model's screening threshold, and says why", async () => {
     // The fixture's grade 1 has P(grade ≥ 2) = 0.3.
-    const refer = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(1, 1, 0.25)}></fg-grade-result>`);
+    const refer = await fixture<FgGradeResult>(
+      html`<fg-grade-result .result=${gradeResult(1, 1, 0.25)}></fg-grade-result>`,
+    );
     expect($(refer, '[data-grade]').getAttribute('data-grade')).to.equal('1');
     expect($(refer, '[data-referral]').getAttribute('data-referral')).to.equal('refer');
-    expect($(refer, '[data-refer-by=probability]').textContent).to.match(/probability of referable DR \(grade 2 or higher\),\s+30\.0 %, reaches this model's screening threshold of 25\.0 %/);
+    expect($(refer, '[data-refer-by=probability]').textContent).to.match(
+      /probability of referable DR \(grade 2 or higher\),\s+30\.0 %, reaches this model's screening threshold of 25\.0 %/,
+    );
     expect(refer.shadowRoot!.textContent).to.contain('or when the probability of grade 2 or higher is 25.0 % or more');
 
-    const below = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(1, 1, 0.35)}></fg-grade-result>`);
+    const below = await fixture<FgGradeResult>(
+      html`<fg-grade-result .result=${gradeResult(1, 1, 0.35)}></fg-grade-result>`,
+    );
     expect($(below, '[data-referral]').getAttribute('data-referral')).to.equal('none');
     expect(below.shadowRoot!.querySelector('[data-refer-by]')).to.equal(null);
     // A referable grade refers on its own, with no probability note.
-    const moderate = await fixture<FgGradeResult>(html`<fg-grade-result .result=${gradeResult(2, 2, 0.99)}></fg-grade-result>`);
+    const moderate = await fixture<FgGradeResult>(
+      html`<fg-grade-result .result=${gradeResult(2, 2, 0.99)}></fg-grade-result>`,
+    );
     expect($(moderate, '[data-referral]').getAttribute('data-referral')).to.equal('refer');
     expect(moderate.shadowRoot!.querySelector('[data-refer-by]')).to.equal(null);
   });
@@ -174,21 +211,28 @@ describe('<fg-grade-result>', () => {
   });
 
   it("shows the model's own notice over the demo notice, the demo notice without one, and none for a model with neither", async () => {
-    const notice = 'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
+    const notice =
+      'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
     const withModel = (model: Partial<GradeResult['model']>): GradeResult => {
       const result = gradeResult(2);
       return { ...result, model: { ...result.model, ...model } };
     };
     for (const demo of [true, false]) {
-      const el = await fixture<FgGradeResult>(html`<fg-grade-result .result=${withModel({ demo, notice })}></fg-grade-result>`);
+      const el = await fixture<FgGradeResult>(
+        html`<fg-grade-result .result=${withModel({ demo, notice })}></fg-grade-result>`,
+      );
       const shown = $(el, '[data-model-notice]');
       expect(shown.textContent).to.equal(notice);
       expect(shown.hasAttribute('data-demo')).to.equal(true);
       expect(el.shadowRoot!.textContent).not.to.contain(DEMO_MODEL_NOTICE);
     }
-    const demo = await fixture<FgGradeResult>(html`<fg-grade-result .result=${withModel({ demo: true })}></fg-grade-result>`);
+    const demo = await fixture<FgGradeResult>(
+      html`<fg-grade-result .result=${withModel({ demo: true })}></fg-grade-result>`,
+    );
     expect($(demo, '[data-model-notice]').textContent).to.equal(DEMO_MODEL_NOTICE);
-    const plain = await fixture<FgGradeResult>(html`<fg-grade-result .result=${withModel({ demo: false })}></fg-grade-result>`);
+    const plain = await fixture<FgGradeResult>(
+      html`<fg-grade-result .result=${withModel({ demo: false })}></fg-grade-result>`,
+    );
     expect(plain.shadowRoot!.querySelector('[data-model-notice], [data-demo]')).to.equal(null);
   });
 

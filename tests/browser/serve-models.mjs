@@ -11,7 +11,9 @@ let ready = false;
 function deriveModels() {
   const manifest = (dir) => (existsSync(`${dir}/manifest.json`) ? readFileSync(`${dir}/manifest.json`, 'utf8') : null);
   if (manifest(OUT) !== null && manifest(OUT) === manifest('models')) return;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/pipeline/cli/export.ts', 'derive', '--out', OUT], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/pipeline/cli/export.ts', 'derive', '--out', OUT], {
+    stdio: 'inherit',
+  });
   if (run.status !== 0) throw new Error('deriving the models for the browser tests failed (see above)');
 }
 

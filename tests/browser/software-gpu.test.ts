@@ -6,7 +6,9 @@ function pageWebglRenderer(): string {
   const gl = document.createElement('canvas').getContext('webgl');
   if (!gl) return '';
   const debug = gl.getExtension('WEBGL_debug_renderer_info');
-  const renderer = [debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : '', gl.getParameter(gl.RENDERER)].join(' ');
+  const renderer = [debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : '', gl.getParameter(gl.RENDERER)].join(
+    ' ',
+  );
   gl.getExtension('WEBGL_lose_context')?.loseContext();
   return renderer;
 }
@@ -33,11 +35,15 @@ describe('automatic backend choice on a software GPU', () => {
     for (const runtime of [report.tfjs, report.ort]) {
       const skip = why(runtime.attempts, 'webgpu');
       expect(skip?.ok, runtime.runtime).to.equal(false);
-      expect(skip?.error, runtime.runtime).to.equal('WebGPU adapter is a software renderer (SwiftShader): using WebAssembly');
+      expect(skip?.error, runtime.runtime).to.equal(
+        'WebGPU adapter is a software renderer (SwiftShader): using WebAssembly',
+      );
       expect(skip?.ms).to.equal(0);
     }
     if (/swiftshader/i.test(pageWebglRenderer())) {
-      expect(why(report.tfjs.attempts, 'webgl')?.error).to.equal('WebGL renderer is a software renderer (SwiftShader): using WebAssembly');
+      expect(why(report.tfjs.attempts, 'webgl')?.error).to.equal(
+        'WebGL renderer is a software renderer (SwiftShader): using WebAssembly',
+      );
     }
     // Nothing was tried but wasm, so ORT loaded its CPU-only build.
     expect(report.tfjs.attempts.filter((a) => a.ok).map((a) => a.backend)).to.deep.equal(['wasm']);

@@ -24,7 +24,10 @@ export function initParams(tfjs: BackendChoice, ort: BackendChoice) {
   return { tfjs, ort, tfjsWasmPath: buildConfig.tfjsWasmPath, ortWasmPath: buildConfig.ortWasmPath };
 }
 
-export async function initWorker(tfjs: BackendChoice, ort: BackendChoice): Promise<{ client: TestClient; report: InitResult }> {
+export async function initWorker(
+  tfjs: BackendChoice,
+  ort: BackendChoice,
+): Promise<{ client: TestClient; report: InitResult }> {
   const { client } = startWorker();
   const report = await client.request('init', initParams(tfjs, ort));
   return { client, report };
@@ -95,4 +98,5 @@ export function redDisc(width: number, height: number): (context: OffscreenCanva
 }
 
 export const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
-export const maxAbsDifference = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+export const maxAbsDifference = (a: readonly number[], b: readonly number[]) =>
+  Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));

@@ -3,7 +3,12 @@
 import { expect } from '@open-wc/testing';
 import { InferenceClient } from '../../src/app/inference-client.js';
 import { InferenceService } from '../../src/app/inference-service.js';
-import { InferenceError, PROTOCOL_VERSION, type InspectParams, type LoadModelsParams } from '../../src/shared/protocol.js';
+import {
+  InferenceError,
+  PROTOCOL_VERSION,
+  type InspectParams,
+  type LoadModelsParams,
+} from '../../src/shared/protocol.js';
 import { rejectionOf } from './worker-client.js';
 
 /** Throws while its script runs: the worker never answers anything. */
@@ -37,7 +42,12 @@ function workerFrom(script: string): Worker {
 
 /** The promise's outcome, or a failure naming the hang after `ms`. */
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still pending after ${ms} ms: it hangs`)), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`still pending after ${ms} ms: it hangs`)), ms),
+    ),
+  ]);
 }
 
 const someModels = {} as LoadModelsParams;
@@ -74,7 +84,13 @@ describe('InferenceClient after the worker crashed', () => {
 
   it('fails every request of a worker whose script throws at top level, without hanging', async () => {
     const client = new InferenceClient(workerFrom(BROKEN_AT_START));
-    const [first, second] = await within(5000, Promise.all([rejectionOf(client.request('init', initParams)), rejectionOf(client.request('inspect', inspectParams))]));
+    const [first, second] = await within(
+      5000,
+      Promise.all([
+        rejectionOf(client.request('init', initParams)),
+        rejectionOf(client.request('inspect', inspectParams)),
+      ]),
+    );
     expect(first.code).to.equal('worker-crashed');
     expect(first.message).to.contain('broken at start');
     expect(second.code).to.equal('worker-crashed');
@@ -105,7 +121,10 @@ describe('InferenceService after the worker crashed', () => {
     expect(crash.code).to.equal('worker-crashed');
 
     // Two requests at once share one restart.
-    const [a, b] = await within(5000, Promise.all([service.request('inspect', inspectParams), service.request('inspect', inspectParams)]));
+    const [a, b] = await within(
+      5000,
+      Promise.all([service.request('inspect', inspectParams), service.request('inspect', inspectParams)]),
+    );
     expect(created).to.equal(2);
     const { init } = a as unknown as { init: { tfjs: string; ort: string; tfjsWasmPath: string } };
     expect(init).to.include({ tfjs: 'webgl', ort: 'wasm', tfjsWasmPath: '/tfjs/' });
@@ -115,8 +134,14 @@ describe('InferenceService after the worker crashed', () => {
 
   it('fails fast, never hangs, when every new worker crashes too', async () => {
     let created = 0;
-    const service = new InferenceService({ createWorker: () => (created++, workerFrom(BROKEN_AT_START)), tfjsWasmPath: '/', ortWasmPath: '/' });
-    expect((await within(5000, rejectionOf(service.start({ tfjs: 'wasm', ort: 'wasm' })))).code).to.equal('worker-crashed');
+    const service = new InferenceService({
+      createWorker: () => (created++, workerFrom(BROKEN_AT_START)),
+      tfjsWasmPath: '/',
+      ortWasmPath: '/',
+    });
+    expect((await within(5000, rejectionOf(service.start({ tfjs: 'wasm', ort: 'wasm' })))).code).to.equal(
+      'worker-crashed',
+    );
     const error = await within(5000, rejectionOf(service.request('inspect', inspectParams)));
     expect(error.code).to.equal('worker-crashed');
     expect(created, 'one restart for the request, not a loop').to.equal(2);

@@ -26,12 +26,18 @@ describe('grading in the inference worker (tiny model)', () => {
 
   it('downloads both variants once, reporting bytes, then warms them up', async () => {
     const events: ModelLoadProgress[] = [];
-    const result = await client.request('load-models', { modelsUrl: MODELS_URL, models }, { onProgress: (p) => events.push(p) });
+    const result = await client.request(
+      'load-models',
+      { modelsUrl: MODELS_URL, models },
+      { onProgress: (p) => events.push(p) },
+    );
     const totalBytes = sum([...models.tfjs.files, ...models.ort.files].map((f) => f.bytes));
     const downloads = events.filter((e) => e.stage === 'download');
     expect(downloads.length).to.be.greaterThan(0);
     expect(downloads.every((e) => e.totalBytes === totalBytes)).to.equal(true);
-    expect(downloads.map((e) => e.loadedBytes)).to.deep.equal([...downloads.map((e) => e.loadedBytes)].sort((a, b) => a - b));
+    expect(downloads.map((e) => e.loadedBytes)).to.deep.equal(
+      [...downloads.map((e) => e.loadedBytes)].sort((a, b) => a - b),
+    );
     expect(downloads.at(-1)!.loadedBytes).to.equal(totalBytes);
     expect(events.filter((e) => e.stage === 'warm-up').map((e) => e.runtime)).to.have.members(['tfjs', 'ort']);
     expect(result.tfjs).to.include({ loaded: true, backend: 'wasm', model: 'tiny/1/tfjs-fp16' });
@@ -60,10 +66,20 @@ describe('grading in the inference worker (tiny model)', () => {
       expect(variant.ms).to.be.greaterThan(0);
     }
     // Same weights in both formats: any difference is the runtime's arithmetic.
-    expect(maxAbsDifference(result.variants.tfjs.probabilities, result.variants.ort.probabilities)).to.be.lessThan(1e-4);
-    expect(result.model).to.deep.equal({ id: 'tiny', version: '1', name: models.tfjs.name, weights: 'fp16', demo: true });
+    expect(maxAbsDifference(result.variants.tfjs.probabilities, result.variants.ort.probabilities)).to.be.lessThan(
+      1e-4,
+    );
+    expect(result.model).to.deep.equal({
+      id: 'tiny',
+      version: '1',
+      name: models.tfjs.name,
+      weights: 'fp16',
+      demo: true,
+    });
     // The referral decision comes with the result, decided by the worker from both variants.
-    expect(result.outcome).to.deep.equal(screeningOutcome(result.variants.tfjs, result.variants.ort, result.model.referralThreshold));
+    expect(result.outcome).to.deep.equal(
+      screeningOutcome(result.variants.tfjs, result.variants.ort, result.model.referralThreshold),
+    );
     expect(result.thumbnail.mimeType).to.equal('image/jpeg');
     expect(Math.max(result.thumbnail.width, result.thumbnail.height)).to.equal(96);
     expect(result.thumbnail.bytes.byteLength).to.be.greaterThan(500);
@@ -118,7 +134,11 @@ describe('grading in the inference worker (tiny model)', () => {
   it('refuses a model file whose sha256 does not match the manifest, and caches nothing as good', async () => {
     const tampered: ModelPair = {
       ...models,
-      ort: { ...models.ort, version: '1-tampered', files: models.ort.files.map((f) => ({ ...f, sha256: '0'.repeat(64) })) },
+      ort: {
+        ...models.ort,
+        version: '1-tampered',
+        files: models.ort.files.map((f) => ({ ...f, sha256: '0'.repeat(64) })),
+      },
       tfjs: { ...models.tfjs, version: '1-tampered' },
     };
     const error = await rejectionOf(client.request('load-models', { modelsUrl: MODELS_URL, models: tampered }));

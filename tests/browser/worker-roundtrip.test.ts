@@ -40,14 +40,16 @@ describe('inference worker round trip', () => {
     }
   });
 
-  it('runs wasm on the thread count the page asks for, past tfjs-wasm\'s half-the-cores cap', async () => {
+  it("runs wasm on the thread count the page asks for, past tfjs-wasm's half-the-cores cap", async () => {
     const threads = Math.min(4, navigator.hardwareConcurrency);
     const started = startWorker();
     client = started.client;
     const report = await started.client.request('init', { ...initParams('wasm', 'wasm'), wasmThreads: threads });
     expect(report.tfjs.wasmThreads).to.equal(threads);
     expect(report.ort.wasmThreads).to.equal(threads);
-    expect(report.environment.hardwareConcurrency, 'the real core count, not the lifted one').to.equal(navigator.hardwareConcurrency);
+    expect(report.environment.hardwareConcurrency, 'the real core count, not the lifted one').to.equal(
+      navigator.hardwareConcurrency,
+    );
   });
 
   it('keeps ORT on wasm when a worker that loaded the CPU-only build is asked for WebGPU', async () => {
@@ -71,7 +73,9 @@ describe('inference worker round trip', () => {
     const started = startWorker();
     client = started.client;
     const seen: string[] = [];
-    await client.request('init', initParams('wasm', 'wasm'), { onProgress: (p) => seen.push(`${p.stage}:${p.backend}`) });
+    await client.request('init', initParams('wasm', 'wasm'), {
+      onProgress: (p) => seen.push(`${p.stage}:${p.backend}`),
+    });
     expect(seen).to.deep.equal(['tfjs:wasm', 'ort:wasm']);
   });
 
@@ -91,9 +95,15 @@ describe('inference worker round trip', () => {
 
   it('answers a malformed message with a bad-request error instead of crashing', async () => {
     const { worker } = startWorker();
-    const reply = new Promise<unknown>((resolve) => worker.addEventListener('message', (e) => resolve(e.data), { once: true }));
+    const reply = new Promise<unknown>((resolve) =>
+      worker.addEventListener('message', (e) => resolve(e.data), { once: true }),
+    );
     worker.postMessage({ kind: 'request', id: 7, type: 'no-such-request', params: {} });
-    expect(await reply).to.deep.equal({ kind: 'error', id: 7, error: { code: 'bad-request', message: 'malformed message' } });
+    expect(await reply).to.deep.equal({
+      kind: 'error',
+      id: 7,
+      error: { code: 'bad-request', message: 'malformed message' },
+    });
     worker.terminate();
   });
 

@@ -34,7 +34,10 @@ describe('built app in Chromium', () => {
     await page.goto(server.url);
     assert.deepEqual(await readBackends(page), { tfjs: 'wasm', ort: 'wasm' });
     // The status lists each skipped backend with its reason (text inside the components' shadow roots).
-    await page.getByText(/software renderer \(SwiftShader\)/).first().waitFor({ timeout: 10000 });
+    await page
+      .getByText(/software renderer \(SwiftShader\)/)
+      .first()
+      .waitFor({ timeout: 10000 });
     assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'served cross-origin isolated');
     await page.close();
   });
@@ -63,7 +66,9 @@ describe('built app in Chromium', () => {
     await page.reload();
     await page.evaluate(async () => {
       if (!navigator.serviceWorker.controller) {
-        await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+        await new Promise((resolve) =>
+          navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+        );
       }
     });
     await context.setOffline(true);

@@ -45,7 +45,11 @@ export async function startBuiltServer({ root = 'dist' } = {}): Promise<RunningS
 
 /** `extraArgs`: more Chromium switches, for measurements (e.g. V8 flags); the tests use none. */
 export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...chromiumArgs({ userDataDir: false }), ...extraArgs] });
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...chromiumArgs({ userDataDir: false }), ...extraArgs],
+  });
 }
 
 /** Collects CSP violations and uncaught errors from every page of a context. */
@@ -54,7 +58,9 @@ export async function watchPageProblems(context: BrowserContext): Promise<string
   await context.exposeFunction('__reportProblem', (text: string) => problems.push(text));
   await context.addInitScript(() => {
     const report = (globalThis as unknown as { __reportProblem(text: string): void }).__reportProblem;
-    document.addEventListener('securitypolicyviolation', (e) => report(`CSP: ${e.violatedDirective} blocked ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      report(`CSP: ${e.violatedDirective} blocked ${e.blockedURI}`),
+    );
   });
   context.on('page', (page) => page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`)));
   return problems;

@@ -53,7 +53,11 @@ interface TraceEvent {
 /** The longest top-level task of any renderer main thread in a Chromium trace, wall and CPU time. */
 function longestMainThreadTask(trace: Buffer): { wallMs: number; cpuMs: number } {
   const { traceEvents } = JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] };
-  const main = new Set(traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const main = new Set(
+    traceEvents
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
   let longest = { wallMs: 0, cpuMs: 0 };
   for (const e of traceEvents) {
     if (e.ph !== 'X' || e.name !== 'RunTask' || !main.has(`${e.pid}:${e.tid}`)) continue;
@@ -70,7 +74,11 @@ async function cameraPhoto(): Promise<Buffer> {
   return sharp(Buffer.from(disc)).jpeg({ quality: 90 }).toBuffer();
 }
 
-async function grade(browser: Browser, page: Page, photo: { name: string; mimeType: string; buffer: Buffer }): Promise<Grading> {
+async function grade(
+  browser: Browser,
+  page: Page,
+  photo: { name: string; mimeType: string; buffer: Buffer },
+): Promise<Grading> {
   await choosePhoto(page, photo, { timeout: 120000 });
   await page.locator('fg-screening-form button[type=submit]:not([disabled])').waitFor();
   // Top-level tasks (RunTask, with their CPU time) are only in the disabled-by-default category.
@@ -80,9 +88,14 @@ async function grade(browser: Browser, page: Page, photo: { name: string; mimeTy
     const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
     observer.observe({ type: 'longtask' });
     const app = document.querySelector('fg-app')!;
-    const saved = new Promise<CustomEvent>((resolve) => app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent), { once: true }));
+    const saved = new Promise<CustomEvent>((resolve) =>
+      app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent), { once: true }),
+    );
     const started = performance.now();
-    app.shadowRoot!.querySelector('fg-screening-form')!.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    app
+      .shadowRoot!.querySelector('fg-screening-form')!
+      .shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!
+      .click();
     const { detail } = await saved;
     const wallMs = performance.now() - started;
     // Long tasks are reported after they end: let the observer catch up.
@@ -107,7 +120,13 @@ try {
   await page.goto(`${server.url}/?backend=${values.backend}&model=${values.model}`);
   await waitForApp(page, { offline: true });
 
-  const loads: Array<{ sw: boolean; response: number; domContentLoaded: number; rendered: number; modelsReady: number }> = [];
+  const loads: Array<{
+    sw: boolean;
+    response: number;
+    domContentLoaded: number;
+    rendered: number;
+    modelsReady: number;
+  }> = [];
   for (let i = 0; i < runs; i++) {
     await page.reload();
     await waitForApp(page);
@@ -115,8 +134,16 @@ try {
       await page.evaluate(() => {
         // No named functions in here: tsx would wrap them in a __name() helper the page lacks.
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-        const [rendered, modelsReady] = ['fg-app-rendered', 'fg-models-ready'].map((name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN);
-        return { sw: nav.workerStart > 0, response: nav.responseEnd, domContentLoaded: nav.domContentLoadedEventEnd, rendered: rendered!, modelsReady: modelsReady! };
+        const [rendered, modelsReady] = ['fg-app-rendered', 'fg-models-ready'].map(
+          (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN,
+        );
+        return {
+          sw: nav.workerStart > 0,
+          response: nav.responseEnd,
+          domContentLoaded: nav.domContentLoadedEventEnd,
+          rendered: rendered!,
+          modelsReady: modelsReady!,
+        };
       }),
     );
   }
@@ -129,9 +156,13 @@ try {
   for (let i = 0; i < Math.min(runs, 3); i++) large.push(await grade(browser, page, camera));
 
   const pick = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
-  console.log(`\nFundus Grader speed — model ${values.model}, backend ${values.backend}, median of ${runs} (camera photo: ${large.length})`);
+  console.log(
+    `\nFundus Grader speed — model ${values.model}, backend ${values.backend}, median of ${runs} (camera photo: ${large.length})`,
+  );
   const extra = values['chromium-arg'].length > 0 ? `; extra switches: ${values['chromium-arg'].join(' ')}` : '';
-  console.log(`Chromium headless, ${(await browser.version())}; served by the service worker: ${loads.every((l) => l.sw) ? 'yes' : 'NO'}${extra}\n`);
+  console.log(
+    `Chromium headless, ${await browser.version()}; served by the service worker: ${loads.every((l) => l.sw) ? 'yes' : 'NO'}${extra}\n`,
+  );
   console.log('Page load from the service-worker cache (ms after navigation start)');
   console.log(`  HTML received                ${ms(pick(loads, (l) => l.response))}`);
   console.log(`  DOMContentLoaded             ${ms(pick(loads, (l) => l.domContentLoaded))}`);
@@ -145,10 +176,19 @@ try {
     console.log(`  TF.js inference              ${ms(pick(results, (r) => r.tfjsMs))}`);
     console.log(`  ONNX Runtime inference       ${ms(pick(results, (r) => r.ortMs))}`);
     console.log(`  click → saved (page wall)    ${ms(pick(results, (r) => r.wallMs))}`);
-    console.log(`  each run, TF.js + ORT (ms)   ${results.map((r) => `${r.tfjsMs.toFixed(0)}+${r.ortMs.toFixed(0)}`).join(', ')}`);
-    console.log(`  longest main-thread task     ${ms(Math.max(...results.map((r) => r.longestTaskMs)))}  (max over runs; 0 = none over 50 ms)`);
-    const traced = results.reduce((a, r) => (r.tracedLongest.wallMs > a.wallMs ? r.tracedLongest : a), { wallMs: 0, cpuMs: 0 });
-    console.log(`  …in the trace: wall / CPU    ${ms(traced.wallMs)} / ${ms(traced.cpuMs).trim()}  (CPU: the main thread's own work)`);
+    console.log(
+      `  each run, TF.js + ORT (ms)   ${results.map((r) => `${r.tfjsMs.toFixed(0)}+${r.ortMs.toFixed(0)}`).join(', ')}`,
+    );
+    console.log(
+      `  longest main-thread task     ${ms(Math.max(...results.map((r) => r.longestTaskMs)))}  (max over runs; 0 = none over 50 ms)`,
+    );
+    const traced = results.reduce((a, r) => (r.tracedLongest.wallMs > a.wallMs ? r.tracedLongest : a), {
+      wallMs: 0,
+      cpuMs: 0,
+    });
+    console.log(
+      `  …in the trace: wall / CPU    ${ms(traced.wallMs)} / ${ms(traced.cpuMs).trim()}  (CPU: the main thread's own work)`,
+    );
   }
   await context.close();
 } finally {

@@ -28,15 +28,22 @@ const { values } = parseArgs({
     'trace-out': { type: 'string', default: 'build/reports/measure-visits-trace.json' },
   },
 });
-const [visits, idleSeconds, gradings, delaySeconds] = [values.visits, values.idle, values.gradings, values.delay].map(Number) as [number, number, number, number];
+const [visits, idleSeconds, gradings, delaySeconds] = [values.visits, values.idle, values.gradings, values.delay].map(
+  Number,
+) as [number, number, number, number];
 
 /** Grades the photo already chosen; resolves with each variant's inference time in ms. */
 async function timedGrading(page: Page): Promise<{ tfjsMs: number; ortMs: number }> {
   await page.locator('fg-screening-form button[type=submit]:not([disabled])').waitFor();
   return page.evaluate(async () => {
     const app = document.querySelector('fg-app')!;
-    const saved = new Promise<CustomEvent>((resolve) => app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent), { once: true }));
-    app.shadowRoot!.querySelector('fg-screening-form')!.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!.click();
+    const saved = new Promise<CustomEvent>((resolve) =>
+      app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent), { once: true }),
+    );
+    app
+      .shadowRoot!.querySelector('fg-screening-form')!
+      .shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!
+      .click();
     const { detail } = await saved;
     return { tfjsMs: detail.tfjs.ms as number, ortMs: detail.ort.ms as number };
   });
@@ -48,12 +55,18 @@ const browser = await launchChromium();
 try {
   const context = await browser.newContext();
   const url = `${server.url}/?backend=${values.backend}&model=${values.model}`;
-  console.log(`First gradings ${delaySeconds} s after "Model ready", model ${values.model}, backend ${values.backend}; ${idleSeconds} s idle after each visit`);
+  console.log(
+    `First gradings ${delaySeconds} s after "Model ready", model ${values.model}, backend ${values.backend}; ${idleSeconds} s idle after each visit`,
+  );
   console.log('TF.js + ORT inference per grading, ms');
   for (let visit = 1; visit <= visits; visit++) {
     const page = await context.newPage();
     const traced = visit === Number(values['trace-visit']);
-    if (traced) await browser.startTracing(page, { path: values['trace-out'], categories: ['v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'v8', 'blink.user_timing'] });
+    if (traced)
+      await browser.startTracing(page, {
+        path: values['trace-out'],
+        categories: ['v8.wasm', 'disabled-by-default-v8.wasm.detailed', 'v8', 'blink.user_timing'],
+      });
     const started = performance.now();
     await page.goto(url);
     await waitForApp(page, { offline: visit === 1, timeout: 300_000 });
@@ -66,7 +79,9 @@ try {
       runs.push(`${tfjsMs.toFixed(0)} + ${ortMs.toFixed(0)}`);
     }
     if (traced) await browser.stopTracing();
-    console.log(`  visit ${visit}: ready after ${readySeconds.toFixed(1)} s${visit === 1 ? " (and stored for offline use)" : ""}; ${runs.join(', ')}`);
+    console.log(
+      `  visit ${visit}: ready after ${readySeconds.toFixed(1)} s${visit === 1 ? ' (and stored for offline use)' : ''}; ${runs.join(', ')}`,
+    );
     await page.waitForTimeout(idleSeconds * 1000);
     await page.close();
   }

@@ -28,54 +28,66 @@ describe('the built app offline', () => {
     assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
   });
 
-  it('after one visit, grades in airplane mode exactly as online, and keeps both screenings', { timeout: 180000 }, async () => {
-    const page = await context.newPage();
-    await page.goto(`${server.url}${APP_QUERY}`);
-    await waitForApp(page, { offline: true });
-    const online = await gradePhoto(page, FUNDUS_FIXTURE, 'ONLINE-1');
+  it(
+    'after one visit, grades in airplane mode exactly as online, and keeps both screenings',
+    { timeout: 180000 },
+    async () => {
+      const page = await context.newPage();
+      await page.goto(`${server.url}${APP_QUERY}`);
+      await waitForApp(page, { offline: true });
+      const online = await gradePhoto(page, FUNDUS_FIXTURE, 'ONLINE-1');
 
-    await context.setOffline(true);
-    try {
-      await page.reload();
-      await waitForApp(page);
-      assert.equal(await page.evaluate(() => navigator.onLine), false);
-      assert.equal(await page.locator('fg-status-summary [data-chip=network]').textContent(), 'No network');
-      const offline = await gradePhoto(page, FUNDUS_FIXTURE, 'OFFLINE-1');
-      assert.deepEqual(offline.tfjs, online.tfjs);
-      assert.deepEqual(offline.ort, online.ort);
+      await context.setOffline(true);
+      try {
+        await page.reload();
+        await waitForApp(page);
+        assert.equal(await page.evaluate(() => navigator.onLine), false);
+        assert.equal(await page.locator('fg-status-summary [data-chip=network]').textContent(), 'No network');
+        const offline = await gradePhoto(page, FUNDUS_FIXTURE, 'OFFLINE-1');
+        assert.deepEqual(offline.tfjs, online.tfjs);
+        assert.deepEqual(offline.ort, online.ort);
 
-      await page.locator('fg-app [role=tab]#tab-history').click();
-      const patients = await page.locator('fg-history-list li .who').allTextContents();
-      assert.deepEqual(
-        patients.map((p) => p.split(' ')[0]),
-        ['OFFLINE-1', 'ONLINE-1'],
-      );
-    } finally {
-      await context.setOffline(false);
-      await page.close();
-    }
-  });
+        await page.locator('fg-app [role=tab]#tab-history').click();
+        const patients = await page.locator('fg-history-list li .who').allTextContents();
+        assert.deepEqual(
+          patients.map((p) => p.split(' ')[0]),
+          ['OFFLINE-1', 'ONLINE-1'],
+        );
+      } finally {
+        await context.setOffline(false);
+        await page.close();
+      }
+    },
+  );
 
   // 9 s in a clean CI run, but once 95 s and once past 120 s on a machine busy with other work since
   // the ResNet50 joined the precache: more room than the others.
-  it('caches a weight form it did not precache on first use, in a cache named by the model version', { timeout: 240000 }, async () => {
-    const page = await context.newPage();
-    await page.goto(`${server.url}${APP_QUERY}&weights=fp32`);
-    await waitForApp(page, { offline: true });
-    const cached = await page.evaluate(async () => {
-      const cache = await caches.open('fundus-grader-models-tiny-1');
-      return (await cache.keys()).map((request) => new URL(request.url).pathname).sort();
-    });
-    assert.deepEqual(cached, ['/models/tiny/1/onnx-fp32/model.onnx', '/models/tiny/1/tfjs-fp32/group1-shard1of1.bin', '/models/tiny/1/tfjs-fp32/model.json']);
-    await context.setOffline(true);
-    try {
-      await page.reload();
-      await waitForApp(page);
-    } finally {
-      await context.setOffline(false);
-      await page.close();
-    }
-  });
+  it(
+    'caches a weight form it did not precache on first use, in a cache named by the model version',
+    { timeout: 240000 },
+    async () => {
+      const page = await context.newPage();
+      await page.goto(`${server.url}${APP_QUERY}&weights=fp32`);
+      await waitForApp(page, { offline: true });
+      const cached = await page.evaluate(async () => {
+        const cache = await caches.open('fundus-grader-models-tiny-1');
+        return (await cache.keys()).map((request) => new URL(request.url).pathname).sort();
+      });
+      assert.deepEqual(cached, [
+        '/models/tiny/1/onnx-fp32/model.onnx',
+        '/models/tiny/1/tfjs-fp32/group1-shard1of1.bin',
+        '/models/tiny/1/tfjs-fp32/model.json',
+      ]);
+      await context.setOffline(true);
+      try {
+        await page.reload();
+        await waitForApp(page);
+      } finally {
+        await context.setOffline(false);
+        await page.close();
+      }
+    },
+  );
 
   it('answers a navigation the app shell does not cover with the offline page', { timeout: 120000 }, async () => {
     const page = await context.newPage();
@@ -103,7 +115,11 @@ describe('the built app offline', () => {
     const cdp = await quotaContext.newCDPSession(page);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 1024 });
     // The quota manager applies the override asynchronously.
-    await page.waitForFunction(async () => ((await navigator.storage.estimate()).quota ?? Infinity) <= 1024, undefined, { timeout: 10000 });
+    await page.waitForFunction(
+      async () => ((await navigator.storage.estimate()).quota ?? Infinity) <= 1024,
+      undefined,
+      { timeout: 10000 },
+    );
     try {
       await assert.rejects(gradePhoto(page, FUNDUS_FIXTURE, 'QUOTA-1'), /no storage left/);
       assert.match((await page.locator('fg-grade-result [role=alert]').textContent()) ?? '', /no storage left/);
@@ -164,7 +180,9 @@ describe('an update of the built app', () => {
     const update = page.locator('fg-status-summary button', { hasText: 'Update available' });
     await update.waitFor({ timeout: 60000 });
     // Waiting, not active: the page is still controlled by the first version.
-    const waiting = await page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.waiting));
+    const waiting = await page.evaluate(async () =>
+      Boolean((await navigator.serviceWorker.getRegistration())?.waiting),
+    );
     assert.equal(waiting, true, 'the new version waits for the user');
     assert.equal(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), true);
 

@@ -18,7 +18,8 @@ export interface GradedScreening {
 /** Waits until the header says the model is ready (and, with `offline`, that the app is stored for offline use). */
 export async function waitForApp(page: Page, { offline = false, timeout = 120000 } = {}): Promise<void> {
   await page.locator('fg-status-summary [data-chip=model]', { hasText: 'Model ready' }).waitFor({ timeout });
-  if (offline) await page.locator('fg-status-summary [data-chip=offline]', { hasText: 'Ready offline' }).waitFor({ timeout });
+  if (offline)
+    await page.locator('fg-status-summary [data-chip=offline]', { hasText: 'Ready offline' }).waitFor({ timeout });
 }
 
 type Photo = string | { name: string; mimeType: string; buffer: Buffer };
@@ -52,7 +53,9 @@ export async function gradePhoto(page: Page, file: Photo, patientId: string): Pr
           });
         });
         for (const type of ['fg-grade-failed', 'fg-screening-not-saved']) {
-          app.addEventListener(type, (event) => reject(new Error((event as CustomEvent<{ message: string }>).detail.message)));
+          app.addEventListener(type, (event) =>
+            reject(new Error((event as CustomEvent<{ message: string }>).detail.message)),
+          );
         }
       }),
   );

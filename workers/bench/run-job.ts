@@ -43,7 +43,14 @@ export async function runBenchJob(job: BenchJob, io: JobIo): Promise<ConfigResul
 
     const inputs = Array.from({ length: FIXED_INPUT_COUNT }, (_, i) => syntheticFundus(i, job.entry.input.size));
     for (const batch of job.batches) {
-      const context = { runner, now: () => performance.now(), inputs, outputs: result.outputs, snapshot, progress: io.progress };
+      const context = {
+        runner,
+        now: () => performance.now(),
+        inputs,
+        outputs: result.outputs,
+        snapshot,
+        progress: io.progress,
+      };
       result.batches.push(await runTimedBatch({ batch, warmup: job.warmup, runs: job.runs }, context));
     }
     result.memory.afterRuns = await snapshot();

@@ -16,7 +16,8 @@ export function runtimeMemory(runtime: BrowserRuntime): Omit<MemorySnapshot, 'ua
   }
   const memory = tf.memory() as GpuMemoryInfo;
   // The Emscripten module's heap view spans the whole wasm memory.
-  const wasm = tf.getBackend() === 'wasm' ? (tf.backend() as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array } : null;
+  const wasm =
+    tf.getBackend() === 'wasm' ? ((tf.backend() as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array }) : null;
   return {
     tensors: memory.numTensors,
     gpuBytes: typeof memory.numBytesInGPU === 'number' ? memory.numBytesInGPU : null,

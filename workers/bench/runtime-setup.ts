@@ -31,7 +31,9 @@ function wasmThreads(job: BenchJob): number | undefined {
 function requireBackend(report: RuntimeReport, wanted: string): void {
   if (report.backend === wanted) return;
   const attempt = report.attempts.find((a) => a.backend === wanted);
-  throw new BackendUnavailable(`${report.runtime} ${wanted} did not come up: ${attempt?.error ?? `fell back to ${report.backend ?? 'nothing'}`}`);
+  throw new BackendUnavailable(
+    `${report.runtime} ${wanted} did not come up: ${attempt?.error ?? `fell back to ${report.backend ?? 'nothing'}`}`,
+  );
 }
 
 export async function startRuntime(job: BenchJob): Promise<StartedRuntime> {
@@ -41,12 +43,18 @@ export async function startRuntime(job: BenchJob): Promise<StartedRuntime> {
     // Before the backend starts: flags are read once and cached, and derived ones (WEBGL_PACK_*
     // from WEBGL_PACK) take their value from others at first read. All backends register theirs at import.
     for (const [flag, value] of Object.entries(job.tfjsFlags)) tf.env().set(flag, value);
-    const report = await initTfjs({ choice: backend, wasmPath: job.tfjsWasmPath, wasmThreads: wasmThreads(job) }, ignoreProgress);
+    const report = await initTfjs(
+      { choice: backend, wasmPath: job.tfjsWasmPath, wasmThreads: wasmThreads(job) },
+      ignoreProgress,
+    );
     requireBackend(report, backend);
     // initTfjs lifts tfjs-wasm's half-the-cores cap for an explicit thread count and reports the count.
     return { version: report.version, threads: report.wasmThreads ?? null };
   }
-  const report = await initOrt({ choice: backend, wasmPath: job.ortWasmPath, wasmThreads: wasmThreads(job) }, ignoreProgress);
+  const report = await initOrt(
+    { choice: backend, wasmPath: job.ortWasmPath, wasmThreads: wasmThreads(job) },
+    ignoreProgress,
+  );
   requireBackend(report, backend);
   // ORT resolves numThreads 0 ("auto") to its own default when it initialises; the report carries it.
   return { version: report.version, threads: report.wasmThreads ?? null };
@@ -54,5 +62,7 @@ export async function startRuntime(job: BenchJob): Promise<StartedRuntime> {
 
 export function createRunner(job: BenchJob, files: ModelFiles): Promise<ModelRunner> {
   if (job.runtime === 'tfjs') return createTfjsRunner(job.entry, files);
-  return withOrtSessionOptions(job.ortSessionOptions, () => createOrtRunner(job.entry, files, job.backend as OrtBackend));
+  return withOrtSessionOptions(job.ortSessionOptions, () =>
+    createOrtRunner(job.entry, files, job.backend as OrtBackend),
+  );
 }

@@ -79,8 +79,10 @@ export class LoadedModels {
     const { modelsUrl, models } = params;
     for (const runtime of RUNTIMES) {
       const entry = models[runtime];
-      if (entry?.variant !== VARIANT_OF[runtime]) throw new WorkerFailure('bad-request', `models.${runtime} must be a ${VARIANT_OF[runtime]} manifest entry`);
-      if (!this.backends[runtime]) throw new WorkerFailure('backend-unavailable', `${runtime} has no working backend on this device`);
+      if (entry?.variant !== VARIANT_OF[runtime])
+        throw new WorkerFailure('bad-request', `models.${runtime} must be a ${VARIANT_OF[runtime]} manifest entry`);
+      if (!this.backends[runtime])
+        throw new WorkerFailure('backend-unavailable', `${runtime} has no working backend on this device`);
     }
     if (models.tfjs.id !== models.ort.id || models.tfjs.version !== models.ort.version) {
       throw new WorkerFailure('bad-request', 'both variants must come from the same model id and version');
@@ -119,11 +121,27 @@ export class LoadedModels {
       context.progress({ stage: 'warm-up', runtime, backend: this.backends[runtime]! });
       const slot = await this.build(runtime, entry, files, modelsUrl);
       const warmUpMs = params.warmUp === false ? 0 : await slot.runner.warmUp();
-      reports[runtime] = { runtime, backend: slot.runner.backend, model: slot.key, loaded: true, bytes: entryBytes(entry), downloadMs, warmUpMs };
+      reports[runtime] = {
+        runtime,
+        backend: slot.runner.backend,
+        model: slot.key,
+        loaded: true,
+        bytes: entryBytes(entry),
+        downloadMs,
+        warmUpMs,
+      };
     }
     for (const runtime of RUNTIMES) {
       const slot = this.slots[runtime]!;
-      reports[runtime] ??= { runtime, backend: slot.runner.backend, model: slot.key, loaded: false, bytes: 0, downloadMs: 0, warmUpMs: 0 };
+      reports[runtime] ??= {
+        runtime,
+        backend: slot.runner.backend,
+        model: slot.key,
+        loaded: false,
+        bytes: 0,
+        downloadMs: 0,
+        warmUpMs: 0,
+      };
     }
     return { tfjs: reports.tfjs!, ort: reports.ort! };
   }
@@ -152,19 +170,33 @@ export class LoadedModels {
       if (current.runner.backend !== 'webgpu') throw error;
       const lost = current.watch ? await current.watch.settle() : null;
       if (runtime === 'ort' && error instanceof AbandonedRun) {
-        this.ortBlocked = new WorkerFailure('device-lost', `the GPU device was lost while ONNX Runtime ran (${lost}); restart it on wasm`, undefined, 'ort');
+        this.ortBlocked = new WorkerFailure(
+          'device-lost',
+          `the GPU device was lost while ONNX Runtime ran (${lost}); restart it on wasm`,
+          undefined,
+          'ort',
+        );
         throw this.ortBlocked;
       }
       // TF.js: only a lost device is worth a retry. ORT: any WebGPU run failure.
       if (lost === null && runtime === 'tfjs') throw error;
-      await this.fallBackToWasm(runtime, lost ? `WebGPU device lost (${lost})` : `WebGPU run failed (${describeError(error)})`);
+      await this.fallBackToWasm(
+        runtime,
+        lost ? `WebGPU device lost (${lost})` : `WebGPU run failed (${describeError(error)})`,
+      );
       current = this.slots[runtime]!;
       started = performance.now();
       probabilities = await predictWatched(current, image);
     }
     const ms = performance.now() - started;
     const values = Array.from(probabilities);
-    const result: VariantResult = { runtime, backend: current.runner.backend, probabilities: values, grade: topGrade(values), ms };
+    const result: VariantResult = {
+      runtime,
+      backend: current.runner.backend,
+      probabilities: values,
+      grade: topGrade(values),
+      ms,
+    };
     if (current.fallback) result.fallback = current.fallback;
     return result;
   }
@@ -190,8 +222,16 @@ export class LoadedModels {
     return released;
   }
 
-  private async build(runtime: RuntimeName, entry: ModelManifestEntry, files: ModelFiles, modelsUrl: string): Promise<Slot> {
-    const runner = runtime === 'tfjs' ? await createTfjsRunner(entry, files) : await createOrtRunner(entry, files, this.backends.ort!);
+  private async build(
+    runtime: RuntimeName,
+    entry: ModelManifestEntry,
+    files: ModelFiles,
+    modelsUrl: string,
+  ): Promise<Slot> {
+    const runner =
+      runtime === 'tfjs'
+        ? await createTfjsRunner(entry, files)
+        : await createOrtRunner(entry, files, this.backends.ort!);
     let watch: DeviceWatch | null = null;
     if (runner.backend === 'webgpu') {
       const device = runtime === 'tfjs' ? tfjsWebgpuDevice() : await ortWebgpuDevice();

@@ -4,7 +4,14 @@
  */
 import type { FieldOfView } from '../../src/shared/fov.js';
 import { detectFieldOfView, preprocessFundus, thumbnail } from '../../src/shared/preprocess.js';
-import type { FovReport, GradeParams, GradeProgress, GradeResult, InspectParams, InspectResult } from '../../src/shared/protocol.js';
+import type {
+  FovReport,
+  GradeParams,
+  GradeProgress,
+  GradeResult,
+  InspectParams,
+  InspectResult,
+} from '../../src/shared/protocol.js';
 import { modelSummary } from '../../src/shared/protocol.js';
 import { screeningOutcome } from '../../src/shared/screening-outcome.js';
 import { decodeImage } from '../images/decode-image.js';
@@ -31,7 +38,8 @@ function fovReport(fov: FieldOfView, width: number, height: number): FovReport {
 }
 
 function requireBytes(image: unknown): ArrayBuffer {
-  if (!(image instanceof ArrayBuffer)) throw new WorkerFailure('bad-request', 'image must be an ArrayBuffer of the file bytes');
+  if (!(image instanceof ArrayBuffer))
+    throw new WorkerFailure('bad-request', 'image must be an ArrayBuffer of the file bytes');
   return image;
 }
 
@@ -53,7 +61,11 @@ export async function inspectPhoto(params: InspectParams, context: StageContext<
   return { image: decoded.info, fov: fovReport(fov, width, height), preview };
 }
 
-export async function gradePhoto(params: GradeParams, models: LoadedModels, context: StageContext<GradeProgress>): Promise<GradeResult> {
+export async function gradePhoto(
+  params: GradeParams,
+  models: LoadedModels,
+  context: StageContext<GradeProgress>,
+): Promise<GradeResult> {
   const started = performance.now();
   const thumbnailSide = requireSide(params.thumbnailMaxSide, 'thumbnailMaxSide');
   const bytes = requireBytes(params.image);

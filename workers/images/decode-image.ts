@@ -31,11 +31,15 @@ export async function decodeImage(bytes: ArrayBuffer): Promise<DecodedImage> {
   if (!header.size) throw badImage(`The ${formatName} file is damaged: its header cannot be read.`);
   const { width: sourceWidth, height: sourceHeight } = header.size;
   if (Math.min(sourceWidth, sourceHeight) < MIN_IMAGE_SIDE) {
-    throw badImage(`The image is only ${sourceWidth}×${sourceHeight} pixels; a fundus photo needs at least ${MIN_IMAGE_SIDE} on each side.`);
+    throw badImage(
+      `The image is only ${sourceWidth}×${sourceHeight} pixels; a fundus photo needs at least ${MIN_IMAGE_SIDE} on each side.`,
+    );
   }
   if (sourceWidth * sourceHeight > MAX_SOURCE_PIXELS) {
     const megapixels = ((sourceWidth * sourceHeight) / 1e6).toFixed(0);
-    throw badImage(`The image is ${sourceWidth}×${sourceHeight} (${megapixels} megapixels); the limit is ${MAX_SOURCE_PIXELS / 1e6} megapixels.`);
+    throw badImage(
+      `The image is ${sourceWidth}×${sourceHeight} (${megapixels} megapixels); the limit is ${MAX_SOURCE_PIXELS / 1e6} megapixels.`,
+    );
   }
 
   let bitmap: ImageBitmap;

@@ -65,7 +65,8 @@ function webpSize(b: Uint8Array): ImageHeader['size'] {
 
 /** Null when the bytes are none of the three formats. */
 export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { format: 'jpeg', size: jpegSize(bytes) };
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return { format: 'jpeg', size: jpegSize(bytes) };
   if (ascii(bytes, 0, '\x89PNG\r\n\x1a\n')) return { format: 'png', size: pngSize(bytes) };
   if (ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WEBP')) return { format: 'webp', size: webpSize(bytes) };
   return null;

@@ -59,7 +59,11 @@ function wasmFileReport(): { wasmFile?: string } {
 
 export async function initOrt(options: OrtInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
   const webgpuSoftware = options.choice === 'auto' ? options.webgpuSoftware : null;
-  const { chain, skipped } = planOrtChain(ortChain(options.choice), { webgpuAvailable: options.webgpuAvailable, loadedBuild, webgpuSoftware });
+  const { chain, skipped } = planOrtChain(ortChain(options.choice), {
+    webgpuAvailable: options.webgpuAvailable,
+    loadedBuild,
+    webgpuSoftware,
+  });
   if (!loadedBuild) {
     loadedBuild = ortWasmBuildFor(chain);
     ort.env.wasm.wasmPaths = ortWasmUrls(options.wasmPath, loadedBuild);

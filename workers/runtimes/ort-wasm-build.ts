@@ -52,7 +52,10 @@ export interface ChainConditions {
  * The backends worth trying, and WebGPU attempts ruled out before trying: reported like failed
  * ones, so the status panel says why WebGPU did not run.
  */
-export function planOrtChain(wanted: readonly OrtBackend[], conditions: ChainConditions): { chain: OrtBackend[]; skipped: BackendAttempt[] } {
+export function planOrtChain(
+  wanted: readonly OrtBackend[],
+  conditions: ChainConditions,
+): { chain: OrtBackend[]; skipped: BackendAttempt[] } {
   let chain = [...wanted];
   const skipped: BackendAttempt[] = [];
   const skipWebgpu = (reason: string) => {
@@ -62,6 +65,7 @@ export function planOrtChain(wanted: readonly OrtBackend[], conditions: ChainCon
   };
   if (conditions.webgpuAvailable === false) skipWebgpu('this browser offers no WebGPU adapter');
   if (conditions.webgpuSoftware) skipWebgpu(conditions.webgpuSoftware);
-  if (conditions.loadedBuild === 'plain') skipWebgpu("this worker already loaded ONNX Runtime's CPU-only build; WebGPU needs a new worker");
+  if (conditions.loadedBuild === 'plain')
+    skipWebgpu("this worker already loaded ONNX Runtime's CPU-only build; WebGPU needs a new worker");
   return { chain, skipped };
 }

@@ -54,7 +54,12 @@ export interface SoftwareGpuReasons {
   webgl?: string | null | undefined;
 }
 
-const BACKEND_NAMES: Readonly<Record<string, string>> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'the CPU backend' };
+const BACKEND_NAMES: Readonly<Record<string, string>> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly',
+  cpu: 'the CPU backend',
+};
 
 /** A backend left out of an automatic chain for running in software, reported like a failed attempt. */
 export function softwareSkip(backend: string, reason: string): BackendAttempt {
@@ -87,6 +92,8 @@ export function withoutSoftwareGpus<B extends string>(
  */
 export function settleSoftwareSkips(skips: readonly BackendAttempt[], chosen: string | null): void {
   for (const skip of skips) {
-    skip.error = chosen ? `${skip.error}: using ${BACKEND_NAMES[chosen] ?? chosen}` : `${skip.error}: not chosen automatically`;
+    skip.error = chosen
+      ? `${skip.error}: using ${BACKEND_NAMES[chosen] ?? chosen}`
+      : `${skip.error}: not chosen automatically`;
   }
 }

@@ -40,7 +40,10 @@ export interface TfjsInitOptions {
 }
 
 /** The backends to try, and those an automatic choice leaves out for running in software. */
-export function planTfjsChain(choice: BackendChoice, software: SoftwareGpuReasons = {}): { chain: TfjsBackend[]; skipped: BackendAttempt[] } {
+export function planTfjsChain(
+  choice: BackendChoice,
+  software: SoftwareGpuReasons = {},
+): { chain: TfjsBackend[]; skipped: BackendAttempt[] } {
   return withoutSoftwareGpus(choice, tfjsChain(choice), software);
 }
 
@@ -77,7 +80,13 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
     }
   }
   settleSoftwareSkips(skipped, chosen);
-  return { runtime: 'tfjs', backend: chosen, attempts, version: tf.version.tfjs, ...(chosen === 'wasm' ? { wasmThreads: getThreadsCount() } : {}) };
+  return {
+    runtime: 'tfjs',
+    backend: chosen,
+    attempts,
+    version: tf.version.tfjs,
+    ...(chosen === 'wasm' ? { wasmThreads: getThreadsCount() } : {}),
+  };
 }
 
 export function tfjsMemory(): { backend: string; numTensors: number; numDataBuffers: number; numBytes: number } {

@@ -13,6 +13,7 @@ export function autorunOptions(search: string): BenchOptions | null {
   } catch {
     throw new Error('the autorun parameter is not base64url-encoded JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the autorun options must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('the autorun options must be a JSON object');
   return normaliseBenchOptions(parsed as Partial<BenchOptions>);
 }

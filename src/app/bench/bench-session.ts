@@ -6,7 +6,14 @@
  */
 import { applyAgreement } from '../../shared/bench/bench-stats.js';
 import { chooseModelId, planBrowserConfigs } from '../../shared/bench/bench-plan.js';
-import type { BenchConfig, BenchJob, BenchOptions, BenchReport, BrowserEnvironment, ConfigResult } from '../../shared/bench/bench-types.js';
+import type {
+  BenchConfig,
+  BenchJob,
+  BenchOptions,
+  BenchReport,
+  BrowserEnvironment,
+  ConfigResult,
+} from '../../shared/bench/bench-types.js';
 import { BENCH_REPORT_VERSION } from '../../shared/bench/bench-types.js';
 import type { BenchWorkerToPage, PageToBenchWorker } from '../../shared/bench/bench-worker-protocol.js';
 import { emptyConfigResult } from '../../shared/bench/config-result.js';
@@ -40,14 +47,21 @@ export interface BenchHooks {
 function memoryUnmeasurable(config: BenchConfig, environment: BrowserEnvironment): boolean {
   if (!environment.crossOriginIsolated) return false;
   if (config.runtime === 'tfjs' && config.backend !== 'wasm') return false;
-  const threads = typeof config.threads === 'number' ? config.threads : Math.min(4, Math.ceil(environment.hardwareConcurrency / 2));
+  const threads =
+    typeof config.threads === 'number' ? config.threads : Math.min(4, Math.ceil(environment.hardwareConcurrency / 2));
   return threads > 1;
 }
 
 const UNMEASURABLE_NOTE = 'memory not measured (2+ wasm threads can block measureUserAgentSpecificMemory)';
 
 /** A reference job only provides outputs: no warm-up, one timed run per remaining fixed input. */
-function jobFor(config: BenchConfig, entry: ModelManifestEntry, options: BenchOptions, settings: BenchSettings, measureMemory: boolean): BenchJob {
+function jobFor(
+  config: BenchConfig,
+  entry: ModelManifestEntry,
+  options: BenchOptions,
+  settings: BenchSettings,
+  measureMemory: boolean,
+): BenchJob {
   const reference = config.role === 'reference';
   return {
     ...config,
@@ -65,9 +79,19 @@ function jobFor(config: BenchConfig, entry: ModelManifestEntry, options: BenchOp
   };
 }
 
-function runInWorker(job: BenchJob, workerUrl: string, timeoutSeconds: number, memory: MemoryProbe | null, hooks: BenchHooks): Promise<ConfigResult> {
+function runInWorker(
+  job: BenchJob,
+  workerUrl: string,
+  timeoutSeconds: number,
+  memory: MemoryProbe | null,
+  hooks: BenchHooks,
+): Promise<ConfigResult> {
   const model = `${job.entry.id}/${job.entry.version}`;
-  const failed = (status: 'failed' | 'timeout', error: string): ConfigResult => ({ ...emptyConfigResult(job, model, job), status, error });
+  const failed = (status: 'failed' | 'timeout', error: string): ConfigResult => ({
+    ...emptyConfigResult(job, model, job),
+    status,
+    error,
+  });
   return new Promise((resolve) => {
     const worker = new Worker(workerUrl, { type: 'module' });
     const finish = (result: ConfigResult) => {
@@ -75,7 +99,10 @@ function runInWorker(job: BenchJob, workerUrl: string, timeoutSeconds: number, m
       worker.terminate();
       resolve(result);
     };
-    const timer = setTimeout(() => finish(failed('timeout', `stopped after ${timeoutSeconds} s`)), timeoutSeconds * 1000);
+    const timer = setTimeout(
+      () => finish(failed('timeout', `stopped after ${timeoutSeconds} s`)),
+      timeoutSeconds * 1000,
+    );
     const send = (message: PageToBenchWorker) => worker.postMessage(message);
     const answerMemory = async (id: number) => send({ kind: 'memory', id, bytes: memory ? await memory.read() : null });
     worker.addEventListener('message', (event: MessageEvent<BenchWorkerToPage>) => {
@@ -92,30 +119,53 @@ function runInWorker(job: BenchJob, workerUrl: string, timeoutSeconds: number, m
   });
 }
 
-export async function runBenchSession(options: BenchOptions, settings: BenchSettings, hooks: BenchHooks): Promise<BenchReport> {
+export async function runBenchSession(
+  options: BenchOptions,
+  settings: BenchSettings,
+  hooks: BenchHooks,
+): Promise<BenchReport> {
   const started = performance.now();
   const environment = await describeBrowserEnvironment();
   const manifest = await fetchManifest(settings.modelsUrl);
   const modelId = chooseModelId(manifest, options.model);
   const model = manifest.models.find((m) => m.id === modelId)!;
-  const configs = planBrowserConfigs(options, { cores: environment.hardwareConcurrency, multiThreaded: environment.crossOriginIsolated });
+  const configs = planBrowserConfigs(options, {
+    cores: environment.hardwareConcurrency,
+    multiThreaded: environment.crossOriginIsolated,
+  });
   const memory = options.measureMemory ? await MemoryProbe.start() : null;
   const measureConfig = async (config: BenchConfig, entry: ModelManifestEntry, memory: MemoryProbe | null) => {
     const skipMemory = memory !== null && memoryUnmeasurable(config, environment);
     const job = jobFor(config, entry, options, settings, memory !== null && !skipMemory);
-    const result = await runInWorker(job, settings.workerUrl, options.timeoutSeconds, skipMemory ? null : memory, hooks);
+    const result = await runInWorker(
+      job,
+      settings.workerUrl,
+      options.timeoutSeconds,
+      skipMemory ? null : memory,
+      hooks,
+    );
     if (skipMemory) result.notes.push(UNMEASURABLE_NOTE);
-    else if (memory?.stuck) result.notes.push('a memory measurement did not come back: memory readings missing until it does');
+    else if (memory?.stuck)
+      result.notes.push('a memory measurement did not come back: memory readings missing until it does');
     return result;
   };
   // A worker whose threads blocked a measurement blocks every later one, even after it is terminated.
-  const order = memory ? [...configs.filter((c) => !memoryUnmeasurable(c, environment)), ...configs.filter((c) => memoryUnmeasurable(c, environment))] : configs;
+  const order = memory
+    ? [
+        ...configs.filter((c) => !memoryUnmeasurable(c, environment)),
+        ...configs.filter((c) => memoryUnmeasurable(c, environment)),
+      ]
+    : configs;
   const byKey = new Map<string, ConfigResult>();
   for (const config of order) {
     const entry = findModelEntry(manifest, model.id, config.runtime === 'tfjs' ? 'tfjs' : 'onnx', config.weights);
     const result = entry
       ? await measureConfig(config, entry, memory)
-      : { ...emptyConfigResult(config, `${model.id}/${model.version}`, options), status: 'unavailable' as const, error: `no ${config.weights} ${config.runtime} form of ${model.id} in the manifest` };
+      : {
+          ...emptyConfigResult(config, `${model.id}/${model.version}`, options),
+          status: 'unavailable' as const,
+          error: `no ${config.weights} ${config.runtime} form of ${model.id} in the manifest`,
+        };
     byKey.set(config.key, result);
     hooks.result(result);
   }

@@ -9,7 +9,9 @@ interface UserAgentData {
 /** "Chromium 156.0.8078.108" from the brand list, skipping the GREASE brand ("Not:A-Brand"). */
 async function browserName(data: UserAgentData | undefined): Promise<string> {
   if (data) {
-    const { fullVersionList = [] } = await data.getHighEntropyValues(['fullVersionList']).catch(() => ({ fullVersionList: [] }));
+    const { fullVersionList = [] } = await data
+      .getHighEntropyValues(['fullVersionList'])
+      .catch(() => ({ fullVersionList: [] }));
     const real = fullVersionList.filter((b) => !/not.a.brand/i.test(b.brand));
     // "Google Chrome" and "Microsoft Edge" say more than the "Chromium" they also list.
     const best = real.find((b) => b.brand !== 'Chromium') ?? real[0];
@@ -23,7 +25,11 @@ async function webgpuInfo(): Promise<BrowserEnvironment['webgpu']> {
   const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
   if (!adapter) return { available: false, adapter: null, features: [] };
   const { vendor, architecture, device, description, isFallbackAdapter } = adapter.info;
-  return { available: true, adapter: { vendor, architecture, device, description, isFallbackAdapter }, features: [...adapter.features].sort() };
+  return {
+    available: true,
+    adapter: { vendor, architecture, device, description, isFallbackAdapter },
+    features: [...adapter.features].sort(),
+  };
 }
 
 function webglInfo(): BrowserEnvironment['webgl'] {

@@ -22,10 +22,23 @@ export class FgBenchApp extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host { display: block; max-width: 80rem; margin: 0 auto; padding: 1rem; }
-      section { margin-block: 1rem; }
-      h1 { font-size: 1.5rem; margin: 0 0 0.5rem; }
-      .downloads { display: flex; gap: 1rem; }
+      :host {
+        display: block;
+        max-width: 80rem;
+        margin: 0 auto;
+        padding: 1rem;
+      }
+      section {
+        margin-block: 1rem;
+      }
+      h1 {
+        font-size: 1.5rem;
+        margin: 0 0 0.5rem;
+      }
+      .downloads {
+        display: flex;
+        gap: 1rem;
+      }
     `,
   ];
 
@@ -48,7 +61,8 @@ export class FgBenchApp extends LitElement {
     void describeBrowserEnvironment().then((environment) => (this.environment ??= environment));
     fetchManifest(this.modelsUrl).then(
       (manifest) => (this.models = [...new Set(manifest.models.map((m) => m.id))]),
-      (error: unknown) => (this.error = `The model list could not be loaded: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) =>
+        (this.error = `The model list could not be loaded: ${error instanceof Error ? error.message : String(error)}`),
     );
   }
 
@@ -69,7 +83,12 @@ export class FgBenchApp extends LitElement {
     try {
       const report = await runBenchSession(
         options,
-        { workerUrl: this.workerUrl, modelsUrl: this.modelsUrl, tfjsWasmPath: this.tfjsWasmPath, ortWasmPath: this.ortWasmPath },
+        {
+          workerUrl: this.workerUrl,
+          modelsUrl: this.modelsUrl,
+          tfjsWasmPath: this.tfjsWasmPath,
+          ortWasmPath: this.ortWasmPath,
+        },
         {
           progress: (key, text) => {
             this.progress = `${key}: ${text}`;
@@ -98,7 +117,10 @@ export class FgBenchApp extends LitElement {
     }
   }
 
-  private emit<K extends 'fg-bench-progress' | 'fg-bench-result' | 'fg-bench-done' | 'fg-bench-error'>(type: K, detail: HTMLElementEventMap[K]['detail']) {
+  private emit<K extends 'fg-bench-progress' | 'fg-bench-result' | 'fg-bench-done' | 'fg-bench-error'>(
+    type: K,
+    detail: HTMLElementEventMap[K]['detail'],
+  ) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
@@ -112,19 +134,29 @@ export class FgBenchApp extends LitElement {
       <h1>Framework benchmark: TensorFlow.js and ONNX Runtime Web</h1>
       <p class="muted small">
         Each configuration runs in a fresh worker on fixed synthetic fundus images: model fetch and build, the first
-        inference timed apart, then warm-ups and timed runs at each batch size. Outputs are compared with the wasm fp32 reference.
+        inference timed apart, then warm-ups and timed runs at each batch size. Outputs are compared with the wasm fp32
+        reference.
       </p>
       <section class="card">
-        <fg-bench-options .models=${this.models} .options=${this.options} ?disabled=${this.running} @fg-bench-run=${this.onRun}></fg-bench-options>
+        <fg-bench-options
+          .models=${this.models}
+          .options=${this.options}
+          ?disabled=${this.running}
+          @fg-bench-run=${this.onRun}
+        ></fg-bench-options>
       </section>
       <p aria-live="polite" class="small">${this.progress}</p>
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
       <section class="card">
         <h2>Results</h2>
         <fg-bench-table .results=${this.results}></fg-bench-table>
-        ${this.downloads.length
-          ? html`<p class="downloads">${this.downloads.map((d) => html`<a href=${d.url} download=${d.filename}>Download ${d.label}</a>`)}</p>`
-          : nothing}
+        ${
+          this.downloads.length
+            ? html`<p class="downloads">
+                ${this.downloads.map((d) => html`<a href=${d.url} download=${d.filename}>Download ${d.label}</a>`)}
+              </p>`
+            : nothing
+        }
       </section>
       <section class="card">
         <h2>Latency per run</h2>

@@ -23,7 +23,8 @@ function logScale(bars: readonly Bar[]): { x(v: number): number; ticks: number[]
   // Room on the right for the last tick's label.
   const x = (v: number) => LABEL + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / span) * (WIDTH - LABEL - 24);
   const ticks: number[] = [];
-  for (let decade = lo; decade <= hi; decade *= 10) ticks.push(...(span <= 2 ? [decade, decade * 2, decade * 5] : [decade]));
+  for (let decade = lo; decade <= hi; decade *= 10)
+    ticks.push(...(span <= 2 ? [decade, decade * 2, decade * 5] : [decade]));
   return { x, ticks: ticks.filter((t) => t <= hi) };
 }
 
@@ -36,16 +37,43 @@ export class FgBenchChart extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host { display: block; }
-      .charts { display: grid; gap: 1rem; }
-      figure { margin: 0; }
-      figcaption { font-weight: 600; font-size: 0.875rem; }
-      svg { max-width: 100%; height: auto; font: 11px system-ui, sans-serif; }
-      .bar.tfjs { fill: var(--fg-bar-tfjs, #b4532a); }
-      .bar.ort { fill: var(--fg-bar-ort, #2f5f8f); }
-      .whisker, .tick { stroke: var(--fg-text, #1a1a1a); }
-      .grid { stroke: var(--fg-border, #ddd); }
-      text { fill: var(--fg-text, #1a1a1a); }
+      :host {
+        display: block;
+      }
+      .charts {
+        display: grid;
+        gap: 1rem;
+      }
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-weight: 600;
+        font-size: 0.875rem;
+      }
+      svg {
+        max-width: 100%;
+        height: auto;
+        font:
+          11px system-ui,
+          sans-serif;
+      }
+      .bar.tfjs {
+        fill: var(--fg-bar-tfjs, #b4532a);
+      }
+      .bar.ort {
+        fill: var(--fg-bar-ort, #2f5f8f);
+      }
+      .whisker,
+      .tick {
+        stroke: var(--fg-text, #1a1a1a);
+      }
+      .grid {
+        stroke: var(--fg-border, #ddd);
+      }
+      text {
+        fill: var(--fg-text, #1a1a1a);
+      }
     `,
   ];
 
@@ -60,7 +88,11 @@ export class FgBenchChart extends LitElement {
         const group = `${result.runtime} · ${result.backend}`;
         const threads = result.actualThreads === null ? '' : `${result.actualThreads}t `;
         const bars = groups.get(group) ?? [];
-        bars.push({ label: `${threads}${result.weights} batch ${batch.batch}`, runtime: result.runtime, stats: batch.latencyMs });
+        bars.push({
+          label: `${threads}${result.weights} batch ${batch.batch}`,
+          runtime: result.runtime,
+          stats: batch.latencyMs,
+        });
         groups.set(group, bars);
       }
     }
@@ -80,7 +112,13 @@ export class FgBenchChart extends LitElement {
     return html`
       <figure>
         <figcaption>${name}</figcaption>
-        <svg viewBox="0 0 ${WIDTH} ${height}" width=${WIDTH} height=${height} role="img" aria-label="${name} latency per run: ${summary}">
+        <svg
+          viewBox="0 0 ${WIDTH} ${height}"
+          width=${WIDTH}
+          height=${height}
+          role="img"
+          aria-label="${name} latency per run: ${summary}"
+        >
           ${ticks.map(
             (t) => svg`
               <line class="grid" x1=${x(t)} x2=${x(t)} y1="0" y2=${height - AXIS + 4}></line>

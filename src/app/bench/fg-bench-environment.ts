@@ -9,10 +9,23 @@ export class FgBenchEnvironment extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host { display: block; }
-      dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; font-size: 0.875rem; }
-      dt { font-weight: 600; }
-      dd { margin: 0; overflow-wrap: anywhere; }
+      :host {
+        display: block;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.25rem 1rem;
+        margin: 0;
+        font-size: 0.875rem;
+      }
+      dt {
+        font-weight: 600;
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
     `,
   ];
 
@@ -32,9 +45,11 @@ export class FgBenchEnvironment extends LitElement {
         <dd>${env.crossOriginIsolated ? 'yes: wasm threads available' : 'no: wasm runs on one thread'}</dd>
         <dt>WebGPU adapter</dt>
         <dd>
-          ${adapter
-            ? `${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.isFallbackAdapter ? ' (software fallback)' : ''}`
-            : 'none'}
+          ${
+            adapter
+              ? `${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ')}${adapter.isFallbackAdapter ? ' (software fallback)' : ''}`
+              : 'none'
+          }
         </dd>
         <dt>WebGL renderer</dt>
         <dd>${env.webgl?.renderer ?? 'none'}</dd>

@@ -10,16 +10,49 @@ export class FgBenchTable extends LitElement {
   static override styles = [
     sharedStyles,
     css`
-      :host { display: block; }
-      .scroll { overflow-x: auto; }
-      table { border-collapse: collapse; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
-      caption { text-align: start; font-weight: 600; padding-bottom: 0.5rem; }
-      th, td { padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--fg-border); text-align: end; white-space: nowrap; }
-      th[scope='row'], td.note, th.config { text-align: start; }
-      th[scope='row'] { font-family: ui-monospace, monospace; font-weight: 500; }
-      tr[data-status='unavailable'] { color: var(--fg-muted); }
-      tr[data-status='failed'] td.note, tr[data-status='timeout'] td.note { color: var(--fg-danger); }
-      td.note { white-space: normal; min-width: 12rem; }
+      :host {
+        display: block;
+      }
+      .scroll {
+        overflow-x: auto;
+      }
+      table {
+        border-collapse: collapse;
+        font-size: 0.875rem;
+        font-variant-numeric: tabular-nums;
+      }
+      caption {
+        text-align: start;
+        font-weight: 600;
+        padding-bottom: 0.5rem;
+      }
+      th,
+      td {
+        padding: 0.25rem 0.5rem;
+        border-bottom: 1px solid var(--fg-border);
+        text-align: end;
+        white-space: nowrap;
+      }
+      th[scope='row'],
+      td.note,
+      th.config {
+        text-align: start;
+      }
+      th[scope='row'] {
+        font-family: ui-monospace, monospace;
+        font-weight: 500;
+      }
+      tr[data-status='unavailable'] {
+        color: var(--fg-muted);
+      }
+      tr[data-status='failed'] td.note,
+      tr[data-status='timeout'] td.note {
+        color: var(--fg-danger);
+      }
+      td.note {
+        white-space: normal;
+        min-width: 12rem;
+      }
     `,
   ];
 
@@ -32,7 +65,9 @@ export class FgBenchTable extends LitElement {
     return html`
       <div class="scroll" tabindex="0" role="region" aria-label="Benchmark results">
         <table>
-          <caption>Latency in ms per run of one batch (input tensor, inference, read-back)</caption>
+          <caption>
+            Latency in ms per run of one batch (input tensor, inference, read-back)
+          </caption>
           <thead>
             <tr>
               <th scope="col" class="config">${first.label}</th>

@@ -2,7 +2,8 @@
 type MeasureMemory = () => Promise<{ bytes: number }>;
 
 function measureFunction(): MeasureMemory | null {
-  const measure = (performance as Performance & { measureUserAgentSpecificMemory?: MeasureMemory }).measureUserAgentSpecificMemory;
+  const measure = (performance as Performance & { measureUserAgentSpecificMemory?: MeasureMemory })
+    .measureUserAgentSpecificMemory;
   return self.crossOriginIsolated && typeof measure === 'function' ? measure.bind(performance) : null;
 }
 

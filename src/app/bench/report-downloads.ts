@@ -12,7 +12,11 @@ export function reportDownloads(report: BenchReport): ReportDownload[] {
   const stamp = report.createdAt.replace(/[:.]/g, '-');
   const url = (text: string, type: string) => URL.createObjectURL(new Blob([text], { type }));
   return [
-    { label: 'JSON', filename: `bench-${stamp}.json`, url: url(`${JSON.stringify(report, null, 2)}\n`, 'application/json') },
+    {
+      label: 'JSON',
+      filename: `bench-${stamp}.json`,
+      url: url(`${JSON.stringify(report, null, 2)}\n`, 'application/json'),
+    },
     { label: 'CSV', filename: `bench-${stamp}.csv`, url: url(reportToCsv(report), 'text/csv') },
   ];
 }

@@ -1,7 +1,15 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { ModelManifest } from '../../shared/model-manifest.js';
-import type { GradeProgress, GradeResult, InitResult, InspectResult, LoadModelsResult, ModelLoadProgress, ModelPair } from '../../shared/protocol.js';
+import type {
+  GradeProgress,
+  GradeResult,
+  InitResult,
+  InspectResult,
+  LoadModelsResult,
+  ModelLoadProgress,
+  ModelPair,
+} from '../../shared/protocol.js';
 import { InferenceError } from '../../shared/protocol.js';
 import { GRADE_NAMES } from '../../shared/grades.js';
 import { buildConfig } from '../build-config.js';
@@ -215,7 +223,10 @@ export class FgApp extends LitElement {
     window.removeEventListener('online', this.onNetworkChange);
     window.removeEventListener('offline', this.onNetworkChange);
     this.service.stop();
-    void this.store?.then((store) => store.close(), () => undefined);
+    void this.store?.then(
+      (store) => store.close(),
+      () => undefined,
+    );
     this.store = null;
   }
 
@@ -250,28 +261,42 @@ export class FgApp extends LitElement {
     this.runtimes = 'starting';
     this.report = null;
     try {
-      this.report = await this.service.start(this.settings, ({ stage, backend }) => (this.runtimesMessage = `${RUNTIME_LABELS[stage]}: trying ${backend}`));
+      this.report = await this.service.start(
+        this.settings,
+        ({ stage, backend }) => (this.runtimesMessage = `${RUNTIME_LABELS[stage]}: trying ${backend}`),
+      );
       this.runtimes = 'ready';
       this.dispatchEvent(new CustomEvent('fg-runtimes-ready', { detail: this.report, bubbles: true, composed: true }));
       return true;
     } catch (error) {
       this.runtimes = 'failed';
       this.runtimesMessage = messageOf(error);
-      this.model = { phase: 'failed', model: this.model.model, message: `the runtimes did not start (${this.runtimesMessage})` };
+      this.model = {
+        phase: 'failed',
+        model: this.model.model,
+        message: `the runtimes did not start (${this.runtimesMessage})`,
+      };
       return false;
     }
   }
 
   private onModelProgress(progress: ModelLoadProgress): void {
     const model = this.model.model;
-    if (progress.stage === 'download') this.model = { phase: 'downloading', model, loadedBytes: progress.loadedBytes, totalBytes: progress.totalBytes };
+    if (progress.stage === 'download')
+      this.model = { phase: 'downloading', model, loadedBytes: progress.loadedBytes, totalBytes: progress.totalBytes };
     else this.model = { phase: 'warming-up', model, runtime: progress.runtime, backend: progress.backend };
   }
 
   private modelsReady(report: LoadModelsResult): void {
-    this.model = { phase: 'ready', model: this.model.model, backends: { tfjs: report.tfjs.backend, ort: report.ort.backend } };
+    this.model = {
+      phase: 'ready',
+      model: this.model.model,
+      backends: { tfjs: report.tfjs.backend, ort: report.ort.backend },
+    };
     performance.mark('fg-models-ready');
-    this.announce(`Model ready: ${RUNTIME_LABELS.tfjs} on ${report.tfjs.backend}, ${RUNTIME_LABELS.ort} on ${report.ort.backend}.`);
+    this.announce(
+      `Model ready: ${RUNTIME_LABELS.tfjs} on ${report.tfjs.backend}, ${RUNTIME_LABELS.ort} on ${report.ort.backend}.`,
+    );
     this.dispatchEvent(new CustomEvent('fg-models-ready', { detail: report, bubbles: true, composed: true }));
     this.warmUpResultView();
   }
@@ -281,7 +306,8 @@ export class FgApp extends LitElement {
     const entry = this.pair?.tfjs;
     if (this.resultViewWarm || !entry) return;
     this.resultViewWarm = true;
-    const idle = (callback: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(callback, { timeout: 2000 }) : setTimeout(callback, 200));
+    const idle = (callback: () => void) =>
+      'requestIdleCallback' in window ? requestIdleCallback(callback, { timeout: 2000 }) : setTimeout(callback, 200);
     idle(async () => {
       if (this.result || this.grading) return;
       this.warmUpResult = placeholderResult(entry);
@@ -296,12 +322,17 @@ export class FgApp extends LitElement {
     const pair = this.pair;
     const model = this.catalogModel(pair);
     if (!pair) {
-      if (this.manifest) this.model = { phase: 'failed', model, message: 'the model list names no model with both variants' };
+      if (this.manifest)
+        this.model = { phase: 'failed', model, message: 'the model list names no model with both variants' };
       return;
     }
     this.model = { phase: 'starting', model };
     try {
-      const report = await this.service.request('load-models', { modelsUrl: this.modelsUrl, models: pair }, { onProgress: (p) => this.onModelProgress(p) });
+      const report = await this.service.request(
+        'load-models',
+        { modelsUrl: this.modelsUrl, models: pair },
+        { onProgress: (p) => this.onModelProgress(p) },
+      );
       this.modelsReady(report);
     } catch (error) {
       this.model = { phase: 'failed', model, message: messageOf(error) };
@@ -320,10 +351,16 @@ export class FgApp extends LitElement {
     this.photo = photo;
     try {
       const image = await file.arrayBuffer();
-      const inspect = await this.service.request('inspect', { image, previewMaxSide: PREVIEW_MAX_SIDE }, { transfer: [image] });
+      const inspect = await this.service.request(
+        'inspect',
+        { image, previewMaxSide: PREVIEW_MAX_SIDE },
+        { transfer: [image] },
+      );
       if (this.photo !== photo) return;
       this.photo = { file, inspect };
-      this.announce(inspect.fov.found ? 'Photo loaded: retina found. Ready to grade.' : `Photo loaded. ${inspect.fov.message}`);
+      this.announce(
+        inspect.fov.found ? 'Photo loaded: retina found. Ready to grade.' : `Photo loaded. ${inspect.fov.message}`,
+      );
     } catch (error) {
       if (this.photo !== photo) return;
       this.photo = { file, error: messageOf(error) };
@@ -367,13 +404,23 @@ export class FgApp extends LitElement {
       const cancelled = error instanceof InferenceError && error.code === 'aborted';
       this.gradeError = cancelled ? '' : messageOf(error);
       this.announce(cancelled ? 'Grading cancelled.' : `Grading failed: ${this.gradeError}`);
-      this.dispatchEvent(new CustomEvent('fg-grade-failed', { detail: { message: cancelled ? 'cancelled' : this.gradeError }, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('fg-grade-failed', {
+          detail: { message: cancelled ? 'cancelled' : this.gradeError },
+          bubbles: true,
+          composed: true,
+        }),
+      );
       return;
     } finally {
       this.grading = null;
     }
     // The grading may have loaded the model (after a failed start) or moved a variant to another backend.
-    this.model = { phase: 'ready', model: this.model.model, backends: { tfjs: result.variants.tfjs.backend, ort: result.variants.ort.backend } };
+    this.model = {
+      phase: 'ready',
+      model: this.model.model,
+      backends: { tfjs: result.variants.tfjs.backend, ort: result.variants.ort.backend },
+    };
     this.result = result;
     const outcome = result.outcome;
     this.announce(
@@ -390,7 +437,11 @@ export class FgApp extends LitElement {
     this.store ??= ScreeningStore.open(this.dbName);
     void this.store.then(
       async (store) => (this.records = await store.list()),
-      (error: unknown) => (this.saveState = { state: 'failed', message: `Screenings cannot be kept on this device: ${messageOf(error)}` }),
+      (error: unknown) =>
+        (this.saveState = {
+          state: 'failed',
+          message: `Screenings cannot be kept on this device: ${messageOf(error)}`,
+        }),
     );
     return this.store;
   }
@@ -404,10 +455,15 @@ export class FgApp extends LitElement {
       this.dispatchEvent(new CustomEvent('fg-screening-saved', { detail: record, bubbles: true, composed: true }));
     } catch (error) {
       // The result stays on screen; the screener must know it is not in the history.
-      const message = error instanceof StorageFullError ? error.message : `The screening could not be saved on this device: ${messageOf(error)}`;
+      const message =
+        error instanceof StorageFullError
+          ? error.message
+          : `The screening could not be saved on this device: ${messageOf(error)}`;
       this.saveState = { state: 'failed', message };
       this.announce(message);
-      this.dispatchEvent(new CustomEvent('fg-screening-not-saved', { detail: { message }, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('fg-screening-not-saved', { detail: { message }, bubbles: true, composed: true }),
+      );
     }
     void this.refreshStorage();
   }
@@ -422,7 +478,8 @@ export class FgApp extends LitElement {
 
   private async onExportRecords(event: CustomEvent<{ format: ExportFormat }>): Promise<void> {
     const day = new Date().toISOString().slice(0, 10);
-    if (event.detail.format === 'csv') downloadText(`fundus-screenings-${day}.csv`, recordsToCsv(this.records), 'text/csv');
+    if (event.detail.format === 'csv')
+      downloadText(`fundus-screenings-${day}.csv`, recordsToCsv(this.records), 'text/csv');
     else downloadText(`fundus-screenings-${day}.json`, await recordsToJson(this.records), 'application/json');
     this.announce(`${this.records.length} screenings exported.`);
   }
@@ -459,7 +516,11 @@ export class FgApp extends LitElement {
     this.settings = next;
     saveSettings(localStorage, next);
     // Settings chosen here win over the ones the address carried for this visit.
-    history.replaceState(history.state, '', `${location.pathname}${withoutSettingsQuery(location.search)}${location.hash}`);
+    history.replaceState(
+      history.state,
+      '',
+      `${location.pathname}${withoutSettingsQuery(location.search)}${location.hash}`,
+    );
     if (next.tfjs !== previous.tfjs || next.ort !== previous.ort) {
       if (await this.startRuntimes()) await this.loadModels();
     } else if (next.model !== previous.model || next.weights !== previous.weights) {
@@ -482,7 +543,12 @@ export class FgApp extends LitElement {
 
   private onTabKey(event: KeyboardEvent): void {
     const index = TABS.findIndex((t) => t.id === this.tab);
-    const moves: Record<string, number> = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: TABS.length - 1 };
+    const moves: Record<string, number> = {
+      ArrowRight: index + 1,
+      ArrowLeft: index - 1,
+      Home: 0,
+      End: TABS.length - 1,
+    };
     const target = moves[event.key];
     if (target === undefined) return;
     event.preventDefault();
@@ -508,13 +574,18 @@ export class FgApp extends LitElement {
     const { fov, image } = photo.inspect;
     return html`
       <fg-photo-preview .preview=${photo.inspect.preview} .fov=${fov} fileName=${photo.file.name}></fg-photo-preview>
-      ${fov.found
-        ? html`<p class="photo-status small muted">
-            Retina found (${image.sourceWidth}×${image.sourceHeight} ${image.format.toUpperCase()}${image.width !== image.sourceWidth && image.height !== image.sourceHeight
-              ? `, analysed at ${image.width}×${image.height}`
-              : ''}).
-          </p>`
-        : html`<p class="notice warning photo-status" role="alert" data-no-retina>${fov.message}</p>`}
+      ${
+        fov.found
+          ? html`<p class="photo-status small muted">
+              Retina found (${image.sourceWidth}×${image.sourceHeight}
+              ${image.format.toUpperCase()}${
+                image.width !== image.sourceWidth && image.height !== image.sourceHeight
+                  ? `, analysed at ${image.width}×${image.height}`
+                  : ''
+              }).
+            </p>`
+          : html`<p class="notice warning photo-status" role="alert" data-no-retina>${fov.message}</p>`
+      }
     `;
   }
 
@@ -550,7 +621,11 @@ export class FgApp extends LitElement {
         return this.renderScreen();
       case 'history':
         return html`<div class="card">
-          <fg-history-list .records=${this.records} @fg-delete-record=${this.onDeleteRecord} @fg-export-records=${this.onExportRecords}></fg-history-list>
+          <fg-history-list
+            .records=${this.records}
+            @fg-delete-record=${this.onDeleteRecord}
+            @fg-export-records=${this.onExportRecords}
+          ></fg-history-list>
         </div>`;
       case 'status':
         return html`<h2 id="status-heading" class="visually-hidden">Status</h2>
@@ -584,33 +659,46 @@ export class FgApp extends LitElement {
       <header>
         <div class="bar">
           <h1>Fundus Grader <small>diabetic retinopathy screening</small></h1>
-          <fg-status-summary .model=${this.model} .offline=${this.offline} .online=${this.online} @fg-apply-update=${() => this.serviceWorker?.applyUpdate()}></fg-status-summary>
+          <fg-status-summary
+            .model=${this.model}
+            .offline=${this.offline}
+            .online=${this.online}
+            @fg-apply-update=${() => this.serviceWorker?.applyUpdate()}
+          ></fg-status-summary>
         </div>
         <div role="tablist" aria-label="Views" @keydown=${this.onTabKey}>
           ${TABS.map(
-            ({ id, label }) => html`<button
-              role="tab"
-              id="tab-${id}"
-              aria-controls="panel-${id}"
-              aria-selected=${this.tab === id ? 'true' : 'false'}
-              tabindex=${this.tab === id ? 0 : -1}
-              @click=${() => this.selectTab(id)}
-            >
-              ${label}${id === 'history' && this.records.length ? ` (${this.records.length})` : ''}
-            </button>`,
+            ({ id, label }) =>
+              html`<button
+                role="tab"
+                id="tab-${id}"
+                aria-controls="panel-${id}"
+                aria-selected=${this.tab === id ? 'true' : 'false'}
+                tabindex=${this.tab === id ? 0 : -1}
+                @click=${() => this.selectTab(id)}
+              >
+                ${label}${id === 'history' && this.records.length ? ` (${this.records.length})` : ''}
+              </button>`,
           )}
         </div>
       </header>
       <main>
         ${notice ? html`<p class="notice warning demo" data-demo-banner data-model-notice>${notice}</p>` : nothing}
         ${TABS.map(
-          ({ id }) => html`<div role="tabpanel" id="panel-${id}" aria-labelledby="tab-${id}" ?hidden=${this.tab !== id}>${this.renderPanel(id)}</div>`,
+          ({ id }) =>
+            html`<div role="tabpanel" id="panel-${id}" aria-labelledby="tab-${id}" ?hidden=${this.tab !== id}>
+              ${this.renderPanel(id)}
+            </div>`,
         )}
       </main>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-      ${this.warmUpResult
-        ? html`<div class="card result-warm-up" aria-hidden="true" inert data-warm-up><fg-grade-result .result=${this.warmUpResult}></fg-grade-result></div>`
-        : nothing}
+      ${
+        this.warmUpResult
+          ? html`<div class="card result-warm-up" aria-hidden="true" inert data-warm-up>
+              <fg-grade-result .result=${this.warmUpResult}></fg-grade-result>
+            </div>`
+          : nothing
+      }
     `;
   }
 }

@@ -3,18 +3,37 @@ import { customElement, property } from 'lit/decorators.js';
 import type { InitResult, RuntimeReport } from '../../shared/protocol.js';
 import { RUNTIME_LABELS } from '../runtime-labels.js';
 
-
 /** Shows which backend each runtime really brought up, and why faster ones were skipped. */
 @customElement('fg-backend-status')
 export class FgBackendStatus extends LitElement {
   static override styles = css`
-    :host { display: block; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
-    dt { font-weight: 600; }
-    dd { margin: 0; }
-    .backend { font-family: ui-monospace, monospace; }
-    .none { color: var(--fg-danger, #b00020); }
-    ul { margin: 0.25rem 0 0; padding-left: 1.25rem; font-size: 0.875rem; color: var(--fg-muted, #555); }
+    :host {
+      display: block;
+    }
+    dl {
+      display: grid;
+      grid-template-columns: max-content 1fr;
+      gap: 0.25rem 1rem;
+      margin: 0;
+    }
+    dt {
+      font-weight: 600;
+    }
+    dd {
+      margin: 0;
+    }
+    .backend {
+      font-family: ui-monospace, monospace;
+    }
+    .none {
+      color: var(--fg-danger, #b00020);
+    }
+    ul {
+      margin: 0.25rem 0 0;
+      padding-left: 1.25rem;
+      font-size: 0.875rem;
+      color: var(--fg-muted, #555);
+    }
   `;
 
   @property({ attribute: false }) report: InitResult | null = null;
@@ -22,7 +41,8 @@ export class FgBackendStatus extends LitElement {
   @property() message = '';
 
   override render() {
-    if (this.state === 'failed') return html`<p role="alert" class="none">Runtimes failed to start: ${this.message}</p>`;
+    if (this.state === 'failed')
+      return html`<p role="alert" class="none">Runtimes failed to start: ${this.message}</p>`;
     if (!this.report) return html`<p aria-live="polite">Starting runtimes… ${this.message}</p>`;
     const { tfjs, ort, environment } = this.report;
     return html`
@@ -41,16 +61,24 @@ export class FgBackendStatus extends LitElement {
     return html`
       <dt>${RUNTIME_LABELS[report.runtime]} <small>${report.version}</small></dt>
       <dd>
-        ${report.backend
-          ? html`<span class="backend" data-runtime=${report.runtime}>${report.backend}</span>${report.wasmThreads
-                ? html` <small class="threads">(${report.wasmThreads} ${report.wasmThreads === 1 ? 'thread' : 'threads'})</small>`
-                : nothing}`
-          : html`<span class="none" data-runtime=${report.runtime}>no backend came up</span>`}
-        ${failed.length
-          ? html`<ul>
-              ${failed.map((attempt) => html`<li>${attempt.backend}: ${attempt.error}</li>`)}
-            </ul>`
-          : nothing}
+        ${
+          report.backend
+            ? html`<span class="backend" data-runtime=${report.runtime}>${report.backend}</span>${
+                  report.wasmThreads
+                    ? html` <small class="threads"
+                        >(${report.wasmThreads} ${report.wasmThreads === 1 ? 'thread' : 'threads'})</small
+                      >`
+                    : nothing
+                }`
+            : html`<span class="none" data-runtime=${report.runtime}>no backend came up</span>`
+        }
+        ${
+          failed.length
+            ? html`<ul>
+                ${failed.map((attempt) => html`<li>${attempt.backend}: ${attempt.error}</li>`)}
+              </ul>`
+            : nothing
+        }
       </dd>
     `;
   }

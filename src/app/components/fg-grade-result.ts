@@ -208,27 +208,37 @@ export class FgGradeResult extends LitElement {
             <p class="referral ${outcome.refer ? 'refer' : 'ok'}" data-referral=${outcome.refer ? 'refer' : 'none'}>
               ${outcome.refer ? 'Refer to an ophthalmologist' : 'No referral needed'}
             </p>
-            ${outcome.referBy === 'probability'
-              ? html`<p data-refer-by="probability">
-                  The grade is below ${REFERABLE_FROM}, but the probability of referable DR (grade ${REFERABLE_FROM} or higher),
-                  ${percent(outcome.referableProbability)}, reaches this model's screening threshold of ${percent(threshold!)}.
-                </p>`
-              : nothing}
+            ${
+              outcome.referBy === 'probability'
+                ? html`<p data-refer-by="probability">
+                    The grade is below ${REFERABLE_FROM}, but the probability of referable DR (grade ${REFERABLE_FROM}
+                    or higher), ${percent(outcome.referableProbability)}, reaches this model's screening threshold of
+                    ${percent(threshold!)}.
+                  </p>`
+                : nothing
+            }
             <p class="small muted">
-              Referral from grade ${REFERABLE_FROM} (${GRADE_NAMES[REFERABLE_FROM]}) upwards${threshold !== undefined
-                ? `, or when the probability of grade ${REFERABLE_FROM} or higher is ${percent(threshold)} or more`
-                : ''}.
+              Referral from grade ${REFERABLE_FROM} (${GRADE_NAMES[REFERABLE_FROM]})
+              upwards${
+                threshold !== undefined
+                  ? `, or when the probability of grade ${REFERABLE_FROM} or higher is ${percent(threshold)} or more`
+                  : ''
+              }.
             </p>
-            ${outcome.agree
-              ? html`<p data-agree="yes">Both models agree.</p>`
-              : html`<p class="disagree" data-agree="no">
-                  The models disagree: TensorFlow.js grade ${name(tfjs.grade)}, ONNX Runtime grade ${name(ort.grade)}. The higher grade is
-                  used.
-                </p>`}
+            ${
+              outcome.agree
+                ? html`<p data-agree="yes">Both models agree.</p>`
+                : html`<p class="disagree" data-agree="no">
+                    The models disagree: TensorFlow.js grade ${name(tfjs.grade)}, ONNX Runtime grade ${name(ort.grade)}.
+                    The higher grade is used.
+                  </p>`
+            }
           </div>
         </div>
         <table>
-          <caption>Probability of each grade</caption>
+          <caption>
+            Probability of each grade
+          </caption>
           <thead>
             <tr>
               <th scope="col">Grade</th>
@@ -238,16 +248,19 @@ export class FgGradeResult extends LitElement {
           </thead>
           <tbody>
             ${GRADE_NAMES.map(
-              (label, grade) => html`<tr>
-                <th scope="row">${grade} ${label}</th>
-                ${this.renderVariantCell(tfjs, grade)} ${this.renderVariantCell(ort, grade)}
-              </tr>`,
+              (label, grade) =>
+                html`<tr>
+                  <th scope="row">${grade} ${label}</th>
+                  ${this.renderVariantCell(tfjs, grade)} ${this.renderVariantCell(ort, grade)}
+                </tr>`,
             )}
           </tbody>
         </table>
         <dl class="runs" aria-label="Backends and inference times">${this.renderRun(tfjs)} ${this.renderRun(ort)}</dl>
         <div class="footer">
-          <p class="small muted">Model: ${result.model.name} (${result.model.id} v${result.model.version}, ${result.model.weights} weights)</p>
+          <p class="small muted">
+            Model: ${result.model.name} (${result.model.id} v${result.model.version}, ${result.model.weights} weights)
+          </p>
           ${this.renderSaveState()}
         </div>
       </section>

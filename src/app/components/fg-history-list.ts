@@ -102,7 +102,8 @@ export class FgHistoryList extends LitElement {
     if (!changed.has('records')) return;
     // One object URL per record shown; URLs of records that are gone are revoked.
     const next = new Map<string, string>();
-    for (const record of this.records) next.set(record.id, this.thumbnails.get(record.id) ?? URL.createObjectURL(record.thumbnail));
+    for (const record of this.records)
+      next.set(record.id, this.thumbnails.get(record.id) ?? URL.createObjectURL(record.thumbnail));
     for (const [id, url] of this.thumbnails) if (!next.has(id)) URL.revokeObjectURL(url);
     this.thumbnails = next;
   }
@@ -144,11 +145,13 @@ export class FgHistoryList extends LitElement {
         <div class="small muted">${dateTime.format(record.createdAt)}</div>
         <div>
           <span class="badge ${record.refer ? 'refer' : 'ok'}">Grade ${record.grade} ${GRADE_NAMES[record.grade]}</span>
-          ${record.refer
-            ? html`<span class="badge refer" data-refer-by=${record.referBy ?? 'grade'}
-                >${record.referBy === 'probability' ? `Refer: P(grade ≥ ${REFERABLE_FROM}) ${(record.referableProbability * 100).toFixed(0)} %` : 'Refer'}</span
-              >`
-            : nothing}
+          ${
+            record.refer
+              ? html`<span class="badge refer" data-refer-by=${record.referBy ?? 'grade'}
+                  >${record.referBy === 'probability' ? `Refer: P(grade ≥ ${REFERABLE_FROM}) ${(record.referableProbability * 100).toFixed(0)} %` : 'Refer'}</span
+                >`
+              : nothing
+          }
           ${record.agree ? nothing : html`<span class="badge warn">Models disagree</span>`}
         </div>
       </div>
@@ -182,21 +185,41 @@ export class FgHistoryList extends LitElement {
             @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}
           />
         </div>
-        <button type="button" ?disabled=${total === 0} @click=${() => this.emit<{ format: ExportFormat }>('fg-export-records', { format: 'csv' })}>
+        <button
+          type="button"
+          ?disabled=${total === 0}
+          @click=${() => this.emit<{ format: ExportFormat }>('fg-export-records', { format: 'csv' })}
+        >
           Export CSV
         </button>
-        <button type="button" ?disabled=${total === 0} @click=${() => this.emit<{ format: ExportFormat }>('fg-export-records', { format: 'json' })}>
+        <button
+          type="button"
+          ?disabled=${total === 0}
+          @click=${() => this.emit<{ format: ExportFormat }>('fg-export-records', { format: 'json' })}
+        >
           Export JSON
         </button>
       </div>
       <p class="count small muted" role="status">
-        ${total === 0
-          ? 'No screenings on this device yet.'
-          : shown.length === total
-            ? `${total} screening${total === 1 ? '' : 's'} on this device, newest first.`
-            : `${shown.length} of ${total} screenings match.`}
+        ${
+          total === 0
+            ? 'No screenings on this device yet.'
+            : shown.length === total
+              ? `${total} screening${total === 1 ? '' : 's'} on this device, newest first.`
+              : `${shown.length} of ${total} screenings match.`
+        }
       </p>
-      ${shown.length ? html`<ul aria-labelledby="heading">${repeat(shown, (r) => r.id, (r) => this.renderRecord(r))}</ul>` : nothing}
+      ${
+        shown.length
+          ? html`<ul aria-labelledby="heading">
+              ${repeat(
+                shown,
+                (r) => r.id,
+                (r) => this.renderRecord(r),
+              )}
+            </ul>`
+          : nothing
+      }
     `;
   }
 }

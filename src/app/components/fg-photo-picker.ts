@@ -72,7 +72,13 @@ export class FgPhotoPicker extends LitElement {
   }
 
   private choose(file: File, source: PhotoSource): void {
-    this.dispatchEvent(new CustomEvent<PhotoChosenDetail>('fg-photo-chosen', { detail: { file, source }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent<PhotoChosenDetail>('fg-photo-chosen', {
+        detail: { file, source },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   private onInputChange(event: Event, source: PhotoSource): void {
@@ -109,11 +115,20 @@ export class FgPhotoPicker extends LitElement {
       >
         <p id="instructions">Drop a fundus photo here, paste it, or choose one (JPEG, PNG or WebP).</p>
         <div class="actions">
-          <button class="primary" type="button" ?disabled=${this.disabled} @click=${() => this.fileInput.click()}>Choose photo…</button>
+          <button class="primary" type="button" ?disabled=${this.disabled} @click=${() => this.fileInput.click()}>
+            Choose photo…
+          </button>
           <button type="button" ?disabled=${this.disabled} @click=${() => this.cameraInput.click()}>Take photo</button>
         </div>
         <input id="file" type="file" accept=${ACCEPT} hidden @change=${(e: Event) => this.onInputChange(e, 'file')} />
-        <input id="camera" type="file" accept="image/*" capture="environment" hidden @change=${(e: Event) => this.onInputChange(e, 'camera')} />
+        <input
+          id="camera"
+          type="file"
+          accept="image/*"
+          capture="environment"
+          hidden
+          @change=${(e: Event) => this.onInputChange(e, 'camera')}
+        />
       </div>
     `;
   }

@@ -62,7 +62,9 @@ export class FgPhotoPreview extends LitElement {
 
   private describe(): string {
     if (!this.fov) return `Preview of ${this.fileName}`;
-    return this.fov.found ? `Preview of ${this.fileName}, retina outlined` : `Preview of ${this.fileName}, no retina detected`;
+    return this.fov.found
+      ? `Preview of ${this.fileName}, retina outlined`
+      : `Preview of ${this.fileName}, no retina detected`;
   }
 
   override render() {
@@ -73,11 +75,13 @@ export class FgPhotoPreview extends LitElement {
       <figure>
         <div class="frame">
           <canvas width=${width} height=${height} role="img" aria-label=${this.describe()}></canvas>
-          ${circle
-            ? html`<svg viewBox="0 0 ${width} ${height}" aria-hidden="true" preserveAspectRatio="xMidYMid meet">
-                ${svg`<circle data-fov cx=${circle.cx * width} cy=${circle.cy * height} r=${circle.radius * width}></circle>`}
-              </svg>`
-            : nothing}
+          ${
+            circle
+              ? html`<svg viewBox="0 0 ${width} ${height}" aria-hidden="true" preserveAspectRatio="xMidYMid meet">
+                  ${svg`<circle data-fov cx=${circle.cx * width} cy=${circle.cy * height} r=${circle.radius * width}></circle>`}
+                </svg>`
+              : nothing
+          }
         </div>
         <figcaption class="small muted">${this.fileName}</figcaption>
       </figure>

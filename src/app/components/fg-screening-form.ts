@@ -94,7 +94,9 @@ export class FgScreeningForm extends LitElement {
     event.preventDefault();
     if (!this.canGrade || this.busy) return;
     const detail: GradeRequestDetail = { patientId: this.patientId.trim(), eye: this.eye };
-    this.dispatchEvent(new CustomEvent<GradeRequestDetail>('fg-grade-requested', { detail, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent<GradeRequestDetail>('fg-grade-requested', { detail, bubbles: true, composed: true }),
+    );
   }
 
   private cancel(): void {
@@ -121,16 +123,25 @@ export class FgScreeningForm extends LitElement {
           <legend>Eye</legend>
           <div class="eyes">
             ${EYES.map(
-              ({ value, label }) => html`<label>
-                <input type="radio" name="eye" .value=${value} .checked=${this.eye === value} @change=${() => (this.eye = value)} />
-                ${label}
-              </label>`,
+              ({ value, label }) =>
+                html`<label>
+                  <input
+                    type="radio"
+                    name="eye"
+                    .value=${value}
+                    .checked=${this.eye === value}
+                    @change=${() => (this.eye = value)}
+                  />
+                  ${label}
+                </label>`,
             )}
           </div>
         </fieldset>
         <div>
           <div class="buttons">
-            <button class="primary" type="submit" ?disabled=${disabled} aria-describedby="why">${this.busy ? 'Grading…' : 'Grade'}</button>
+            <button class="primary" type="submit" ?disabled=${disabled} aria-describedby="why">
+              ${this.busy ? 'Grading…' : 'Grade'}
+            </button>
             ${this.busy ? html`<button type="button" @click=${this.cancel}>Cancel</button>` : nothing}
           </div>
           <p id="why" class="hint small muted">${this.busy ? this.stage : this.canGrade ? '' : this.reason}</p>

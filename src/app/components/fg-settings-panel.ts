@@ -78,13 +78,18 @@ export class FgSettingsPanel extends LitElement {
 
   private change(patch: Partial<Settings>): void {
     const settings = { ...this.settings, ...patch };
-    this.dispatchEvent(new CustomEvent<Settings>('fg-settings-changed', { detail: settings, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent<Settings>('fg-settings-changed', { detail: settings, bubbles: true, composed: true }),
+    );
   }
 
   private renderBackend(runtime: 'tfjs' | 'ort') {
     return html`<div>
       <label for="backend-${runtime}">${RUNTIME_LABELS[runtime]} backend</label>
-      <select id="backend-${runtime}" @change=${(e: Event) => this.change({ [runtime]: (e.target as HTMLSelectElement).value as BackendChoice })}>
+      <select
+        id="backend-${runtime}"
+        @change=${(e: Event) => this.change({ [runtime]: (e.target as HTMLSelectElement).value as BackendChoice })}
+      >
         ${BACKENDS[runtime].map(({ value, label }) => html`<option .value=${value} ?selected=${this.settings[runtime] === value}>${label}</option>`)}
       </select>
     </div>`;
@@ -97,12 +102,17 @@ export class FgSettingsPanel extends LitElement {
       <h2 id="heading" tabindex="-1">Settings</h2>
       <form @submit=${(e: Event) => e.preventDefault()} aria-labelledby="heading">
         ${this.renderBackend('tfjs')} ${this.renderBackend('ort')}
-        <p class="small muted">Changing a backend restarts the models. A backend this device lacks falls back to the next one.</p>
+        <p class="small muted">
+          Changing a backend restarts the models. A backend this device lacks falls back to the next one.
+        </p>
         <div>
           <label for="model">Model</label>
           <select id="model" @change=${(e: Event) => this.change({ model: (e.target as HTMLSelectElement).value })}>
             ${this.models.map(
-              (m) => html`<option .value=${m.id} ?selected=${m.id === this.activeModel}>${m.name} (${m.id} v${m.version})${m.demo ? ' — demo' : ''}</option>`,
+              (m) =>
+                html`<option .value=${m.id} ?selected=${m.id === this.activeModel}>
+                  ${m.name} (${m.id} v${m.version})${m.demo ? ' — demo' : ''}
+                </option>`,
             )}
           </select>
           ${model ? html`<p class="small muted">Trained on: ${model.trainingData}</p>` : ''}

@@ -100,16 +100,19 @@ export class FgStatusPanel extends LitElement {
       <h3 id="offline-heading">Offline use</h3>
       <div aria-live="polite">${body}</div>
       <p class="small muted">
-        Network: ${this.online ? 'online' : 'offline'}. App version ${this.appVersion}${offline?.workerVersion
-          ? html`, offline copy ${offline.workerVersion}`
-          : nothing}.
+        Network: ${this.online ? 'online' : 'offline'}. App version
+        ${this.appVersion}${offline?.workerVersion ? html`, offline copy ${offline.workerVersion}` : nothing}.
       </p>
-      ${offline?.updateAvailable
-        ? html`<div class="row notice warning" role="status">
-            <span>An update is available.</span>
-            <button type="button" class="primary" @click=${() => this.emit('fg-apply-update')}>Reload to update</button>
-          </div>`
-        : nothing}
+      ${
+        offline?.updateAvailable
+          ? html`<div class="row notice warning" role="status">
+              <span>An update is available.</span>
+              <button type="button" class="primary" @click=${() => this.emit('fg-apply-update')}>
+                Reload to update
+              </button>
+            </div>`
+          : nothing
+      }
     </section>`;
   }
 
@@ -125,11 +128,13 @@ export class FgStatusPanel extends LitElement {
       <p data-storage-used>${used}.</p>
       <div class="row">
         <p data-persisted>
-          ${persisted === true
-            ? 'Persistent storage granted: the browser will not clear screenings to free space.'
-            : persisted === false
-              ? 'Persistent storage not granted: the browser may clear data when space runs low.'
-              : 'Persistent storage is not supported here.'}
+          ${
+            persisted === true
+              ? 'Persistent storage granted: the browser will not clear screenings to free space.'
+              : persisted === false
+                ? 'Persistent storage not granted: the browser may clear data when space runs low.'
+                : 'Persistent storage is not supported here.'
+          }
         </p>
         ${persisted === false ? html`<button type="button" @click=${() => this.emit('fg-request-persistence')}>Request persistent storage</button>` : nothing}
       </div>
@@ -141,7 +146,11 @@ export class FgStatusPanel extends LitElement {
       ${this.renderModel()} ${this.renderOffline()} ${this.renderStorage()}
       <section class="card" aria-labelledby="backends-heading">
         <h3 id="backends-heading">Backends</h3>
-        <fg-backend-status .report=${this.report} .state=${this.runtimes} .message=${this.runtimesMessage}></fg-backend-status>
+        <fg-backend-status
+          .report=${this.report}
+          .state=${this.runtimes}
+          .message=${this.runtimesMessage}
+        ></fg-backend-status>
       </section>
     `;
   }

@@ -75,17 +75,25 @@ export class FgStatusSummary extends LitElement {
     const offline = this.offline;
     return html`
       <span class="chip" data-chip="model"><span class="dot ${model.tone}"></span>${model.text}</span>
-      ${offline?.supported
-        ? html`<span class="chip" data-chip="offline">
-            <span class="dot ${offline.readyOffline ? 'ok' : offline.error ? 'bad' : ''}"></span>${offline.readyOffline ? 'Ready offline' : 'Not yet offline'}
-          </span>`
-        : nothing}
+      ${
+        offline?.supported
+          ? html`<span class="chip" data-chip="offline">
+              <span class="dot ${offline.readyOffline ? 'ok' : offline.error ? 'bad' : ''}"></span
+              >${offline.readyOffline ? 'Ready offline' : 'Not yet offline'}
+            </span>`
+          : nothing
+      }
       ${this.online ? nothing : html`<span class="chip" data-chip="network"><span class="dot bad"></span>No network</span>`}
-      ${offline?.updateAvailable
-        ? html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('fg-apply-update', { bubbles: true, composed: true }))}>
-            Update available — reload
-          </button>`
-        : nothing}
+      ${
+        offline?.updateAvailable
+          ? html`<button
+              type="button"
+              @click=${() => this.dispatchEvent(new CustomEvent('fg-apply-update', { bubbles: true, composed: true }))}
+            >
+              Update available — reload
+            </button>`
+          : nothing
+      }
     `;
   }
 }

@@ -24,7 +24,13 @@ const HANDSHAKE_TIMEOUT_MS = 3000;
  * whether an update waits. The update only takes over when the user agrees (applyUpdate).
  */
 export class ServiceWorkerStatus extends EventTarget {
-  status: OfflineStatus = { supported: 'serviceWorker' in navigator, readyOffline: false, updateAvailable: false, workerVersion: null, error: null };
+  status: OfflineStatus = {
+    supported: 'serviceWorker' in navigator,
+    readyOffline: false,
+    updateAvailable: false,
+    workerVersion: null,
+    error: null,
+  };
   private workbox: Workbox | null = null;
 
   constructor(private readonly scriptUrl = '/sw.js') {
@@ -40,9 +46,12 @@ export class ServiceWorkerStatus extends EventTarget {
       await workbox.register({ immediate: true });
       const registration = await navigator.serviceWorker.ready;
       this.update({ readyOffline: true });
-      if (registration.active) this.update({ workerVersion: (await this.handshake(registration.active))?.version ?? null });
+      if (registration.active)
+        this.update({ workerVersion: (await this.handshake(registration.active))?.version ?? null });
     } catch (error) {
-      this.update({ error: `offline support is unavailable: ${error instanceof Error ? error.message : String(error)}` });
+      this.update({
+        error: `offline support is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
 

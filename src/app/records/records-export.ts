@@ -31,7 +31,12 @@ export const CSV_COLUMNS = [
   'photo_name',
 ] as const;
 
-const variantCells = (v: VariantRecord) => [v.backend, v.grade, ...v.probabilities.map((p) => p.toFixed(6)), v.ms.toFixed(1)];
+const variantCells = (v: VariantRecord) => [
+  v.backend,
+  v.grade,
+  ...v.probabilities.map((p) => p.toFixed(6)),
+  v.ms.toFixed(1),
+];
 
 /**
  * RFC 4180, with a leading apostrophe for text a spreadsheet would run as a formula (a patient id
@@ -72,9 +77,17 @@ function dataUrl(blob: Blob): Promise<string> {
 /** Every field of every record; thumbnails become data: URLs so the file is complete on its own. */
 export async function recordsToJson(records: readonly ScreeningRecord[], exportedAt = new Date()): Promise<string> {
   const screenings = await Promise.all(
-    records.map(async (r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), thumbnail: await dataUrl(r.thumbnail) })),
+    records.map(async (r) => ({
+      ...r,
+      createdAt: new Date(r.createdAt).toISOString(),
+      thumbnail: await dataUrl(r.thumbnail),
+    })),
   );
-  return JSON.stringify({ format: 'fundus-grader-screenings', version: 1, exportedAt: exportedAt.toISOString(), screenings }, null, 2);
+  return JSON.stringify(
+    { format: 'fundus-grader-screenings', version: 1, exportedAt: exportedAt.toISOString(), screenings },
+    null,
+    2,
+  );
 }
 
 /** Saves text as a file through a temporary blob: URL (no network involved). */

@@ -52,7 +52,12 @@ export interface ScreeningInput {
 }
 
 function variantRecord(variant: VariantResult): VariantRecord {
-  const record: VariantRecord = { backend: variant.backend, grade: variant.grade, probabilities: variant.probabilities, ms: variant.ms };
+  const record: VariantRecord = {
+    backend: variant.backend,
+    grade: variant.grade,
+    probabilities: variant.probabilities,
+    ms: variant.ms,
+  };
   if (variant.fallback) record.fallback = variant.fallback;
   return record;
 }

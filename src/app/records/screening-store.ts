@@ -11,13 +11,19 @@ const DB_VERSION = 1;
 /** The device ran out of storage for records: the caller must tell the user, never drop it silently. */
 export class StorageFullError extends Error {
   constructor(cause: unknown) {
-    super('This device has no storage left for screenings: the result was NOT saved. Export and delete old screenings, then grade again.', { cause });
+    super(
+      'This device has no storage left for screenings: the result was NOT saved. Export and delete old screenings, then grade again.',
+      { cause },
+    );
     this.name = 'StorageFullError';
   }
 }
 
 function isQuotaError(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === DOMException.QUOTA_EXCEEDED_ERR);
+  return (
+    error instanceof DOMException &&
+    (error.name === 'QuotaExceededError' || error.code === DOMException.QUOTA_EXCEEDED_ERR)
+  );
 }
 
 /** Every screening done on this device, in IndexedDB: survives reloads, crashes and going offline. */

@@ -10,8 +10,18 @@ import { loadKaggleDataset } from '../data/kaggle-loader.js';
 import { splitByPatient } from '../data/split.js';
 import { EYEPACS_DISTRIBUTION } from '../data/synthetic/plan.js';
 import { onnxSession, runOnnx } from '../evaluate/onnx-runner.js';
-import { choosePriorStrength, gradePrior, shiftedProbabilities, type PriorStrengthTrial } from '../evaluate/prior-shift.js';
-import { chooseReferralThreshold, evaluatePredictions, type EvaluationReport, type ReferralThreshold } from '../evaluate/report.js';
+import {
+  choosePriorStrength,
+  gradePrior,
+  shiftedProbabilities,
+  type PriorStrengthTrial,
+} from '../evaluate/prior-shift.js';
+import {
+  chooseReferralThreshold,
+  evaluatePredictions,
+  type EvaluationReport,
+  type ReferralThreshold,
+} from '../evaluate/report.js';
 import { writeConfusionMatrix, writeTrainingCurves } from '../evaluate/report-plots.js';
 import { saveCanonicalModel } from '../export/canonical-store.js';
 import { referralThresholdField } from '../export/model-description.js';
@@ -23,7 +33,8 @@ import { preprocessedImages } from '../train/preprocessed-images.js';
 import { FP32_CONVERTED_BY, SUMMARY_FILE, type TrainingSummary } from '../train/run-training.js';
 import { runCli, UsageError } from './cli-support.js';
 
-const USAGE = 'usage: adjust-prior.ts --model DIR --out DIR [--version V] [--prior P0,…,P4] [options] (--help for more)';
+const USAGE =
+  'usage: adjust-prior.ts --model DIR --out DIR [--version V] [--prior P0,…,P4] [options] (--help for more)';
 
 const HELP = `Correct a trained DR grader for the grade mix it will screen, as a new model version.
 
@@ -64,7 +75,8 @@ export interface PriorShiftRecord {
 
 function parsePrior(text: string): number[] {
   const shares = text.split(',').map(Number);
-  if (shares.length !== 5 || shares.some((p) => !(p > 0))) throw new UsageError(`--prior needs five shares above 0, got "${text}"`);
+  if (shares.length !== 5 || shares.some((p) => !(p > 0)))
+    throw new UsageError(`--prior needs five shares above 0, got "${text}"`);
   return shares;
 }
 
@@ -89,9 +101,13 @@ async function main(): Promise<number> {
   if (!values.model || !values.out) throw new UsageError('--model DIR and --out DIR are required (see --help)');
   const deployment = parsePrior(values.prior);
   const summaryPath = join(values.model, 'training', SUMMARY_FILE);
-  const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as TrainingSummary & { priorShift?: PriorShiftRecord };
+  const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as TrainingSummary & {
+    priorShift?: PriorShiftRecord;
+  };
   if (summary.priorShift) {
-    throw new UsageError(`${values.model} is already corrected (strength ${summary.priorShift.strength}); run this on the model as training left it`);
+    throw new UsageError(
+      `${values.model} is already corrected (strength ${summary.priorShift.strength}); run this on the model as training left it`,
+    );
   }
   const version = values.version ?? summary.description.version;
   if (resolve(values.out) === resolve(values.model) && version === summary.description.version) {
@@ -109,8 +125,14 @@ async function main(): Promise<number> {
   const images = preprocessedImages(validation, values.cache ?? settings.cacheDir);
   const labels = [...images.labels];
   const trainingPrior = summary.data.perGradeTrain.map((n) => n / summary.data.train);
-  console.log(`Validation: ${labels.length} images, grade mix [${gradePrior(labels).map((p) => p.toFixed(3)).join(', ')}]`);
-  console.log(`Training mix [${trainingPrior.map((p) => p.toFixed(3)).join(', ')}] → deployment mix [${deployment.join(', ')}]`);
+  console.log(
+    `Validation: ${labels.length} images, grade mix [${gradePrior(labels)
+      .map((p) => p.toFixed(3))
+      .join(', ')}]`,
+  );
+  console.log(
+    `Training mix [${trainingPrior.map((p) => p.toFixed(3)).join(', ')}] → deployment mix [${deployment.join(', ')}]`,
+  );
 
   await initTrainingBackend('wasm');
   const model = await loadLayersModelFromDir(fp32Dir);
@@ -123,16 +145,21 @@ async function main(): Promise<number> {
   const before = await predict();
   const choice = choosePriorStrength(before, labels, deployment, trainingPrior);
   for (const t of choice.trials) {
-    console.log(`  strength ${t.strength.toFixed(2)}: reweighted kappa ${t.quadraticWeightedKappa.toFixed(3)}, accuracy ${(100 * t.accuracy).toFixed(1)} %, grades predicted ${t.gradesPredicted}`);
+    console.log(
+      `  strength ${t.strength.toFixed(2)}: reweighted kappa ${t.quadraticWeightedKappa.toFixed(3)}, accuracy ${(100 * t.accuracy).toFixed(1)} %, grades predicted ${t.gradesPredicted}`,
+    );
   }
-  console.log(`Chosen strength ${choice.strength}: logit offsets [${choice.offsets.map((c) => c.toFixed(3)).join(', ')}]`);
+  console.log(
+    `Chosen strength ${choice.strength}: logit offsets [${choice.offsets.map((c) => c.toFixed(3)).join(', ')}]`,
+  );
 
   shiftOutputBias(model, choice.offsets);
   const after = await predict();
   // The folded bias must give what the correction promised, or the exported model is not the one chosen.
   const expected = shiftedProbabilities(before, choice.offsets);
   const drift = after.reduce((max, p, i) => Math.max(max, Math.abs(p - expected[i]!)), 0);
-  if (drift > 1e-4) throw new Error(`the shifted bias gives probabilities ${drift.toExponential(2)} away from the correction`);
+  if (drift > 1e-4)
+    throw new Error(`the shifted bias gives probabilities ${drift.toExponential(2)} away from the correction`);
 
   const referralThreshold = chooseReferralThreshold(after, labels, settings.targetSensitivity);
   const report = evaluatePredictions(after, labels, referralThreshold);
@@ -160,7 +187,11 @@ async function main(): Promise<number> {
     strength: choice.strength,
     logitOffsets: choice.offsets,
     trials: choice.trials,
-    before: { version: summary.description.version, validation: summary.validation, referralThreshold: summary.referralThreshold },
+    before: {
+      version: summary.description.version,
+      validation: summary.validation,
+      referralThreshold: summary.referralThreshold,
+    },
   };
   const corrected = {
     ...summary,
@@ -172,8 +203,14 @@ async function main(): Promise<number> {
   };
   await writeFile(join(reportDir, SUMMARY_FILE), `${JSON.stringify(corrected, null, 2)}\n`);
   await writeTrainingCurves(reportDir, summary.history, `${settings.model} ${settings.mode}`);
-  await writeConfusionMatrix(join(reportDir, 'validation-confusion-matrix.png'), report.confusionMatrix, 'Validation confusion matrix');
-  console.log(`Validation (balanced): accuracy ${(100 * report.accuracy).toFixed(1)} %, kappa ${report.quadraticWeightedKappa.toFixed(3)}; reweighted kappa ${chosenTrial.quadraticWeightedKappa.toFixed(3)}`);
+  await writeConfusionMatrix(
+    join(reportDir, 'validation-confusion-matrix.png'),
+    report.confusionMatrix,
+    'Validation confusion matrix',
+  );
+  console.log(
+    `Validation (balanced): accuracy ${(100 * report.accuracy).toFixed(1)} %, kappa ${report.quadraticWeightedKappa.toFixed(3)}; reweighted kappa ${chosenTrial.quadraticWeightedKappa.toFixed(3)}`,
+  );
   console.log(`Model version ${version} written to ${resolve(values.out)}, float32 weights to ${fp32Out}.`);
   return 0;
 }

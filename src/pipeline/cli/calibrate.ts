@@ -18,7 +18,8 @@ import { transferWeights } from '../train/model-weights.js';
 import { preprocessedImages } from '../train/preprocessed-images.js';
 import { nonNegativeInt, positiveInt, runCli, UsageError } from './cli-support.js';
 
-const USAGE = 'usage: calibrate.ts --data DIR --out DIR [--model resnet50|tiny] [--init DIR] [options] (--help for more)';
+const USAGE =
+  'usage: calibrate.ts --data DIR --out DIR [--model resnet50|tiny] [--init DIR] [options] (--help for more)';
 
 const HELP = `Set every BatchNormalization layer's moving mean and variance from real images.
 
@@ -65,7 +66,8 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.model !== 'resnet50' && values.model !== 'tiny') throw new UsageError(`--model must be resnet50 or tiny, got "${values.model}"`);
+  if (values.model !== 'resnet50' && values.model !== 'tiny')
+    throw new UsageError(`--model must be resnet50 or tiny, got "${values.model}"`);
   if (!values.data || !values.out) throw new UsageError('--data and --out are required (see --help)');
   const seed = nonNegativeInt('seed', values.seed);
   const count = positiveInt('images', values.images, 2);
@@ -83,10 +85,13 @@ async function main(): Promise<number> {
     transferWeights(init, model);
     init.dispose();
   }
-  if (values['zero-init-residual']) console.log(`Zeroed γ of ${zeroResidualGammas(model)} residual-branch BatchNorm layers.`);
+  if (values['zero-init-residual'])
+    console.log(`Zeroed γ of ${zeroResidualGammas(model)} residual-branch BatchNorm layers.`);
   const started = performance.now();
   const layers = await calibrateBatchNormOn(model, examples, GAP_LAYER);
-  console.log(`Calibrated ${layers} BatchNorm layers on ${chosen.length} images at ${resolution} px in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  console.log(
+    `Calibrated ${layers} BatchNorm layers on ${chosen.length} images at ${resolution} px in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+  );
   // Saved at the serving size whatever the calibration resolution (the weights do not depend on it).
   const serving = build({ inputSize: INPUT_SIZE, seed });
   transferWeights(model, serving);

@@ -16,7 +16,8 @@ export const EXIT_INTERRUPTED = 130;
 
 export function positiveInt(name: string, text: string, min = 1): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${text}"`);
   return value;
 }
 
@@ -26,13 +27,15 @@ export function nonNegativeInt(name: string, text: string): number {
 }
 
 export function oneOf<T extends string>(name: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${text}"`);
+  if (!(choices as readonly string[]).includes(text))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${text}"`);
   return text as T;
 }
 
 export function positiveNumber(name: string, text: string): number {
   const value = Number(text);
-  if (!/^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
+  if (!/^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--${name} must be a positive number, got "${text}"`);
   return value;
 }
 
@@ -46,8 +49,11 @@ export function runCli(main: () => Promise<number>, usage: string): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      const usageError = error instanceof UsageError || (error as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS') === true;
-      console.error(`error: ${error instanceof Error ? error.message : String(error)}${usageError ? `\n${usage}` : ''}`);
+      const usageError =
+        error instanceof UsageError || (error as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS') === true;
+      console.error(
+        `error: ${error instanceof Error ? error.message : String(error)}${usageError ? `\n${usage}` : ''}`,
+      );
       process.exitCode = usageError ? EXIT_USAGE : EXIT_FAILURE;
     },
   );

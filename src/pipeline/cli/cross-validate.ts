@@ -21,7 +21,8 @@ import { evaluationExamples, predict, RECIPES, trainRecipe, type RecipeName } fr
 import { initTrainingBackend } from '../train/backend.js';
 import { positiveInt, positiveNumber, runCli, UsageError } from './cli-support.js';
 
-const USAGE = 'usage: cross-validate.ts --pretrained DIR --recipe head|last-stage --out DIR [options] (--help for more)';
+const USAGE =
+  'usage: cross-validate.ts --pretrained DIR --recipe head|last-stage --out DIR [options] (--help for more)';
 const HELP = `Estimate how a real-photo training recipe generalises: every reported figure comes from
 predictions on photos the model did not train on.
 
@@ -107,15 +108,20 @@ async function main(): Promise<number> {
   const onlyFold = values.fold !== undefined ? positiveInt('fold', values.fold) - 1 : undefined;
   if (onlyFold !== undefined && onlyFold >= onlyFolds) throw new UsageError(`--fold must be at most ${onlyFolds}`);
   const seed = values.seed !== undefined ? positiveInt('seed', values.seed, 0) : 1;
-  const target = values['target-sensitivity'] !== undefined ? positiveNumber('target-sensitivity', values['target-sensitivity']) : 0.9;
+  const target =
+    values['target-sensitivity'] !== undefined
+      ? positiveNumber('target-sensitivity', values['target-sensitivity'])
+      : 0.9;
   if (target > 1) throw new UsageError('--target-sensitivity must be at most 1');
-  const lastStageEpochs = values['last-stage-epochs'] !== undefined ? positiveInt('last-stage-epochs', values['last-stage-epochs']) : 8;
+  const lastStageEpochs =
+    values['last-stage-epochs'] !== undefined ? positiveInt('last-stage-epochs', values['last-stage-epochs']) : 8;
   const headEpochs = values['head-epochs'] !== undefined ? positiveInt('head-epochs', values['head-epochs']) : 60;
   const dataDir = values.data ?? '../shared/datasets/idrid-grading-train';
   const cache = values.cache ?? '.cache/real';
 
   const preprocessing = (values.preprocessing ?? 'fov-crop') as PhotoPreprocessing;
-  if (!PHOTO_PREPROCESSINGS.includes(preprocessing)) throw new UsageError(`--preprocessing must be one of ${PHOTO_PREPROCESSINGS.join(', ')}`);
+  if (!PHOTO_PREPROCESSINGS.includes(preprocessing))
+    throw new UsageError(`--preprocessing must be one of ${PHOTO_PREPROCESSINGS.join(', ')}`);
   await initTrainingBackend('wasm');
   const records = await loadFundusDataset(dataDir);
   console.log(`${records.length} photos from ${dataDir}`);
@@ -124,7 +130,10 @@ async function main(): Promise<number> {
   const folds = stratifiedFolds(data.labels, k, seed);
   await mkdir(values.out, { recursive: true });
 
-  const lastStageLearningRate = values['last-stage-learning-rate'] !== undefined ? positiveNumber('last-stage-learning-rate', values['last-stage-learning-rate']) : 1e-5;
+  const lastStageLearningRate =
+    values['last-stage-learning-rate'] !== undefined
+      ? positiveNumber('last-stage-learning-rate', values['last-stage-learning-rate'])
+      : 1e-5;
   const augment = !values['no-augment'];
   const classWeights = !values['no-class-weights'];
   const settings: FoldResult['settings'] = {
@@ -142,7 +151,10 @@ async function main(): Promise<number> {
   const results: FoldResult[] = [];
   for (let f = 0; f < onlyFolds; f++) {
     const path = join(values.out, `fold-${f}.json`);
-    const stored = await readFile(path, 'utf8').then((text) => JSON.parse(text) as FoldResult, () => undefined);
+    const stored = await readFile(path, 'utf8').then(
+      (text) => JSON.parse(text) as FoldResult,
+      () => undefined,
+    );
     if (stored && JSON.stringify(stored.settings) === JSON.stringify(settings)) {
       results.push(stored);
       console.log(`fold ${f + 1}/${k}: done before`);
@@ -163,11 +175,20 @@ async function main(): Promise<number> {
       classWeights,
       checkpointPrefix: join(values.out, `fold-${f}`),
       log: (line) => console.log(line),
-      events: { onEpoch: (r) => console.log(`    epoch ${r.epoch}: train ${r.trainLoss.toFixed(3)} val ${r.valLoss.toFixed(3)} (${r.seconds.toFixed(0)} s)`) },
+      events: {
+        onEpoch: (r) =>
+          console.log(
+            `    epoch ${r.epoch}: train ${r.trainLoss.toFixed(3)} val ${r.valLoss.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+          ),
+      },
     });
     if (!trained.finished) throw new Error('training stopped before finishing');
     const probabilities = await predict(trained.model, evaluationExamples(data, test, trained.input));
-    const threshold = chooseReferralThreshold(trained.validation.probabilities, trained.validation.labels, target).threshold;
+    const threshold = chooseReferralThreshold(
+      trained.validation.probabilities,
+      trained.validation.labels,
+      target,
+    ).threshold;
     trained.model.dispose();
     const result: FoldResult = {
       settings,
@@ -182,7 +203,9 @@ async function main(): Promise<number> {
     };
     await writeFile(path, JSON.stringify(result));
     results.push(result);
-    console.log(`fold ${f + 1}/${k}: ${result.seconds.toFixed(0)} s, threshold ${threshold.toFixed(3)}; ${tf.memory().numTensors} tensors alive`);
+    console.log(
+      `fold ${f + 1}/${k}: ${result.seconds.toFixed(0)} s, threshold ${threshold.toFixed(3)}; ${tf.memory().numTensors} tensors alive`,
+    );
   }
 
   if (results.length < onlyFolds) {
@@ -206,7 +229,10 @@ async function main(): Promise<number> {
   });
   const asTheAppRefers = operatingPoint(referred, referable, 1);
   const shippingThreshold = chooseReferralThreshold(probabilities, labels, target);
-  const calibration = reliability(scores, labels.map((l) => l >= REFERABLE_FROM));
+  const calibration = reliability(
+    scores,
+    labels.map((l) => l >= REFERABLE_FROM),
+  );
   const summary = {
     recipe,
     estimate:
@@ -221,12 +247,31 @@ async function main(): Promise<number> {
     thresholdFromOutOfFold: shippingThreshold,
     referableCalibration: calibration,
     settings,
-    folds: results.map(({ fold, threshold, headEpochs: h, lastStageEpochs: l, lastStageKept, seconds }) => ({ fold, threshold, headEpochs: h, lastStageEpochs: l, lastStageKept, seconds })),
-    predictions: indices.map((i, n) => ({ image: records[i]!.image, grade: data.labels[i], probabilities: [...probabilities.subarray(n * GRADE_COUNT, (n + 1) * GRADE_COUNT)] })),
+    folds: results.map(({ fold, threshold, headEpochs: h, lastStageEpochs: l, lastStageKept, seconds }) => ({
+      fold,
+      threshold,
+      headEpochs: h,
+      lastStageEpochs: l,
+      lastStageKept,
+      seconds,
+    })),
+    predictions: indices.map((i, n) => ({
+      image: records[i]!.image,
+      grade: data.labels[i],
+      probabilities: [...probabilities.subarray(n * GRADE_COUNT, (n + 1) * GRADE_COUNT)],
+    })),
   };
   await writeFile(join(values.out, 'report.json'), JSON.stringify(summary, null, 1));
-  await writeConfusionMatrix(join(values.out, 'confusion-matrix.png'), report.confusionMatrix, `${recipe}: out-of-sample confusion (${indices.length} photos)`);
-  await writeReliabilityDiagram(join(values.out, 'reliability.png'), calibration, `${recipe}: P(grade ≥ 2), out of sample`);
+  await writeConfusionMatrix(
+    join(values.out, 'confusion-matrix.png'),
+    report.confusionMatrix,
+    `${recipe}: out-of-sample confusion (${indices.length} photos)`,
+  );
+  await writeReliabilityDiagram(
+    join(values.out, 'reliability.png'),
+    calibration,
+    `${recipe}: P(grade ≥ 2), out of sample`,
+  );
   console.log(
     `${summary.estimate}, ${recipe}: accuracy ${report.accuracy.toFixed(3)}, κ ${report.quadraticWeightedKappa.toFixed(3)}, referable AUC ${report.referable.rocAuc.toFixed(3)}, ` +
       `sensitivity ${atFoldThresholds.sensitivity.toFixed(3)} / specificity ${atFoldThresholds.specificity.toFixed(3)} at the folds' thresholds ` +

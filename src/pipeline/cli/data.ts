@@ -9,7 +9,8 @@ import { writeSyntheticDataset, type DatasetProgress } from '../data/synthetic/d
 import type { Balance } from '../data/synthetic/plan.js';
 import { nonNegativeInt, oneOf, positiveInt, runCli } from './cli-support.js';
 
-const USAGE = 'usage: data.ts [--out DIR] [--count N] [--seed N] [--size PX] [--balance MODE] [--format FMT] [--force] (--help for more)';
+const USAGE =
+  'usage: data.ts [--out DIR] [--count N] [--seed N] [--size PX] [--balance MODE] [--format FMT] [--force] (--help for more)';
 
 const HELP = `Generate synthetic fundus photos with ICDR grades (Kaggle EyePACS layout).
 
@@ -55,7 +56,9 @@ async function main(): Promise<number> {
     format: oneOf<ImageFormat>('format', values.format, ['jpeg', 'png']),
     force: values.force,
   };
-  console.log(`Generating ${options.count} images (${options.size} px ${options.format}, ${options.balance}, seed ${options.seed}) into ${options.outDir}`);
+  console.log(
+    `Generating ${options.count} images (${options.size} px ${options.format}, ${options.balance}, seed ${options.seed}) into ${options.outDir}`,
+  );
   const started = performance.now();
   let lastReport = 0;
   const onProgress = (p: DatasetProgress): void => {
@@ -63,7 +66,9 @@ async function main(): Promise<number> {
     if (p.done !== p.total && now - lastReport < 1000) return;
     lastReport = now;
     const rate = p.written / Math.max(1e-3, (now - started) / 1000);
-    console.log(`  ${p.done}/${p.total} (${p.written} written, ${p.skipped} already there, ${rate.toFixed(1)} images/s)`);
+    console.log(
+      `  ${p.done}/${p.total} (${p.written} written, ${p.skipped} already there, ${rate.toFixed(1)} images/s)`,
+    );
   };
   const summary = await writeSyntheticDataset({ ...options, onProgress });
   console.log(`Done in ${summary.seconds.toFixed(1)} s.`);

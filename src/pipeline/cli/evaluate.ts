@@ -73,23 +73,34 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!values.model || !values.data) throw new UsageError('--model DIR and --data DIR are required (see --help)');
-  if (values.runtime !== 'onnx' && values.runtime !== 'tfjs') throw new UsageError(`--runtime must be onnx or tfjs, got "${values.runtime}"`);
-  if (!(TRAINING_BACKENDS as readonly string[]).includes(values.backend)) throw new UsageError(`--backend must be one of ${TRAINING_BACKENDS.join(', ')}`);
+  if (values.runtime !== 'onnx' && values.runtime !== 'tfjs')
+    throw new UsageError(`--runtime must be onnx or tfjs, got "${values.runtime}"`);
+  if (!(TRAINING_BACKENDS as readonly string[]).includes(values.backend))
+    throw new UsageError(`--backend must be one of ${TRAINING_BACKENDS.join(', ')}`);
   const batch = positiveInt('batch', values.batch);
-  const outDir = values.out ?? join('build', 'reports', `${basename(resolve(values.model))}-on-${basename(resolve(values.data))}`);
-  const summary = await readSummary(values.summary ?? join(values.model, 'training', SUMMARY_FILE), values.summary !== undefined);
+  const outDir =
+    values.out ?? join('build', 'reports', `${basename(resolve(values.model))}-on-${basename(resolve(values.data))}`);
+  const summary = await readSummary(
+    values.summary ?? join(values.model, 'training', SUMMARY_FILE),
+    values.summary !== undefined,
+  );
   if (summary && resolve(summary.settings.dataDir) === resolve(values.data)) {
-    console.warn(`warning: ${values.data} is the folder the model was trained on; its metrics include training images. Evaluate on a held-out folder.`);
+    console.warn(
+      `warning: ${values.data} is the folder the model was trained on; its metrics include training images. Evaluate on a held-out folder.`,
+    );
   }
 
-  const all = values.labels ? await loadKaggleDataset(values.data, { labelsPath: values.labels }) : await loadFundusDataset(values.data);
+  const all = values.labels
+    ? await loadKaggleDataset(values.data, { labelsPath: values.labels })
+    : await loadFundusDataset(values.data);
   const records = values.limit ? all.slice(0, positiveInt('limit', values.limit)) : all;
   const images = preprocessedImages(records, values.cache);
   const labels = [...images.labels];
   await initTrainingBackend(values.backend as TrainingBackend);
   const model = await loadLayersModelFromDir(values.model);
   const inputSize = model.inputs[0]!.shape[1]!;
-  if (inputSize !== images.size) throw new Error(`the model takes ${inputSize} px inputs; the preprocessing makes ${images.size} px`);
+  if (inputSize !== images.size)
+    throw new Error(`the model takes ${inputSize} px inputs; the preprocessing makes ${images.size} px`);
   const started = performance.now();
   const progress = (done: number) => {
     if (process.stdout.isTTY) process.stdout.write(`\rpredicting ${done}/${records.length}`);
@@ -122,19 +133,31 @@ async function main(): Promise<number> {
     ...report,
   };
   await writeFile(join(outDir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
-  await writeConfusionMatrix(join(outDir, CONFUSION_MATRIX_FILE), report.confusionMatrix, `Confusion matrix: ${basename(resolve(values.data))}`);
+  await writeConfusionMatrix(
+    join(outDir, CONFUSION_MATRIX_FILE),
+    report.confusionMatrix,
+    `Confusion matrix: ${basename(resolve(values.data))}`,
+  );
   if (summary) await writeTrainingCurves(outDir, summary.history, `${summary.settings.model} ${summary.settings.mode}`);
 
   const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : 'n/a');
-  console.log(`accuracy ${pct(report.accuracy)}, quadratic weighted kappa ${report.quadraticWeightedKappa.toFixed(3)}, mean loss ${report.meanLoss.toFixed(4)}`);
+  console.log(
+    `accuracy ${pct(report.accuracy)}, quadratic weighted kappa ${report.quadraticWeightedKappa.toFixed(3)}, mean loss ${report.meanLoss.toFixed(4)}`,
+  );
   const ref = report.referable;
-  console.log(`referable DR (${ref.positives} of ${report.examples}): ROC AUC ${ref.rocAuc.toFixed(3)}; at 0.5 sensitivity ${pct(ref.atHalf.sensitivity)}, specificity ${pct(ref.atHalf.specificity)}`);
+  console.log(
+    `referable DR (${ref.positives} of ${report.examples}): ROC AUC ${ref.rocAuc.toFixed(3)}; at 0.5 sensitivity ${pct(ref.atHalf.sensitivity)}, specificity ${pct(ref.atHalf.specificity)}`,
+  );
   if (ref.atValidationThreshold) {
     const t = ref.atValidationThreshold;
-    console.log(`  at the validation threshold ${t.threshold.toFixed(3)}: sensitivity ${pct(t.sensitivity)}, specificity ${pct(t.specificity)}`);
+    console.log(
+      `  at the validation threshold ${t.threshold.toFixed(3)}: sensitivity ${pct(t.sensitivity)}, specificity ${pct(t.specificity)}`,
+    );
   }
   const app = ref.asTheAppRefers;
-  console.log(`  as the app refers (${app.rule}): sensitivity ${pct(app.sensitivity)}, specificity ${pct(app.specificity)}`);
+  console.log(
+    `  as the app refers (${app.rule}): sensitivity ${pct(app.sensitivity)}, specificity ${pct(app.specificity)}`,
+  );
   console.log(`Report in ${outDir}.`);
   return 0;
 }

@@ -33,7 +33,8 @@ Options:
 
 Exit status: 0 done, 1 a check failed or an error, 2 bad arguments.`;
 
-const USAGE = 'usage: export derive [--models DIR] [--out DIR] | derive CANONICAL_DIR OUT_DIR | manifest [--models DIR] [--default ID] | verify [DIR]  (--help for more)';
+const USAGE =
+  'usage: export derive [--models DIR] [--out DIR] | derive CANONICAL_DIR OUT_DIR | manifest [--models DIR] [--default ID] | verify [DIR]  (--help for more)';
 
 const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -53,7 +54,11 @@ async function deriveOne(canonicalDir: string, outDir: string): Promise<void> {
  * The model the app grades with when the user has not chosen one: --default when given, else the
  * previous manifest's choice while that model is still listed.
  */
-function chooseDefault(fresh: ModelManifest, previous: ModelManifest | undefined, wanted: string | undefined): string | undefined {
+function chooseDefault(
+  fresh: ModelManifest,
+  previous: ModelManifest | undefined,
+  wanted: string | undefined,
+): string | undefined {
   const ids = new Set(fresh.models.map((m) => m.id));
   if (wanted !== undefined) {
     if (!ids.has(wanted)) throw new Error(`--default ${wanted}: no such model (have ${[...ids].join(', ')})`);
@@ -100,7 +105,8 @@ async function deriveAll(modelsDir: string, outDir: string): Promise<boolean> {
 
 async function verify(distModelsDir: string): Promise<boolean> {
   const mismatches = await verifyManifest(distModelsDir);
-  for (const m of mismatches) console.error(`${m.path}: ${m.problem} mismatch (expected ${m.expected}, got ${m.actual})`);
+  for (const m of mismatches)
+    console.error(`${m.path}: ${m.problem} mismatch (expected ${m.expected}, got ${m.actual})`);
   if (mismatches.length === 0) console.log(`${distModelsDir}: every file matches ${MANIFEST_FILE}`);
   return mismatches.length === 0;
 }
@@ -138,7 +144,9 @@ async function main(argv: string[]): Promise<number> {
       if (args.length > 1) break;
       return (await verify(args[0] ?? values.out)) ? 0 : 1;
   }
-  throw new UsageError(command === undefined ? 'a command is required' : `unknown command or arguments: ${positionals.join(' ')}`);
+  throw new UsageError(
+    command === undefined ? 'a command is required' : `unknown command or arguments: ${positionals.join(' ')}`,
+  );
 }
 
 runCli(() => main(process.argv.slice(2)), USAGE);

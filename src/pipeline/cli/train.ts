@@ -10,9 +10,18 @@ import { MANIFEST_FILE as SYNTHETIC_MANIFEST } from '../data/synthetic/dataset.j
 import { initTrainingBackend, TRAINING_BACKENDS, type TrainingBackend } from '../train/backend.js';
 import { runTraining, type ModelKind, type TrainingMode } from '../train/run-training.js';
 import { formatDuration, terminalProgress } from '../train/terminal-progress.js';
-import { EXIT_INTERRUPTED, EXIT_PAUSED, nonNegativeInt, oneOf, positiveInt, runCli, UsageError } from './cli-support.js';
+import {
+  EXIT_INTERRUPTED,
+  EXIT_PAUSED,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  runCli,
+  UsageError,
+} from './cli-support.js';
 
-const USAGE = 'usage: train.ts --data DIR [--model resnet50|tiny] [--mode full|head] [--init DIR] [options] (--help for more)';
+const USAGE =
+  'usage: train.ts --data DIR [--model resnet50|tiny] [--mode full|head] [--init DIR] [options] (--help for more)';
 
 const HELP = `Train the ResNet50 DR grader (or the tiny test model) with TF.js in Node.
 
@@ -99,7 +108,13 @@ function parseDuration(text: string): number {
   return Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
-function defaultMicroBatch(backend: TrainingBackend, resolution: number, batchSize: number, mode: TrainingMode, model: ModelKind): number {
+function defaultMicroBatch(
+  backend: TrainingBackend,
+  resolution: number,
+  batchSize: number,
+  mode: TrainingMode,
+  model: ModelKind,
+): number {
   if (mode === 'head' || model === 'tiny') return batchSize;
   // wasm32 memory (4 GiB) holds the activations of about this many images during backprop
   // (measured: ~0.3 GB per 128 px image, growing with the pixel count).
@@ -164,17 +179,28 @@ async function main(): Promise<number> {
   const model = oneOf<ModelKind>('model', values.model, ['resnet50', 'tiny']);
   const mode = oneOf<TrainingMode>('mode', values.mode, ['full', 'head']);
   const backend = oneOf<TrainingBackend>('backend', values.backend, TRAINING_BACKENDS);
-  if (mode === 'head' && !values.init) throw new UsageError('--mode head needs --init (a trained model, e.g. stage A output)');
-  if (mode === 'head' && values['freeze-backbone']) throw new UsageError('--freeze-backbone applies to --mode full; --mode head never touches the backbone');
+  if (mode === 'head' && !values.init)
+    throw new UsageError('--mode head needs --init (a trained model, e.g. stage A output)');
+  if (mode === 'head' && values['freeze-backbone'])
+    throw new UsageError('--freeze-backbone applies to --mode full; --mode head never touches the backbone');
   const auxLesions = values['aux-lesions'];
   if (values['aux-weight'] !== undefined && !auxLesions) throw new UsageError('--aux-weight needs --aux-lesions');
   if (auxLesions && (mode !== 'full' || values['freeze-backbone'])) {
-    throw new UsageError('--aux-lesions trains the backbone through a head on its pooled features: use it with --mode full, without --freeze-backbone');
+    throw new UsageError(
+      '--aux-lesions trains the backbone through a head on its pooled features: use it with --mode full, without --freeze-backbone',
+    );
   }
-  const auxWeight = auxLesions ? number('aux-weight', values['aux-weight'] ?? '1', (v) => v > 0 && Number.isFinite(v), 'a positive number') : undefined;
+  const auxWeight = auxLesions
+    ? number('aux-weight', values['aux-weight'] ?? '1', (v) => v > 0 && Number.isFinite(v), 'a positive number')
+    : undefined;
   const seed = nonNegativeInt('seed', values.seed);
-  const resolution = values.resolution ? positiveInt('resolution', values.resolution, 32) : mode === 'full' && !values.init ? 160 : INPUT_SIZE;
-  if (mode === 'head' && resolution !== INPUT_SIZE) throw new UsageError(`--mode head extracts features at ${INPUT_SIZE} px; drop --resolution`);
+  const resolution = values.resolution
+    ? positiveInt('resolution', values.resolution, 32)
+    : mode === 'full' && !values.init
+      ? 160
+      : INPUT_SIZE;
+  if (mode === 'head' && resolution !== INPUT_SIZE)
+    throw new UsageError(`--mode head extracts features at ${INPUT_SIZE} px; drop --resolution`);
   const batchSize = positiveInt('batch-size', values['batch-size']);
   // A pretrained backbone is fine-tuned gently; a random head (or a network from scratch) takes
   // Adam's standard step.
@@ -186,7 +212,8 @@ async function main(): Promise<number> {
       : 1e-3;
   const id = values.id ?? (model === 'tiny' ? 'tiny-trained' : 'resnet50-dr');
   const synthetic = await exists(join(values.data, SYNTHETIC_MANIFEST));
-  const trainingData = values['training-data'] ?? `${synthetic ? 'synthetic' : 'Kaggle EyePACS layout'}: ${basename(values.data)}`;
+  const trainingData =
+    values['training-data'] ?? `${synthetic ? 'synthetic' : 'Kaggle EyePACS layout'}: ${basename(values.data)}`;
   const outDir = values.out ?? join('models', id);
   const tag = `${mode}${values['freeze-backbone'] ? '-frozen' : ''}-${resolution}px${auxLesions ? '-aux' : ''}-seed${seed}`;
 
@@ -200,7 +227,12 @@ async function main(): Promise<number> {
   const checkpointPath = values.checkpoint ?? join('checkpoints', `${id}-${tag}.ckpt`);
   const config = {
     dataDir: values.data,
-    validationFraction: number('validation-fraction', values['validation-fraction'], (v) => v > 0 && v < 1, 'in (0, 1)'),
+    validationFraction: number(
+      'validation-fraction',
+      values['validation-fraction'],
+      (v) => v > 0 && v < 1,
+      'in (0, 1)',
+    ),
     ...(values.limit ? { limit: positiveInt('limit', values.limit, 2) } : {}),
     ...(values['extra-train']?.length ? { extraTrainDirs: values['extra-train'] } : {}),
     cacheDir: values.cache,
@@ -212,7 +244,9 @@ async function main(): Promise<number> {
     seed,
     epochs: positiveInt('epochs', values.epochs),
     batchSize,
-    microBatch: values['micro-batch'] ? positiveInt('micro-batch', values['micro-batch']) : defaultMicroBatch(backend, resolution, batchSize, mode, model),
+    microBatch: values['micro-batch']
+      ? positiveInt('micro-batch', values['micro-batch'])
+      : defaultMicroBatch(backend, resolution, batchSize, mode, model),
     learningRate,
     learningRateWarmupSteps: nonNegativeInt('learning-rate-warmup', values['learning-rate-warmup']),
     ...(auxWeight !== undefined ? { auxLesionWeight: auxWeight } : {}),
@@ -221,7 +255,8 @@ async function main(): Promise<number> {
     batchNormCalibrationImages: nonNegativeInt('bn-calibration', values['bn-calibration']),
     checkpointPath,
     ...(values['time-budget'] ? { timeBudgetSeconds: parseDuration(values['time-budget']) } : {}),
-    checkpointIntervalSeconds: 60 * number('checkpoint-every', values['checkpoint-every'], (v) => v > 0, 'a positive number of minutes'),
+    checkpointIntervalSeconds:
+      60 * number('checkpoint-every', values['checkpoint-every'], (v) => v > 0, 'a positive number of minutes'),
     outDir,
     reportDir: values.report ?? join(outDir, 'training'),
     fp32OutDir: values['fp32-out'] ?? join(dirname(checkpointPath), `${id}-fp32`),
@@ -255,7 +290,9 @@ async function main(): Promise<number> {
     console.log(`${why}: checkpoint ${config.checkpointPath} holds the run. Run the same command again to resume.`);
     return EXIT_PAUSED;
   }
-  console.log(`Finished (${result.stopReason}); best epoch ${result.bestEpoch} (validation loss ${result.bestValLoss?.toFixed(4)}).`);
+  console.log(
+    `Finished (${result.stopReason}); best epoch ${result.bestEpoch} (validation loss ${result.bestValLoss?.toFixed(4)}).`,
+  );
   return 0;
 }
 

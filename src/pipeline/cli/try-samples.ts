@@ -35,12 +35,25 @@ const yesNo = (v: boolean) => (v ? 'yes' : 'no');
 
 function printTrial(trial: SampleTrial): void {
   const { model, summary } = trial;
-  const grade = (g: { grade: number; probability: number }) => `${g.grade} ${GRADE_NAMES[g.grade]!} (${g.probability.toFixed(2)})`;
-  console.log(`\n${model.name} (${model.id} v${model.version}, ${model.weights}) on ${summary.images} photos from ${trial.samplesDir}`);
+  const grade = (g: { grade: number; probability: number }) =>
+    `${g.grade} ${GRADE_NAMES[g.grade]!} (${g.probability.toFixed(2)})`;
+  console.log(
+    `\n${model.name} (${model.id} v${model.version}, ${model.weights}) on ${summary.images} photos from ${trial.samplesDir}`,
+  );
   if (model.demo) console.log('A demo model, not for clinical use: its grades of real photos are no diagnosis.');
   console.log(
     textTable(
-      ['image', 'pixels', 'true', 'field of view', 'TF.js wasm', 'ORT node', 'same', 'max |Δp|', 'referred (as the app) / referable'],
+      [
+        'image',
+        'pixels',
+        'true',
+        'field of view',
+        'TF.js wasm',
+        'ORT node',
+        'same',
+        'max |Δp|',
+        'referred (as the app) / referable',
+      ],
       trial.images.map((r) => [
         r.image,
         `${r.width}×${r.height}`,
@@ -59,8 +72,11 @@ function printTrial(trial: SampleTrial): void {
     `\nVariants agree on ${summary.variantsAgree}/${summary.images}; true grade: TF.js ${summary.tfjsCorrect}/${summary.images}, ORT ${summary.onnxCorrect}/${summary.images}; ` +
       `field of view found on ${summary.fovFound}/${summary.images}.`,
   );
-  console.log(`Decode + preprocess ${preprocessSeconds.toFixed(1)} s, TF.js ${tfjsSeconds.toFixed(1)} s, ORT ${onnxSeconds.toFixed(1)} s (each including model load).`);
-  if (!model.formsMatchManifest) console.log('Warning: the derived model files differ from the manifest (run the export manifest step).');
+  console.log(
+    `Decode + preprocess ${preprocessSeconds.toFixed(1)} s, TF.js ${tfjsSeconds.toFixed(1)} s, ORT ${onnxSeconds.toFixed(1)} s (each including model load).`,
+  );
+  if (!model.formsMatchManifest)
+    console.log('Warning: the derived model files differ from the manifest (run the export manifest step).');
 }
 
 async function main(): Promise<number> {
@@ -80,14 +96,17 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.weights !== 'fp16' && values.weights !== 'fp32') throw new UsageError(`--weights must be fp16 or fp32, got "${values.weights}"`);
+  if (values.weights !== 'fp16' && values.weights !== 'fp32')
+    throw new UsageError(`--weights must be fp16 or fp32, got "${values.weights}"`);
   const ortThreads = positiveInt('ort-threads', values['ort-threads']);
   const present = await access(values.samples).then(
     () => true,
     () => false,
   );
   if (!present) {
-    console.log(`No sample folder at ${values.samples}: nothing to try. (Point --samples at a Kaggle-layout folder of real photos.)`);
+    console.log(
+      `No sample folder at ${values.samples}: nothing to try. (Point --samples at a Kaggle-layout folder of real photos.)`,
+    );
     return 0;
   }
   const { description } = await findManifestModel(values.models, values.id);

@@ -16,6 +16,8 @@ export function meanCrossEntropy(
 ): number {
   if (labels.length === 0) return NaN;
   let sum = 0;
-  labels.forEach((label, row) => (sum += (classWeights?.[label] ?? 1) * crossEntropyAt(probabilities, classes, row, label)));
+  labels.forEach(
+    (label, row) => (sum += (classWeights?.[label] ?? 1) * crossEntropyAt(probabilities, classes, row, label)),
+  );
   return sum / labels.length;
 }

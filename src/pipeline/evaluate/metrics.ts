@@ -6,12 +6,18 @@
 export type ConfusionMatrix = number[][];
 
 /** counts[true][predicted]. */
-export function confusionMatrix(truth: readonly number[], predicted: readonly number[], classes: number): ConfusionMatrix {
-  if (truth.length !== predicted.length) throw new RangeError(`${truth.length} labels but ${predicted.length} predictions`);
+export function confusionMatrix(
+  truth: readonly number[],
+  predicted: readonly number[],
+  classes: number,
+): ConfusionMatrix {
+  if (truth.length !== predicted.length)
+    throw new RangeError(`${truth.length} labels but ${predicted.length} predictions`);
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   truth.forEach((t, i) => {
     const p = predicted[i]!;
-    if (!(t >= 0 && t < classes && p >= 0 && p < classes)) throw new RangeError(`class outside 0..${classes - 1}: ${t} → ${p}`);
+    if (!(t >= 0 && t < classes && p >= 0 && p < classes))
+      throw new RangeError(`class outside 0..${classes - 1}: ${t} → ${p}`);
     m[t]![p]!++;
   });
   return m;
@@ -73,7 +79,11 @@ export interface OperatingPoint {
 }
 
 /** A score ≥ threshold counts as positive. */
-export function operatingPoint(scores: readonly number[], positive: readonly boolean[], threshold: number): OperatingPoint {
+export function operatingPoint(
+  scores: readonly number[],
+  positive: readonly boolean[],
+  threshold: number,
+): OperatingPoint {
   let tp = 0;
   let fp = 0;
   let tn = 0;
@@ -102,7 +112,7 @@ export function rocAuc(scores: readonly number[], positive: readonly boolean[]):
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0]);
   let positiveRankSum = 0;
   let positives = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end < order.length && order[end]![0] === order[start]![0]) end++;
     const averageRank = (start + 1 + end) / 2;
@@ -123,7 +133,11 @@ export function rocAuc(scores: readonly number[], positive: readonly boolean[]):
  * it on validation data and only apply it to test data: picked on the test set it would report the
  * sensitivity it was tuned to, not the one a new patient meets. NaN threshold without positives.
  */
-export function thresholdForSensitivity(scores: readonly number[], positive: readonly boolean[], target: number): OperatingPoint {
+export function thresholdForSensitivity(
+  scores: readonly number[],
+  positive: readonly boolean[],
+  target: number,
+): OperatingPoint {
   const positiveScores = scores.filter((_, i) => positive[i]).sort((a, b) => b - a);
   if (positiveScores.length === 0) return operatingPoint(scores, positive, NaN);
   // Flagging the top ⌈target·n₊⌉ positives is the least that reaches the target (the 1e-9 keeps

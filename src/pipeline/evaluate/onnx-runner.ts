@@ -15,7 +15,10 @@ import type { ImageSource } from '../train/examples.js';
  * threaded). Used for evaluation and for stage B's feature extraction; the ONNX graph comes from the
  * same weights, so the numbers are the TF.js model's up to float rounding.
  */
-export async function onnxSession(model: tf.LayersModel, options: { featureMapOutput?: boolean } = {}): Promise<ort.InferenceSession> {
+export async function onnxSession(
+  model: tf.LayersModel,
+  options: { featureMapOutput?: boolean } = {},
+): Promise<ort.InferenceSession> {
   const dir = await mkdtemp(join(tmpdir(), 'fg-onnx-'));
   try {
     await saveLayersModel(model, dir, { form: 'fp32' });

@@ -101,7 +101,10 @@ export function choosePriorStrength(
   const rowWeights = mixWeights(gradePrior(labels), deployment);
   const grid = [...new Set([0, ...strengths])].sort((a, b) => a - b);
   const runs = grid.map((strength) => {
-    const shifted = shiftedProbabilities(probabilities, full.map((c) => strength * c));
+    const shifted = shiftedProbabilities(
+      probabilities,
+      full.map((c) => strength * c),
+    );
     const predicted = labels.map((_, i) => topGrade(shifted.subarray(i * GRADE_COUNT, (i + 1) * GRADE_COUNT)));
     const matrix = reweightRows(confusionMatrix(labels, predicted, GRADE_COUNT), rowWeights);
     const trial: PriorStrengthTrial = {
@@ -114,7 +117,8 @@ export function choosePriorStrength(
   });
   const unshifted = runs[0]!.grades;
   const keepsGrades = (grades: Set<number>) => [...unshifted].every((g) => grades.has(g));
-  const score = (t: PriorStrengthTrial) => (Number.isFinite(t.quadraticWeightedKappa) ? t.quadraticWeightedKappa : -Infinity);
+  const score = (t: PriorStrengthTrial) =>
+    Number.isFinite(t.quadraticWeightedKappa) ? t.quadraticWeightedKappa : -Infinity;
   const best = runs
     .filter((run) => keepsGrades(run.grades))
     .map((run) => run.trial)

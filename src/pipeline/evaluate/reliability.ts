@@ -22,8 +22,10 @@ export interface Reliability {
 }
 
 export function reliability(scores: readonly number[], positive: readonly boolean[], binCount = 10): Reliability {
-  if (scores.length !== positive.length) throw new RangeError(`${scores.length} scores for ${positive.length} outcomes`);
-  if (!Number.isInteger(binCount) || binCount < 1) throw new RangeError(`bin count must be a positive integer, got ${binCount}`);
+  if (scores.length !== positive.length)
+    throw new RangeError(`${scores.length} scores for ${positive.length} outcomes`);
+  if (!Number.isInteger(binCount) || binCount < 1)
+    throw new RangeError(`bin count must be a positive integer, got ${binCount}`);
   const sums = Array.from({ length: binCount }, () => ({ count: 0, predicted: 0, events: 0 }));
   scores.forEach((s, i) => {
     if (!(s >= 0 && s <= 1)) throw new RangeError(`score ${s} is not a probability`);
@@ -33,10 +35,21 @@ export function reliability(scores: readonly number[], positive: readonly boolea
     if (positive[i]) bin.events++;
   });
   const bins = sums.flatMap((b, k) =>
-    b.count === 0 ? [] : [{ from: k / binCount, to: (k + 1) / binCount, count: b.count, meanPredicted: b.predicted / b.count, observed: b.events / b.count }],
+    b.count === 0
+      ? []
+      : [
+          {
+            from: k / binCount,
+            to: (k + 1) / binCount,
+            count: b.count,
+            meanPredicted: b.predicted / b.count,
+            observed: b.events / b.count,
+          },
+        ],
   );
   const total = scores.length;
-  const expectedCalibrationError = total === 0 ? 0 : bins.reduce((sum, b) => sum + (b.count / total) * Math.abs(b.meanPredicted - b.observed), 0);
+  const expectedCalibrationError =
+    total === 0 ? 0 : bins.reduce((sum, b) => sum + (b.count / total) * Math.abs(b.meanPredicted - b.observed), 0);
   return { bins, expectedCalibrationError };
 }
 
@@ -49,7 +62,15 @@ export async function writeReliabilityDiagram(path: string, result: Reliability,
       yLabel: 'observed frequency',
       yRange: [0, 1],
       series: [
-        { name: 'perfect', dashed: true, colour: '#999999', points: [[0, 0], [1, 1]] },
+        {
+          name: 'perfect',
+          dashed: true,
+          colour: '#999999',
+          points: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
         { name: 'model', points: result.bins.map((b) => [b.meanPredicted, b.observed] as const) },
       ],
     }),

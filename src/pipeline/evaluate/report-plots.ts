@@ -11,7 +11,11 @@ export const ACCURACY_CURVE_FILE = 'training-accuracy.png';
 export const CONFUSION_MATRIX_FILE = 'confusion-matrix.png';
 
 /** Train/validation loss and accuracy per epoch, as two PNGs in `dir`; returns their paths. */
-export async function writeTrainingCurves(dir: string, history: readonly EpochRecord[], title: string): Promise<string[]> {
+export async function writeTrainingCurves(
+  dir: string,
+  history: readonly EpochRecord[],
+  title: string,
+): Promise<string[]> {
   const series = (pick: (r: EpochRecord) => number, name: string, dashed: boolean) => ({
     name,
     dashed,

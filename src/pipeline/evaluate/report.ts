@@ -47,14 +47,24 @@ export interface EvaluationReport {
 
 /** P(referable) per row of row-major probabilities [N, 5]. */
 export function referableScores(probabilities: ArrayLike<number>, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => referableProbability(Array.prototype.slice.call(probabilities, i * GRADE_COUNT, (i + 1) * GRADE_COUNT) as number[]));
+  return Array.from({ length: count }, (_, i) =>
+    referableProbability(Array.prototype.slice.call(probabilities, i * GRADE_COUNT, (i + 1) * GRADE_COUNT) as number[]),
+  );
 }
 
 const isReferableLabel = (label: number) => label >= REFERABLE_FROM;
 
 /** Picks the referral threshold with sensitivity ≥ target on validation predictions. */
-export function chooseReferralThreshold(probabilities: ArrayLike<number>, labels: readonly number[], targetSensitivity = 0.9): ReferralThreshold {
-  const point = thresholdForSensitivity(referableScores(probabilities, labels.length), labels.map(isReferableLabel), targetSensitivity);
+export function chooseReferralThreshold(
+  probabilities: ArrayLike<number>,
+  labels: readonly number[],
+  targetSensitivity = 0.9,
+): ReferralThreshold {
+  const point = thresholdForSensitivity(
+    referableScores(probabilities, labels.length),
+    labels.map(isReferableLabel),
+    targetSensitivity,
+  );
   return { ...point, targetSensitivity, chosenOn: 'validation' };
 }
 
@@ -64,8 +74,11 @@ export function evaluatePredictions(
   referralThreshold?: Pick<ReferralThreshold, 'threshold' | 'targetSensitivity'>,
 ): EvaluationReport {
   const n = labels.length;
-  if (probabilities.length !== n * GRADE_COUNT) throw new RangeError(`${probabilities.length} probabilities for ${n} examples of ${GRADE_COUNT} grades`);
-  const predicted = labels.map((_, i) => topGrade(Array.prototype.slice.call(probabilities, i * GRADE_COUNT, (i + 1) * GRADE_COUNT) as number[]));
+  if (probabilities.length !== n * GRADE_COUNT)
+    throw new RangeError(`${probabilities.length} probabilities for ${n} examples of ${GRADE_COUNT} grades`);
+  const predicted = labels.map((_, i) =>
+    topGrade(Array.prototype.slice.call(probabilities, i * GRADE_COUNT, (i + 1) * GRADE_COUNT) as number[]),
+  );
   const matrix = confusionMatrix(labels, predicted, GRADE_COUNT);
   const scores = referableScores(probabilities, n);
   const positive = labels.map(isReferableLabel);
@@ -83,16 +96,28 @@ export function evaluatePredictions(
       rocAuc: rocAuc(scores, positive),
       atHalf: operatingPoint(scores, positive, 0.5),
       ...(referralThreshold
-        ? { atValidationThreshold: { ...operatingPoint(scores, positive, referralThreshold.threshold), targetSensitivity: referralThreshold.targetSensitivity } }
+        ? {
+            atValidationThreshold: {
+              ...operatingPoint(scores, positive, referralThreshold.threshold),
+              targetSensitivity: referralThreshold.targetSensitivity,
+            },
+          }
         : {}),
       asTheAppRefers: asTheAppRefers(predicted, scores, positive, referralThreshold?.threshold),
     },
   };
 }
 
-function asTheAppRefers(predicted: readonly number[], scores: readonly number[], positive: readonly boolean[], threshold: number | undefined): EvaluationReport['referable']['asTheAppRefers'] {
+function asTheAppRefers(
+  predicted: readonly number[],
+  scores: readonly number[],
+  positive: readonly boolean[],
+  threshold: number | undefined,
+): EvaluationReport['referable']['asTheAppRefers'] {
   // operatingPoint on a 0/1 score of "referred": the same counting as the other operating points.
-  const referred = predicted.map((grade, i) => (referralReason(grade as Grade, scores[i]!, threshold) === null ? 0 : 1));
+  const referred = predicted.map((grade, i) =>
+    referralReason(grade as Grade, scores[i]!, threshold) === null ? 0 : 1,
+  );
   const { threshold: _unused, ...point } = operatingPoint(referred, positive, 1);
   return { rule: threshold === undefined ? 'grade' : 'grade or threshold', ...point };
 }

@@ -30,7 +30,11 @@ export function weightsBeyondFloat16(model: tf.LayersModel): Set<string> {
   return names;
 }
 
-export async function saveCanonicalModel(model: tf.LayersModel, dir: string, description: ModelDescription): Promise<void> {
+export async function saveCanonicalModel(
+  model: tf.LayersModel,
+  dir: string,
+  description: ModelDescription,
+): Promise<void> {
   const wide = weightsBeyondFloat16(model);
   await saveLayersModel(model, dir, {
     form: 'fp16',

@@ -52,7 +52,13 @@ export async function deriveModelFormats(canonicalDir: string, outDir: string): 
   for (const weights of ['fp32', 'fp16'] as const) {
     const onnx = await folder('onnx', weights);
     await writeFile(join(onnx.dir, ONNX_FILE), exportOnnx(model, { weights }));
-    formats.push({ variant: 'onnx', format: 'onnx', weights, entry: onnx.relative(ONNX_FILE), files: [onnx.relative(ONNX_FILE)] });
+    formats.push({
+      variant: 'onnx',
+      format: 'onnx',
+      weights,
+      entry: onnx.relative(ONNX_FILE),
+      files: [onnx.relative(ONNX_FILE)],
+    });
   }
   return { inputSize: inputSizeOf(model), formats };
 }
@@ -65,6 +71,7 @@ function inputSizeOf(model: LayersModelData): number {
   const graph = parseKerasTopology(model.modelTopology);
   const input = graph.layers.find((l) => l.name === graph.input);
   const [, height, width] = (input?.config['batch_input_shape'] ?? []) as Array<number | null>;
-  if (typeof height !== 'number' || height !== width) throw new Error(`model input ${graph.input} is not a fixed square image`);
+  if (typeof height !== 'number' || height !== width)
+    throw new Error(`model input ${graph.input} is not a fixed square image`);
   return height;
 }

@@ -76,12 +76,15 @@ export async function deriveAllModels(modelsDir: string, outModelsDir: string): 
     const versionDir = join(outModelsDir, description.id, description.version);
     const derived = await deriveModelFormats(store, versionDir);
     if (derived.inputSize !== INPUT_SIZE) {
-      throw new Error(`${store}: input is ${derived.inputSize} px; the product contract is ${INPUT_SIZE} (rebuild at full size before saving)`);
+      throw new Error(
+        `${store}: input is ${derived.inputSize} px; the product contract is ${INPUT_SIZE} (rebuild at full size before saving)`,
+      );
     }
     const distPath = (file: string) => `${description.id}/${description.version}/${file}`;
     for (const format of derived.formats) {
       const files: ModelFile[] = [];
-      for (const file of format.files) files.push({ path: distPath(file), ...(await hashFile(join(versionDir, file))) });
+      for (const file of format.files)
+        files.push({ path: distPath(file), ...(await hashFile(join(versionDir, file))) });
       models.push(manifestEntry(description, format.variant, format.weights, distPath(format.entry), files));
     }
   }
@@ -111,7 +114,9 @@ function manifestEntry(
 export async function readManifest(path: string): Promise<ModelManifest> {
   const manifest = JSON.parse(await readFile(path, 'utf8')) as ModelManifest;
   if (manifest.schemaVersion !== MODEL_MANIFEST_SCHEMA_VERSION) {
-    throw new Error(`${path}: schemaVersion ${String(manifest.schemaVersion)}, expected ${MODEL_MANIFEST_SCHEMA_VERSION}`);
+    throw new Error(
+      `${path}: schemaVersion ${String(manifest.schemaVersion)}, expected ${MODEL_MANIFEST_SCHEMA_VERSION}`,
+    );
   }
   return manifest;
 }
@@ -126,7 +131,9 @@ export async function writeManifest(path: string, manifest: ModelManifest, previ
   for (const entry of manifest.models) {
     const before = previous?.models.find((m) => modelEntryFolder(m) === modelEntryFolder(entry));
     if (before && signature(before) !== signature(entry)) {
-      throw new Error(`${modelEntryFolder(entry)} already published with different files: bump "version" in models/${entry.id}/${MODEL_DESCRIPTION_FILE}`);
+      throw new Error(
+        `${modelEntryFolder(entry)} already published with different files: bump "version" in models/${entry.id}/${MODEL_DESCRIPTION_FILE}`,
+      );
     }
   }
   await mkdir(dirname(path), { recursive: true });

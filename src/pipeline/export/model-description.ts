@@ -25,9 +25,13 @@ export function validateModelDescription(value: unknown, source: string): ModelD
   if (typeof d?.id !== 'string' || !ID.test(d.id)) problems.push(`id must match ${ID}`);
   if (typeof d?.version !== 'string' || !VERSION.test(d.version)) problems.push(`version must match ${VERSION}`);
   if (typeof d?.name !== 'string' || d.name === '') problems.push('name must be a non-empty string');
-  if (typeof d?.trainingData !== 'string' || d.trainingData === '') problems.push('trainingData must be a non-empty string');
+  if (typeof d?.trainingData !== 'string' || d.trainingData === '')
+    problems.push('trainingData must be a non-empty string');
   if (typeof d?.demo !== 'boolean') problems.push('demo must be true or false');
-  if (d?.metrics !== undefined && (typeof d.metrics !== 'object' || Object.values(d.metrics).some((v) => typeof v !== 'number'))) {
+  if (
+    d?.metrics !== undefined &&
+    (typeof d.metrics !== 'object' || Object.values(d.metrics).some((v) => typeof v !== 'number'))
+  ) {
     problems.push('metrics must map names to numbers');
   }
   if (d?.referralThreshold !== undefined && !isProbability(d.referralThreshold)) {
@@ -35,7 +39,8 @@ export function validateModelDescription(value: unknown, source: string): ModelD
   }
   for (const field of ['notice', 'credit'] as const) {
     const text: unknown = d?.[field];
-    if (text !== undefined && (typeof text !== 'string' || text.trim() === '')) problems.push(`${field} must be a non-empty string when present`);
+    if (text !== undefined && (typeof text !== 'string' || text.trim() === ''))
+      problems.push(`${field} must be a non-empty string when present`);
   }
   if (problems.length > 0) throw new Error(`${source}: ${problems.join('; ')}`);
   const { id, version, name, trainingData, metrics, demo, referralThreshold, notice, credit } = d as ModelDescription;

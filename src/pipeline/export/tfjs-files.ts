@@ -45,7 +45,11 @@ export interface WriteTfjsOptions {
 }
 
 /** Writes model.json and its shards into `dir`; returns the file names, model.json first. */
-export async function writeTfjsModel(dir: string, model: LayersModelData, options: WriteTfjsOptions): Promise<string[]> {
+export async function writeTfjsModel(
+  dir: string,
+  model: LayersModelData,
+  options: WriteTfjsOptions,
+): Promise<string[]> {
   const specs: io.WeightsManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
   for (const weight of model.weights) {
@@ -79,7 +83,8 @@ export async function writeTfjsModel(dir: string, model: LayersModelData, option
 
 function splitIntoShards(bytes: Buffer): Buffer[] {
   const shards: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += SHARD_BYTES) shards.push(bytes.subarray(offset, offset + SHARD_BYTES));
+  for (let offset = 0; offset < bytes.length; offset += SHARD_BYTES)
+    shards.push(bytes.subarray(offset, offset + SHARD_BYTES));
   return shards.length > 0 ? shards : [Buffer.alloc(0)];
 }
 
@@ -93,7 +98,8 @@ export interface TfjsModelFiles {
 
 export async function readTfjsModelFiles(dir: string): Promise<TfjsModelFiles> {
   const json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8')) as TfjsModelJson;
-  if (json.format !== 'layers-model') throw new Error(`${dir}/${MODEL_JSON}: expected format "layers-model", got ${json.format}`);
+  if (json.format !== 'layers-model')
+    throw new Error(`${dir}/${MODEL_JSON}: expected format "layers-model", got ${json.format}`);
   const paths = json.weightsManifest.flatMap((group) => group.paths);
   const shards = await Promise.all(paths.map((path) => readFile(join(dir, path))));
   return { json, weightBytes: Buffer.concat(shards), files: [MODEL_JSON, ...paths] };
@@ -111,7 +117,9 @@ export function decodeTfjsModel({ json, weightBytes }: TfjsModelFiles, dir: stri
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const quantized = spec.quantization?.dtype;
     if (spec.dtype !== 'float32' || (quantized !== undefined && quantized !== 'float16')) {
-      throw new Error(`${dir}: weight ${spec.name} is ${quantized ?? spec.dtype}; only float32 and float16 weights are supported`);
+      throw new Error(
+        `${dir}: weight ${spec.name} is ${quantized ?? spec.dtype}; only float32 and float16 weights are supported`,
+      );
     }
     const bytes = count * (quantized ? 2 : 4);
     if (offset + bytes > weightBytes.length) throw new Error(`${dir}: shards end before weight ${spec.name}`);
@@ -125,6 +133,7 @@ export function decodeTfjsModel({ json, weightBytes }: TfjsModelFiles, dir: stri
     });
     offset += bytes;
   }
-  if (offset !== weightBytes.length) throw new Error(`${dir}: shards hold ${weightBytes.length - offset} bytes past the last weight`);
+  if (offset !== weightBytes.length)
+    throw new Error(`${dir}: shards hold ${weightBytes.length - offset} bytes past the last weight`);
   return { modelTopology: json.modelTopology, generatedBy: json.generatedBy, weights };
 }

@@ -7,7 +7,11 @@ import { readTfjsModelFiles, writeTfjsModel, type NamedWeight, type WriteTfjsOpt
  * load hands tf.loadLayersModel the files through an in-memory IOHandler.
  */
 
-export async function saveLayersModel(model: tf.LayersModel, dir: string, options: WriteTfjsOptions): Promise<string[]> {
+export async function saveLayersModel(
+  model: tf.LayersModel,
+  dir: string,
+  options: WriteTfjsOptions,
+): Promise<string[]> {
   let captured: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -21,13 +25,18 @@ export async function saveLayersModel(model: tf.LayersModel, dir: string, option
   const data = tf.io.concatenateArrayBuffers(captured.weightData);
   let offset = 0;
   const weights: NamedWeight[] = captured.weightSpecs.map((spec) => {
-    if (spec.dtype !== 'float32') throw new Error(`weight ${spec.name} is ${spec.dtype}; only float32 weights are supported`);
+    if (spec.dtype !== 'float32')
+      throw new Error(`weight ${spec.name} is ${spec.dtype}; only float32 weights are supported`);
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(data.slice(offset, offset + 4 * count));
     offset += 4 * count;
     return { name: spec.name, shape: spec.shape, values, storedAs: 'fp32' };
   });
-  return writeTfjsModel(dir, { modelTopology: captured.modelTopology, generatedBy: captured.generatedBy ?? 'TensorFlow.js', weights }, options);
+  return writeTfjsModel(
+    dir,
+    { modelTopology: captured.modelTopology, generatedBy: captured.generatedBy ?? 'TensorFlow.js', weights },
+    options,
+  );
 }
 
 export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersModel> {

@@ -9,7 +9,8 @@ export const DIHEDRAL_VARIANTS = 8;
 
 /** Variant `d` (0..7): bit 0 mirrors columns, bit 1 mirrors rows, bit 2 transposes first. 0 is the image itself. */
 export function dihedral(image: RgbImage, d: number): RgbImage {
-  if (!Number.isInteger(d) || d < 0 || d >= DIHEDRAL_VARIANTS) throw new RangeError(`dihedral variant must be 0..7, got ${d}`);
+  if (!Number.isInteger(d) || d < 0 || d >= DIHEDRAL_VARIANTS)
+    throw new RangeError(`dihedral variant must be 0..7, got ${d}`);
   const { width: n, height, data } = image;
   if (n !== height) throw new RangeError(`dihedral needs a square image, got ${n}×${height}`);
   if (d === 0) return image;

@@ -7,7 +7,12 @@ import type { RgbImage } from '../../shared/pixels.js';
 import { toNchwImagenet } from '../../shared/preprocess.js';
 import { GAP_LAYER } from '../model/classifier-head.js';
 import { RESNET50_CONV4_OUTPUT } from '../model/resnet50-backbone.js';
-import { buildResNet50LastStageModel, RESNET50_CONV4_CHANNELS, RESNET50_FEATURES, resNet50Truncated } from '../model/resnet50-classifier.js';
+import {
+  buildResNet50LastStageModel,
+  RESNET50_CONV4_CHANNELS,
+  RESNET50_FEATURES,
+  resNet50Truncated,
+} from '../model/resnet50-classifier.js';
 import { encodeFloat16 } from '../export/float16.js';
 import { onnxSession } from '../evaluate/onnx-runner.js';
 import { transferWeights } from '../train/model-weights.js';
@@ -69,7 +74,9 @@ export class FeatureExtractor {
     const plane = size * size * 3;
     const batch = new Float32Array(n * plane);
     images.forEach((image, i) => toNchwImagenet(image, batch, i * plane));
-    const c4 = await this.lower.run({ [this.lower.inputNames[0]!]: new ort.Tensor('float32', batch, [n, 3, size, size]) });
+    const c4 = await this.lower.run({
+      [this.lower.inputNames[0]!]: new ort.Tensor('float32', batch, [n, 3, size, size]),
+    });
     const conv4Tensor = c4[this.lower.outputNames[0]!]!;
     const pooledOut = await this.upper.run({ [this.upper.inputNames[0]!]: conv4Tensor });
     const pooledTensor = pooledOut[this.upper.outputNames[0]!]!;
@@ -99,7 +106,10 @@ const fileBase = (dir: string, id: string) => join(dir, id.replace(/[^\w.-]/g, '
 
 export async function readPhotoFeatures(dir: string, id: string): Promise<PhotoFeatures | undefined> {
   try {
-    const [c4, pooled] = await Promise.all([readFile(`${fileBase(dir, id)}.conv4.f16`), readFile(`${fileBase(dir, id)}.pooled.f32`)]);
+    const [c4, pooled] = await Promise.all([
+      readFile(`${fileBase(dir, id)}.conv4.f16`),
+      readFile(`${fileBase(dir, id)}.pooled.f32`),
+    ]);
     return {
       conv4: new Uint16Array(c4.buffer.slice(c4.byteOffset, c4.byteOffset + c4.length)),
       pooled: new Float32Array(pooled.buffer.slice(pooled.byteOffset, pooled.byteOffset + pooled.length)),
@@ -157,4 +167,3 @@ export async function extractFeatureStore(
   await writeFile(join(storeDir, 'store.json'), JSON.stringify(info));
   return { ...info };
 }
-

@@ -33,7 +33,10 @@ export async function loadStoreData(
 ): Promise<StoreData> {
   const started = performance.now();
   const crops = preprocessedImages(records, join(cacheDir, 'preprocessed'));
-  const images: ImageSource = preprocessing === 'fov-crop' ? crops : { ...crops, image: async (i) => localContrastNormalise(await crops.image(i)) };
+  const images: ImageSource =
+    preprocessing === 'fov-crop'
+      ? crops
+      : { ...crops, image: async (i) => localContrastNormalise(await crops.image(i)) };
   const info = await extractFeatureStore(
     pretrained,
     images,
@@ -41,7 +44,8 @@ export async function loadStoreData(
     join(cacheDir, 'features'),
     storeKeyName(preprocessing),
     (done, total, cached) => {
-      if (!cached && (done % 25 === 0 || done === total)) log(`  features: ${done}/${total} photos (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      if (!cached && (done % 25 === 0 || done === total))
+        log(`  features: ${done}/${total} photos (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     },
   );
   const dir = join(cacheDir, 'features', info.key);

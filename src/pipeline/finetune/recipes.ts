@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Grade } from '../../shared/grades.js';
 import { OUTPUT_LAYER } from '../model/classifier-head.js';
-import { buildResNet50HeadModel, buildResNet50LastStageModel, RESNET50_CONV4_CHANNELS } from '../model/resnet50-classifier.js';
+import {
+  buildResNet50HeadModel,
+  buildResNet50LastStageModel,
+  RESNET50_CONV4_CHANNELS,
+} from '../model/resnet50-classifier.js';
 import type { Examples } from '../train/examples.js';
 import { disposeWeights, restoreWeights, snapshotWeights, transferWeights } from '../train/model-weights.js';
 import { GRADE_COUNT } from '../../shared/grades.js';
@@ -74,7 +78,9 @@ const pick = <T>(items: readonly T[], indices: readonly number[]): T[] => indice
 function examplesFor(data: StoreData, indices: readonly number[], input: 'pooled' | 'conv4'): Examples {
   const photos = pick(data.photos, indices);
   const labels = pick(data.labels, indices);
-  return input === 'pooled' ? pooledExamples(photos, labels) : conv4Examples(photos, labels, data.conv4Size, RESNET50_CONV4_CHANNELS);
+  return input === 'pooled'
+    ? pooledExamples(photos, labels)
+    : conv4Examples(photos, labels, data.conv4Size, RESNET50_CONV4_CHANNELS);
 }
 
 export async function predict(model: tf.LayersModel, examples: Examples): Promise<Float32Array> {
@@ -83,9 +89,17 @@ export async function predict(model: tf.LayersModel, examples: Examples): Promis
 }
 
 /** Trains `options.recipe` on the photos `trainIndices` of `data`. */
-export async function trainRecipe(data: StoreData, trainIndices: readonly number[], options: RecipeOptions): Promise<TrainedRecipe> {
+export async function trainRecipe(
+  data: StoreData,
+  trainIndices: readonly number[],
+  options: RecipeOptions,
+): Promise<TrainedRecipe> {
   const log = options.log ?? (() => {});
-  const inner = stratifiedFolds(pick(data.labels, trainIndices), Math.round(1 / (options.innerValidation ?? 0.2)), options.seed + 1000);
+  const inner = stratifiedFolds(
+    pick(data.labels, trainIndices),
+    Math.round(1 / (options.innerValidation ?? 0.2)),
+    options.seed + 1000,
+  );
   const split = foldSplit(inner, 0);
   const fit = pick(trainIndices, split.train);
   const check = pick(trainIndices, split.test);
@@ -105,10 +119,22 @@ export async function trainRecipe(data: StoreData, trainIndices: readonly number
     augment,
     ...(classWeights ? { classWeights } : {}),
   });
-  log(`  head: best epoch ${headResult.bestEpoch} of ${headResult.history.length}, validation loss ${headResult.bestValLoss?.toFixed(3)}`);
+  log(
+    `  head: best epoch ${headResult.bestEpoch} of ${headResult.history.length}, validation loss ${headResult.bestValLoss?.toFixed(3)}`,
+  );
   if (options.recipe === 'head') {
-    const validation = { probabilities: await predict(head, examplesFor(data, check, 'pooled')), labels: pick(data.labels, check) };
-    return { model: head, input: 'pooled', history: { head: headResult.history, lastStage: [] }, validation, finished: true, lastStageKept: false };
+    const validation = {
+      probabilities: await predict(head, examplesFor(data, check, 'pooled')),
+      labels: pick(data.labels, check),
+    };
+    return {
+      model: head,
+      input: 'pooled',
+      history: { head: headResult.history, lastStage: [] },
+      validation,
+      finished: true,
+      lastStageKept: false,
+    };
   }
 
   const top = buildResNet50LastStageModel({ conv4Size: data.conv4Size, seed: options.seed });
@@ -131,19 +157,38 @@ export async function trainRecipe(data: StoreData, trainIndices: readonly number
     ...(classWeights ? { classWeights } : {}),
     frozenBatchNorm: true,
     ...(options.checkpointPrefix ? { checkpointPath: `${options.checkpointPrefix}.ckpt` } : {}),
-    fingerprint: { recipe: 'last-stage', photos: trainIndices.length, conv4Size: data.conv4Size, augment, weighted: classWeights === undefined },
+    fingerprint: {
+      recipe: 'last-stage',
+      photos: trainIndices.length,
+      conv4Size: data.conv4Size,
+      augment,
+      weighted: classWeights === undefined,
+    },
     ...(options.timeBudgetSeconds ? { timeBudgetSeconds: options.timeBudgetSeconds } : {}),
     ...(options.events ? { events: options.events } : {}),
   });
-  const lastStageKept = result.bestValLoss !== null && headResult.bestValLoss !== null && result.bestValLoss < headResult.bestValLoss;
+  const lastStageKept =
+    result.bestValLoss !== null && headResult.bestValLoss !== null && result.bestValLoss < headResult.bestValLoss;
   if (!lastStageKept) restoreWeights(top, start);
   disposeWeights(start);
   log(
     `  last stage: best epoch ${result.bestEpoch} of ${result.history.length}, validation loss ${result.bestValLoss?.toFixed(3)} (${result.stopReason}); ` +
-      (lastStageKept ? 'kept' : `not below the head's ${headResult.bestValLoss?.toFixed(3)}: the ImageNet last stage and the head are kept`),
+      (lastStageKept
+        ? 'kept'
+        : `not below the head's ${headResult.bestValLoss?.toFixed(3)}: the ImageNet last stage and the head are kept`),
   );
-  const validation = { probabilities: await predict(top, examplesFor(data, check, 'conv4')), labels: pick(data.labels, check) };
-  return { model: top, input: 'conv4', history: { head: headResult.history, lastStage: result.history }, validation, finished: result.finished, lastStageKept };
+  const validation = {
+    probabilities: await predict(top, examplesFor(data, check, 'conv4')),
+    labels: pick(data.labels, check),
+  };
+  return {
+    model: top,
+    input: 'conv4',
+    history: { head: headResult.history, lastStage: result.history },
+    validation,
+    finished: result.finished,
+    lastStageKept,
+  };
 }
 
 /** The photos `indices` as the trained model's unaugmented inputs. */

@@ -27,7 +27,12 @@ export function pooledExamples(photos: readonly PhotoFeatures[], labels: readonl
   };
 }
 
-export function conv4Examples(photos: readonly PhotoFeatures[], labels: readonly Grade[], conv4Size: number, channels: number): Examples {
+export function conv4Examples(
+  photos: readonly PhotoFeatures[],
+  labels: readonly Grade[],
+  conv4Size: number,
+  channels: number,
+): Examples {
   const width = conv4Size * conv4Size * channels;
   return {
     count: photos.length,

@@ -22,7 +22,8 @@ export function calibrateBatchNorm(model: tf.LayersModel, batch: tf.Tensor4D, la
   const remainingUses = new Map<number, number>();
   for (const layer of model.layers) {
     if (layer.getClassName() === 'InputLayer') continue;
-    for (const input of layer.inboundNodes[0]?.inputTensors ?? []) remainingUses.set(input.id, (remainingUses.get(input.id) ?? 0) + 1);
+    for (const input of layer.inboundNodes[0]?.inputTensors ?? [])
+      remainingUses.set(input.id, (remainingUses.get(input.id) ?? 0) + 1);
   }
   values.set(model.inputs[0]!.id, batch);
   let calibrated = 0;
@@ -39,7 +40,9 @@ export function calibrateBatchNorm(model: tf.LayersModel, batch: tf.Tensor4D, la
         setStatisticsFrom(layer, inputs[0]!);
         calibrated++;
       }
-      const output = tf.tidy(() => layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor);
+      const output = tf.tidy(
+        () => layer.apply(inputs.length === 1 ? inputs[0]! : inputs, { training: false }) as tf.Tensor,
+      );
       values.set(node.outputTensors[0]!.id, output);
       for (const symbolic of node.inputTensors) {
         const left = (remainingUses.get(symbolic.id) ?? 1) - 1;
@@ -82,8 +85,13 @@ function setStatisticsFrom(layer: tf.layers.Layer, input: tf.Tensor): void {
  * speeds up training from scratch. Returns the number of layers changed.
  */
 /** calibrateBatchNorm on every example of `examples` (unaugmented images) as one batch; returns its count. */
-export async function calibrateBatchNormOn(model: tf.LayersModel, examples: Examples, lastLayer?: string): Promise<number> {
-  if (examples.inputShape.length !== 3) throw new RangeError(`BatchNorm calibration needs images, got examples of shape [${examples.inputShape}]`);
+export async function calibrateBatchNormOn(
+  model: tf.LayersModel,
+  examples: Examples,
+  lastLayer?: string,
+): Promise<number> {
+  if (examples.inputShape.length !== 3)
+    throw new RangeError(`BatchNorm calibration needs images, got examples of shape [${examples.inputShape}]`);
   const [height, width, channels] = examples.inputShape as [number, number, number];
   const size = height * width * channels;
   const pixels = new Float32Array(examples.count * size);
@@ -101,7 +109,9 @@ export function zeroResidualGammas(model: tf.LayersModel): number {
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization' || !/_3_bn$/.test(layer.name)) continue;
     layer.setWeights(
-      layer.weights.map((weight) => (weight.originalName.endsWith('/gamma') ? tf.zerosLike(weight.read()) : weight.read())),
+      layer.weights.map((weight) =>
+        weight.originalName.endsWith('/gamma') ? tf.zerosLike(weight.read()) : weight.read(),
+      ),
     );
     changed++;
   }

@@ -22,12 +22,22 @@ export function applyClassifierHead(
   let y = features;
   units.forEach((n, i) => {
     y = applyLayer(
-      tf.layers.dense({ name: `head_dense${i + 1}`, units: n, activation: 'relu', kernelInitializer: init.glorotUniform() }),
+      tf.layers.dense({
+        name: `head_dense${i + 1}`,
+        units: n,
+        activation: 'relu',
+        kernelInitializer: init.glorotUniform(),
+      }),
       y,
     );
   });
   return applyLayer(
-    tf.layers.dense({ name: OUTPUT_LAYER, units: GRADE_COUNT, activation: 'softmax', kernelInitializer: init.glorotUniform() }),
+    tf.layers.dense({
+      name: OUTPUT_LAYER,
+      units: GRADE_COUNT,
+      activation: 'softmax',
+      kernelInitializer: init.glorotUniform(),
+    }),
     y,
   );
 }

@@ -52,7 +52,10 @@ export function foldCaffeInputIntoConv1(
   caffeMean: readonly number[] = CAFFE_BGR_MEAN,
 ): { kernel: Float32Array; bias: Float32Array } {
   const [kh, kw, inChannels, outChannels] = shape as [number, number, number, number];
-  if (inChannels !== 3 || bias.length !== outChannels) throw new Error(`conv1 kernel ${JSON.stringify(shape)} with bias ${bias.length}: expected [kh, kw, 3, n] and n biases`);
+  if (inChannels !== 3 || bias.length !== outChannels)
+    throw new Error(
+      `conv1 kernel ${JSON.stringify(shape)} with bias ${bias.length}: expected [kh, kw, 3, n] and n biases`,
+    );
   const folded = new Float32Array(kernel.length);
   const foldedBias = Float64Array.from(bias);
   for (let y = 0; y < kh; y++) {
@@ -108,7 +111,8 @@ export function loadKerasImagenetBackbone(
     const shapes = layer.getWeights().map((w) => w.shape);
     const isConv = layer.getClassName() === 'Conv2D';
     const names = isConv ? CONV_WEIGHTS : BN_WEIGHTS;
-    if (shapes.length !== names.length) throw new Error(`${layer.name}: expected ${names.length} weights, found ${shapes.length}`);
+    if (shapes.length !== names.length)
+      throw new Error(`${layer.name}: expected ${names.length} weights, found ${shapes.length}`);
     const values = names.map((n, i) => take(`${oldName}/${n}`, shapes[i]!).values);
     if (layer.name === 'conv1_conv') {
       const { kernel, bias } = foldCaffeInputIntoConv1(values[0]!, shapes[0]!, values[1]!, options.caffeMean);
@@ -120,6 +124,12 @@ export function loadKerasImagenetBackbone(
     written += values.length;
   }
   const left = source.filter((w) => !used.has(w.name) && !w.name.startsWith('fc1000/'));
-  if (left.length > 0) throw new Error(`ImageNet weights not mapped onto the backbone: ${left.slice(0, 5).map((w) => w.name).join(', ')}${left.length > 5 ? ', …' : ''}`);
+  if (left.length > 0)
+    throw new Error(
+      `ImageNet weights not mapped onto the backbone: ${left
+        .slice(0, 5)
+        .map((w) => w.name)
+        .join(', ')}${left.length > 5 ? ', …' : ''}`,
+    );
   return written;
 }

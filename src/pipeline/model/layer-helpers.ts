@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { IMAGENET_NORMALIZATION_LAYER, imagenetNormalizationBias, imagenetNormalizationKernel } from './imagenet-normalization.js';
+import {
+  IMAGENET_NORMALIZATION_LAYER,
+  imagenetNormalizationBias,
+  imagenetNormalizationKernel,
+} from './imagenet-normalization.js';
 
 /** `Layer.apply` is typed for eager and symbolic use at once; model building is always symbolic. */
 export function applyLayer(layer: tf.layers.Layer, input: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor {
@@ -8,7 +12,8 @@ export function applyLayer(layer: tf.layers.Layer, input: tf.SymbolicTensor | tf
 
 /** The model input: RGB pixels in 0..255, NHWC. */
 export function imageInput(inputSize: number): tf.SymbolicTensor {
-  if (!Number.isInteger(inputSize) || inputSize < 32) throw new RangeError(`inputSize must be an integer ≥ 32, got ${inputSize}`);
+  if (!Number.isInteger(inputSize) || inputSize < 32)
+    throw new RangeError(`inputSize must be an integer ≥ 32, got ${inputSize}`);
   return tf.input({ shape: [inputSize, inputSize, 3], name: 'input_image', dtype: 'float32' });
 }
 
@@ -26,7 +31,10 @@ export function applyImagenetNormalization(pixels: tf.SymbolicTensor): tf.Symbol
   });
   const normalized = applyLayer(layer, pixels);
   tf.tidy(() =>
-    layer.setWeights([tf.tensor4d(imagenetNormalizationKernel(), [1, 1, 3, 1]), tf.tensor1d(imagenetNormalizationBias())]),
+    layer.setWeights([
+      tf.tensor4d(imagenetNormalizationKernel(), [1, 1, 3, 1]),
+      tf.tensor1d(imagenetNormalizationBias()),
+    ]),
   );
   return normalized;
 }

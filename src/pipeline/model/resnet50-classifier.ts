@@ -32,7 +32,10 @@ export interface ResNet50ClassifierOptions {
 export function buildResNet50Classifier(options: ResNet50ClassifierOptions = {}): tf.LayersModel {
   const seed = options.seed ?? 0;
   const pixels = imageInput(options.inputSize ?? INPUT_SIZE);
-  const features = applyResNet50Backbone(applyImagenetNormalization(pixels), new SeededInitializers(seed, BACKBONE_STREAM));
+  const features = applyResNet50Backbone(
+    applyImagenetNormalization(pixels),
+    new SeededInitializers(seed, BACKBONE_STREAM),
+  );
   const pooled = applyLayer(tf.layers.globalAveragePooling2d({ name: GAP_LAYER }), features);
   const probabilities = applyClassifierHead(pooled, RESNET_HEAD_UNITS, new SeededInitializers(seed, HEAD_STREAM));
   const model = tf.model({ name: 'resnet50_dr_classifier', inputs: pixels, outputs: probabilities });
@@ -46,7 +49,11 @@ export function buildResNet50Classifier(options: ResNet50ClassifierOptions = {})
  */
 export function buildResNet50HeadModel(options: { seed?: number } = {}): tf.LayersModel {
   const features = tf.input({ shape: [RESNET50_FEATURES], name: 'pooled_features' });
-  const probabilities = applyClassifierHead(features, RESNET_HEAD_UNITS, new SeededInitializers(options.seed ?? 0, HEAD_STREAM));
+  const probabilities = applyClassifierHead(
+    features,
+    RESNET_HEAD_UNITS,
+    new SeededInitializers(options.seed ?? 0, HEAD_STREAM),
+  );
   return tf.model({ name: 'resnet50_dr_head', inputs: features, outputs: probabilities });
 }
 
@@ -60,7 +67,10 @@ export const RESNET50_CONV4_CHANNELS = 1024;
  */
 export function buildResNet50LastStageModel(options: { conv4Size: number; seed?: number }): tf.LayersModel {
   const seed = options.seed ?? 0;
-  const conv4 = tf.input({ shape: [options.conv4Size, options.conv4Size, RESNET50_CONV4_CHANNELS], name: 'conv4_features' });
+  const conv4 = tf.input({
+    shape: [options.conv4Size, options.conv4Size, RESNET50_CONV4_CHANNELS],
+    name: 'conv4_features',
+  });
   const features = applyResNet50LastStage(conv4, new SeededInitializers(seed, BACKBONE_STREAM));
   const pooled = applyLayer(tf.layers.globalAveragePooling2d({ name: GAP_LAYER }), features);
   const probabilities = applyClassifierHead(pooled, RESNET_HEAD_UNITS, new SeededInitializers(seed, HEAD_STREAM));
@@ -69,7 +79,11 @@ export function buildResNet50LastStageModel(options: { conv4Size: number; seed?:
 
 /** Truncates a ResNet50 classifier at `layerName` (e.g. conv4's output or the pooled features), sharing its weights. */
 export function resNet50Truncated(model: tf.LayersModel, layerName: string = RESNET50_CONV4_OUTPUT): tf.LayersModel {
-  return tf.model({ name: `${model.name}_to_${layerName}`, inputs: model.inputs, outputs: model.getLayer(layerName).output as tf.SymbolicTensor });
+  return tf.model({
+    name: `${model.name}_to_${layerName}`,
+    inputs: model.inputs,
+    outputs: model.getLayer(layerName).output as tf.SymbolicTensor,
+  });
 }
 
 /**

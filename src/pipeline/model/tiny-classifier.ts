@@ -30,14 +30,36 @@ export function buildTinyClassifier(options: TinyClassifierOptions = {}): tf.Lay
       padding,
       kernelInitializer: init.glorotUniform(),
     });
-    return applyLayer(tf.layers.batchNormalization({ name: `${name}_bn`, epsilon: RESNET_BN_EPSILON }), applyLayer(conv, input));
+    return applyLayer(
+      tf.layers.batchNormalization({ name: `${name}_bn`, epsilon: RESNET_BN_EPSILON }),
+      applyLayer(conv, input),
+    );
   };
-  const relu = (input: tf.SymbolicTensor, name: string) => applyLayer(tf.layers.activation({ name, activation: 'relu' }), input);
+  const relu = (input: tf.SymbolicTensor, name: string) =>
+    applyLayer(tf.layers.activation({ name, activation: 'relu' }), input);
 
   const pixels = imageInput(options.inputSize ?? INPUT_SIZE);
-  let x = applyLayer(tf.layers.zeroPadding2d({ name: 'stem_pad', padding: [[1, 1], [1, 1]] }), applyImagenetNormalization(pixels));
+  let x = applyLayer(
+    tf.layers.zeroPadding2d({
+      name: 'stem_pad',
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+    }),
+    applyImagenetNormalization(pixels),
+  );
   x = relu(convBn(x, 'stem', 2, 'valid'), 'stem_relu');
-  x = applyLayer(tf.layers.zeroPadding2d({ name: 'pool_pad', padding: [[1, 1], [1, 1]] }), x);
+  x = applyLayer(
+    tf.layers.zeroPadding2d({
+      name: 'pool_pad',
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+    }),
+    x,
+  );
   const pooled = applyLayer(tf.layers.maxPooling2d({ name: 'pool', poolSize: 3, strides: 2 }), x);
   let y = relu(convBn(pooled, 'block_1', 1, 'same'), 'block_1_relu');
   y = convBn(y, 'block_2', 1, 'same');

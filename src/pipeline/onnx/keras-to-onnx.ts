@@ -5,7 +5,14 @@ import {
   imagenetNormalizationBias,
   imagenetNormalizationKernel,
 } from '../model/imagenet-normalization.js';
-import { configNumber, configPair, configString, parseKerasTopology, type KerasGraph, type KerasLayer } from './keras-topology.js';
+import {
+  configNumber,
+  configPair,
+  configString,
+  parseKerasTopology,
+  type KerasGraph,
+  type KerasLayer,
+} from './keras-topology.js';
 import { OnnxGraphBuilder } from './onnx-graph-builder.js';
 import { DataType, encodeModel, type ModelProto } from './onnx-proto.js';
 
@@ -70,7 +77,9 @@ const HANDLERS: Record<string, Handler> = {
   Conv2D: (c, layer) => c.conv(layer),
   BatchNormalization: (c, layer) => {
     if (!c.foldedBatchNorms.has(layer.name)) {
-      throw new Error(`${layer.name}: BatchNormalization is supported only directly after a linear Conv2D that feeds nothing else`);
+      throw new Error(
+        `${layer.name}: BatchNormalization is supported only directly after a linear Conv2D that feeds nothing else`,
+      );
     }
     return c.input(layer);
   },
@@ -100,7 +109,8 @@ class Converter {
 
   convert(): ModelProto {
     const inputLayer = this.#layers.get(this.#graph.input);
-    if (!inputLayer || inputLayer.className !== 'InputLayer') throw new Error(`model input ${this.#graph.input} is not an InputLayer`);
+    if (!inputLayer || inputLayer.className !== 'InputLayer')
+      throw new Error(`model input ${this.#graph.input} is not an InputLayer`);
     const [, height, width, channels] = inputLayer.config['batch_input_shape'] as Array<number | null>;
     if (typeof channels !== 'number') throw new Error(`${inputLayer.name}: batch_input_shape needs a channel count`);
     this.#values.set(inputLayer.name, { name: ONNX_INPUT, rank: 4, channels, nonNegative: false });
@@ -108,7 +118,8 @@ class Converter {
     for (const layer of this.#graph.layers) {
       if (layer === inputLayer) continue;
       const handler = HANDLERS[layer.className];
-      if (!handler) throw new Error(`${layer.name}: layer type ${layer.className} is not supported by the ONNX exporter`);
+      if (!handler)
+        throw new Error(`${layer.name}: layer type ${layer.className} is not supported by the ONNX exporter`);
       if (layer.config['data_format'] !== undefined && layer.config['data_format'] !== 'channels_last') {
         throw new Error(`${layer.name}: only channels_last layers are supported`);
       }
@@ -119,10 +130,12 @@ class Converter {
     if (unused.length > 0) throw new Error(`weights not used by any exported layer: ${unused.join(', ')}`);
     const output = this.#value(this.#graph.output);
     const featureMap = output.rank === 4 && this.#options.featureMapOutput === true;
-    if ((output.rank !== 2 && !featureMap) || output.pads) throw new Error(`model output ${this.#graph.output} must be a [batch, classes] tensor`);
+    if ((output.rank !== 2 && !featureMap) || output.pads)
+      throw new Error(`model output ${this.#graph.output} must be a [batch, classes] tensor`);
     if (output.name !== ONNX_OUTPUT) this.builder.node('Identity', ONNX_OUTPUT, [output.name], ONNX_OUTPUT);
 
-    const dim = (size: number | null | undefined, symbol: string) => (typeof size === 'number' ? { dim_value: size } : { dim_param: symbol });
+    const dim = (size: number | null | undefined, symbol: string) =>
+      typeof size === 'number' ? { dim_value: size } : { dim_param: symbol };
     return {
       ir_version: ONNX_IR_VERSION,
       opset_import: [{ domain: '', version: ONNX_OPSET }],
@@ -135,7 +148,12 @@ class Converter {
         input: [
           {
             name: ONNX_INPUT,
-            type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [dim(null, 'N'), dim(channels, 'C'), dim(height, 'H'), dim(width, 'W')] } } },
+            type: {
+              tensor_type: {
+                elem_type: DataType.FLOAT,
+                shape: { dim: [dim(null, 'N'), dim(channels, 'C'), dim(height, 'H'), dim(width, 'W')] },
+              },
+            },
           },
         ],
         output: [
@@ -165,7 +183,8 @@ class Converter {
   input(layer: KerasLayer, options: { allowPads?: boolean } = {}): Value {
     if (layer.inputs.length !== 1) throw new Error(`${layer.name}: expected one input, got ${layer.inputs.length}`);
     const value = this.#value(layer.inputs[0]!);
-    if (value.pads && !options.allowPads) throw new Error(`${layer.name}: zero padding can only feed Conv2D or MaxPooling2D`);
+    if (value.pads && !options.allowPads)
+      throw new Error(`${layer.name}: zero padding can only feed Conv2D or MaxPooling2D`);
     return value;
   }
 
@@ -183,7 +202,8 @@ class Converter {
     const name = `${layer.name}/${key}`;
     const weight = this.#weights.get(name);
     if (!weight) throw new Error(`${layer.name}: weight ${name} is missing`);
-    if (weight.shape.join() !== shape.join()) throw new Error(`${name}: expected shape [${shape}], got [${weight.shape}]`);
+    if (weight.shape.join() !== shape.join())
+      throw new Error(`${name}: expected shape [${shape}], got [${weight.shape}]`);
     this.#usedWeights.add(name);
     return weight;
   }
@@ -191,9 +211,12 @@ class Converter {
   /** Verifies the layer is the ImageNet normalisation on the model input, then passes the input through. */
   dropNormalization(layer: KerasLayer): Value {
     const x = this.input(layer);
-    const pointwise = configString(layer, 'activation') === 'linear' && configPair(layer, 'strides').every((s) => s === 1);
+    const pointwise =
+      configString(layer, 'activation') === 'linear' && configPair(layer, 'strides').every((s) => s === 1);
     if (layer.name !== IMAGENET_NORMALIZATION_LAYER || x.name !== ONNX_INPUT || !pointwise) {
-      throw new Error(`${layer.name}: DepthwiseConv2D is supported only as ${IMAGENET_NORMALIZATION_LAYER} on the model input`);
+      throw new Error(
+        `${layer.name}: DepthwiseConv2D is supported only as ${IMAGENET_NORMALIZATION_LAYER} on the model input`,
+      );
     }
     const expected: Array<[string, number[], Float32Array]> = [
       ['depthwise_kernel', [1, 1, x.channels, 1], imagenetNormalizationKernel()],
@@ -203,7 +226,9 @@ class Converter {
       const actual = this.#weight(layer, key, shape).values;
       // fp32 constants match exactly; an fp16-rounded copy (≈5e-4 off) would make the variants disagree.
       if (values.some((v, i) => Math.abs(actual[i]! - v) > 1e-6 * Math.abs(v))) {
-        throw new Error(`${layer.name}/${key} is not the ImageNet normalisation the ONNX caller applies: [${actual}] vs [${values}]`);
+        throw new Error(
+          `${layer.name}/${key} is not the ImageNet normalisation the ONNX caller applies: [${actual}] vs [${values}]`,
+        );
       }
     }
     return x;
@@ -214,7 +239,9 @@ class Converter {
     const [[top, bottom], [left, right]] = layer.config['padding'] as [[number, number], [number, number]];
     const consumers = this.#consumers(layer.name);
     if (consumers.some((l) => l.className !== 'Conv2D' && l.className !== 'MaxPooling2D')) {
-      throw new Error(`${layer.name}: ZeroPadding2D is supported only when it feeds Conv2D / MaxPooling2D layers alone`);
+      throw new Error(
+        `${layer.name}: ZeroPadding2D is supported only when it feeds Conv2D / MaxPooling2D layers alone`,
+      );
     }
     return { ...x, pads: addPads(x.pads ?? NO_PADS, [top, left, bottom, right]) };
   }
@@ -227,7 +254,8 @@ class Converter {
     const filters = configNumber(layer, 'filters');
     const [kh, kw] = kernelShape;
     const kernel = this.#weight(layer, 'kernel', [kh, kw, x.channels, filters]);
-    const bias = layer.config['use_bias'] === false ? new Float32Array(filters) : this.#weight(layer, 'bias', [filters]).values;
+    const bias =
+      layer.config['use_bias'] === false ? new Float32Array(filters) : this.#weight(layer, 'bias', [filters]).values;
     const pads = addPads(x.pads ?? NO_PADS, samePadding(layer, kernelShape, strides, dilations));
     const oihw = hwioToOihw(kernel.values, [kh, kw, x.channels, filters]);
     const dims = [filters, x.channels, kh, kw];
@@ -245,7 +273,12 @@ class Converter {
       if (asFloat16) {
         const unscaled = this.builder.weight(`${layer.name}/kernel`, dims, oihw, true);
         const scaleInput = this.builder.float32(`${batchNorm.name}/scale`, [filters, 1, 1, 1], scale);
-        kernelInput = this.builder.node('Mul', `${batchNorm.name}/fold`, [unscaled, scaleInput], `${layer.name}/kernel_folded`);
+        kernelInput = this.builder.node(
+          'Mul',
+          `${batchNorm.name}/fold`,
+          [unscaled, scaleInput],
+          `${layer.name}/kernel_folded`,
+        );
       } else {
         kernelInput = this.builder.float32(`${layer.name}/kernel`, dims, scaleRows(oihw, scale));
       }
@@ -263,7 +296,12 @@ class Converter {
       pads: { ints: pads },
       group: { int: 1 },
     });
-    return this.activation(layer, { name: out, rank: 4, channels: filters, nonNegative: false }, activation, this.outName(layer));
+    return this.activation(
+      layer,
+      { name: out, rank: 4, channels: filters, nonNegative: false },
+      activation,
+      this.outName(layer),
+    );
   }
 
   #soleBatchNormConsumer(conv: KerasLayer): KerasLayer | undefined {
@@ -277,8 +315,12 @@ class Converter {
     if (axis !== -1 && axis !== 3) throw new Error(`${layer.name}: only channel-axis BatchNormalization is supported`);
     const epsilon = configNumber(layer, 'epsilon');
     // Keras BN without scale (γ) or center (β) has no such weight: γ = 1, β = 0.
-    const gamma = layer.config['scale'] === false ? new Float32Array(channels).fill(1) : this.#weight(layer, 'gamma', [channels]).values;
-    const beta = layer.config['center'] === false ? new Float32Array(channels) : this.#weight(layer, 'beta', [channels]).values;
+    const gamma =
+      layer.config['scale'] === false
+        ? new Float32Array(channels).fill(1)
+        : this.#weight(layer, 'gamma', [channels]).values;
+    const beta =
+      layer.config['center'] === false ? new Float32Array(channels) : this.#weight(layer, 'beta', [channels]).values;
     const mean = this.#weight(layer, 'moving_mean', [channels]).values;
     const variance = this.#weight(layer, 'moving_variance', [channels]).values;
     const scale = gamma.map((g, c) => g / Math.sqrt(variance[c]! + epsilon));
@@ -297,7 +339,9 @@ class Converter {
         // Keras normalises over the last axis: channels, which is axis 1 in NCHW.
         return {
           ...x,
-          name: this.builder.node('Softmax', `${layer.name}/softmax`, [x.name], outName, { axis: { int: x.rank === 4 ? 1 : -1 } }),
+          name: this.builder.node('Softmax', `${layer.name}/softmax`, [x.name], outName, {
+            axis: { int: x.rank === 4 ? 1 : -1 },
+          }),
           nonNegative: true,
         };
       default:
@@ -309,7 +353,8 @@ class Converter {
     const x = this.input(layer, { allowPads: true });
     // Zero padding then max pooling equals onnxruntime's pads (which never win the max) only when
     // every value is ≥ 0, as after a ReLU: each window still holds a real value ≥ the padded zeros.
-    if (x.pads && !x.nonNegative) throw new Error(`${layer.name}: zero padding before max pooling folds only after a ReLU`);
+    if (x.pads && !x.nonNegative)
+      throw new Error(`${layer.name}: zero padding before max pooling folds only after a ReLU`);
     const kernelShape = configPair(layer, 'pool_size');
     const strides = layer.config['strides'] == null ? kernelShape : configPair(layer, 'strides');
     const pads = addPads(x.pads ?? NO_PADS, samePadding(layer, kernelShape, strides, [1, 1]));
@@ -327,15 +372,23 @@ class Converter {
     if (!first || inputs.some((v) => v.pads || v.rank !== first.rank || v.channels !== first.channels)) {
       throw new Error(`${layer.name}: Add needs unpadded inputs of one shape`);
     }
-    const name = this.builder.node(inputs.length === 2 ? 'Add' : 'Sum', layer.name, inputs.map((v) => v.name), this.outName(layer));
+    const name = this.builder.node(
+      inputs.length === 2 ? 'Add' : 'Sum',
+      layer.name,
+      inputs.map((v) => v.name),
+      this.outName(layer),
+    );
     return { name, rank: first.rank, channels: first.channels, nonNegative: inputs.every((v) => v.nonNegative) };
   }
 
   globalAveragePool(layer: KerasLayer): Value {
     const x = this.input(layer);
-    if (x.rank !== 4 || layer.config['keepdims'] === true) throw new Error(`${layer.name}: expected a 4-D input pooled to [batch, channels]`);
+    if (x.rank !== 4 || layer.config['keepdims'] === true)
+      throw new Error(`${layer.name}: expected a 4-D input pooled to [batch, channels]`);
     const pooled = this.builder.node('GlobalAveragePool', layer.name, [x.name], `${layer.name}/nchw11`);
-    const name = this.builder.node('Flatten', `${layer.name}/flatten`, [pooled], this.outName(layer), { axis: { int: 1 } });
+    const name = this.builder.node('Flatten', `${layer.name}/flatten`, [pooled], this.outName(layer), {
+      axis: { int: 1 },
+    });
     return { name, rank: 2, channels: x.channels, nonNegative: x.nonNegative };
   }
 
@@ -344,7 +397,8 @@ class Converter {
     if (x.rank !== 2) throw new Error(`${layer.name}: Dense on a ${x.rank}-D tensor is not supported (pool first)`);
     const units = configNumber(layer, 'units');
     const kernel = this.#weight(layer, 'kernel', [x.channels, units]);
-    const bias = layer.config['use_bias'] === false ? new Float32Array(units) : this.#weight(layer, 'bias', [units]).values;
+    const bias =
+      layer.config['use_bias'] === false ? new Float32Array(units) : this.#weight(layer, 'bias', [units]).values;
     const asFloat16 = this.#options.weights === 'fp16' && kernel.storedAs === 'fp16';
     // Keras's [in, out] kernel is Gemm's B as is (transB = 0).
     const kernelInput = this.builder.weight(`${layer.name}/kernel`, [x.channels, units], kernel.values, asFloat16);
@@ -352,7 +406,12 @@ class Converter {
     const activation = configString(layer, 'activation');
     const gemmOutput = activation === 'linear' ? this.outName(layer) : `${layer.name}/linear`;
     const out = this.builder.node('Gemm', layer.name, [x.name, kernelInput, biasInput], gemmOutput);
-    return this.activation(layer, { name: out, rank: 2, channels: units, nonNegative: false }, activation, this.outName(layer));
+    return this.activation(
+      layer,
+      { name: out, rank: 2, channels: units, nonNegative: false },
+      activation,
+      this.outName(layer),
+    );
   }
 }
 
@@ -364,11 +423,18 @@ function addPads(a: Pads, b: Pads): Pads {
  * Explicit pads for Keras 'same' padding. With stride 1 they do not depend on the input size
  * (TF puts the odd pixel at the bottom/right); strided 'same' layers are not used by our models.
  */
-function samePadding(layer: KerasLayer, kernel: [number, number], strides: [number, number], dilations: [number, number]): Pads {
+function samePadding(
+  layer: KerasLayer,
+  kernel: [number, number],
+  strides: [number, number],
+  dilations: [number, number],
+): Pads {
   const padding = configString(layer, 'padding');
   if (padding === 'valid') return NO_PADS;
   if (padding !== 'same' || strides[0] !== 1 || strides[1] !== 1) {
-    throw new Error(`${layer.name}: padding '${padding}' with strides ${strides} is not supported (use 'valid', or 'same' with stride 1)`);
+    throw new Error(
+      `${layer.name}: padding '${padding}' with strides ${strides} is not supported (use 'valid', or 'same' with stride 1)`,
+    );
   }
   const total = kernel.map((k, i) => (k - 1) * dilations[i]!);
   const [th, tw] = total as [number, number];

@@ -21,7 +21,8 @@ export interface KerasGraph {
 type Json = Record<string, unknown>;
 
 function asObject(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what}: expected an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${what}: expected an object`);
   return value as Json;
 }
 
@@ -41,7 +42,9 @@ function endpointLayer(value: unknown, what: string): string {
   const [name, nodeIndex, tensorIndex] = asArray(value, what);
   if (typeof name !== 'string') throw new Error(`${what}: expected a layer name`);
   if (nodeIndex !== 0 || tensorIndex !== 0) {
-    throw new Error(`${what}: ${name} is used as node ${String(nodeIndex)}/tensor ${String(tensorIndex)}; shared layers and multi-output layers are not supported`);
+    throw new Error(
+      `${what}: ${name} is used as node ${String(nodeIndex)}/tensor ${String(tensorIndex)}; shared layers and multi-output layers are not supported`,
+    );
   }
   return name;
 }
@@ -56,10 +59,14 @@ export function parseKerasTopology(topology: unknown): KerasGraph {
     const layer = asObject(value, `layer ${index}`);
     const name = layer['name'];
     const className = layer['class_name'];
-    if (typeof name !== 'string' || typeof className !== 'string') throw new Error(`layer ${index}: missing name or class_name`);
+    if (typeof name !== 'string' || typeof className !== 'string')
+      throw new Error(`layer ${index}: missing name or class_name`);
     const nodes = asArray(layer['inbound_nodes'], `${name}.inbound_nodes`);
     if (nodes.length > 1) throw new Error(`${name}: called ${nodes.length} times; shared layers are not supported`);
-    const inputs = nodes.length === 0 ? [] : asArray(nodes[0], `${name}.inbound_nodes[0]`).map((e) => endpointLayer(e, `${name} input`));
+    const inputs =
+      nodes.length === 0
+        ? []
+        : asArray(nodes[0], `${name}.inbound_nodes[0]`).map((e) => endpointLayer(e, `${name} input`));
     return { name, className, config: asObject(layer['config'], `${name}.config`), inputs };
   });
   return {
@@ -72,13 +79,15 @@ export function parseKerasTopology(topology: unknown): KerasGraph {
 
 export function configNumber(layer: KerasLayer, key: string): number {
   const value = layer.config[key];
-  if (typeof value !== 'number') throw new Error(`${layer.name}: config.${key} should be a number, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number')
+    throw new Error(`${layer.name}: config.${key} should be a number, got ${JSON.stringify(value)}`);
   return value;
 }
 
 export function configString(layer: KerasLayer, key: string): string {
   const value = layer.config[key];
-  if (typeof value !== 'string') throw new Error(`${layer.name}: config.${key} should be a string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new Error(`${layer.name}: config.${key} should be a string, got ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -20,7 +20,13 @@ export class OnnxGraphBuilder {
   readonly #names = new Set<string>();
 
   /** Adds a node; returns its (first) output name. */
-  node(opType: string, name: string, inputs: string[], output: string, attributes: Record<string, AttributeValue> = {}): string {
+  node(
+    opType: string,
+    name: string,
+    inputs: string[],
+    output: string,
+    attributes: Record<string, AttributeValue> = {},
+  ): string {
     this.#claim(name, 'node');
     this.#claim(output, 'tensor');
     this.nodes.push({
@@ -53,9 +59,15 @@ export class OnnxGraphBuilder {
     return this.node('Cast', `${name}_cast`, [half], name, { to: { int: DataType.FLOAT } });
   }
 
-  #initializer(name: string, dims: number[], dataType: TensorProto['data_type'], data: Float32Array | Uint16Array | BigInt64Array): string {
+  #initializer(
+    name: string,
+    dims: number[],
+    dataType: TensorProto['data_type'],
+    data: Float32Array | Uint16Array | BigInt64Array,
+  ): string {
     const count = dims.reduce((a, b) => a * b, 1);
-    if (count !== data.length) throw new Error(`initializer ${name}: dims ${dims.join('×')} need ${count} values, got ${data.length}`);
+    if (count !== data.length)
+      throw new Error(`initializer ${name}: dims ${dims.join('×')} need ${count} values, got ${data.length}`);
     this.#claim(name, 'tensor');
     this.initializers.push({ name, dims, data_type: dataType, raw_data: bytesOf(data) });
     return name;

@@ -8,7 +8,9 @@ import protobuf from 'protobufjs';
  * tensor bytes handed to it under the .proto name.
  */
 
-const root = protobuf.parse(readFileSync(new URL('./onnx-subset.proto', import.meta.url), 'utf8'), { keepCase: true }).root;
+const root = protobuf.parse(readFileSync(new URL('./onnx-subset.proto', import.meta.url), 'utf8'), {
+  keepCase: true,
+}).root;
 const ModelProtoType = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values used here. */

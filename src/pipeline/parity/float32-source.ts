@@ -17,7 +17,8 @@ export async function readFloat32Source(storeDir: string, fp32Dir: string): Prom
     return { ok: false, problem: `${fp32Dir} has another topology than ${storeDir}` };
   }
   const fp32 = new Map(source.weights.map((w) => [w.name, w]));
-  if (source.weights.some((w) => w.storedAs !== 'fp32')) return { ok: false, problem: `${fp32Dir} holds fp16 weights, not float32` };
+  if (source.weights.some((w) => w.storedAs !== 'fp32'))
+    return { ok: false, problem: `${fp32Dir} holds fp16 weights, not float32` };
   for (const weight of store.weights) {
     const original = fp32.get(weight.name);
     if (!original || original.shape.join() !== weight.shape.join()) {
@@ -27,7 +28,11 @@ export async function readFloat32Source(storeDir: string, fp32Dir: string): Prom
       weight.storedAs === 'fp16'
         ? sameBits(encodeFloat16(original.values), encodeFloat16(weight.values))
         : original.values.every((v, i) => Object.is(v, weight.values[i]));
-    if (!matches) return { ok: false, problem: `weight ${weight.name} in ${storeDir} is not ${fp32Dir}'s rounded to fp16: another training run?` };
+    if (!matches)
+      return {
+        ok: false,
+        problem: `weight ${weight.name} in ${storeDir} is not ${fp32Dir}'s rounded to fp16: another training run?`,
+      };
   }
   if (fp32.size !== store.weights.length) return { ok: false, problem: `${fp32Dir} has weights ${storeDir} lacks` };
   return { ok: true, model: source };

@@ -23,13 +23,17 @@ export async function findManifestModel(modelsDir: string, id?: string): Promise
   const entry = manifest.models.find((m) => m.id === wanted);
   if (!wanted || !entry) {
     const ids = [...new Set(manifest.models.map((m) => m.id))];
-    throw new Error(`model "${wanted ?? ''}" is not in ${join(modelsDir, MANIFEST_FILE)} (listed: ${ids.join(', ') || 'none'}); run the export manifest step first`);
+    throw new Error(
+      `model "${wanted ?? ''}" is not in ${join(modelsDir, MANIFEST_FILE)} (listed: ${ids.join(', ') || 'none'}); run the export manifest step first`,
+    );
   }
   for (const storeDir of await findCanonicalStores(modelsDir)) {
     const description = await readModelDescription(storeDir);
     if (description.id !== entry.id) continue;
     if (description.version !== entry.version) {
-      throw new Error(`${storeDir} holds ${entry.id} version ${description.version}; the manifest lists version ${entry.version} (run the export manifest step)`);
+      throw new Error(
+        `${storeDir} holds ${entry.id} version ${description.version}; the manifest lists version ${entry.version} (run the export manifest step)`,
+      );
     }
     return { description, storeDir, manifest };
   }
@@ -54,7 +58,8 @@ export async function deriveListedForms(model: ManifestModel, outDir: string): P
     const path = `${id}/${version}/${file}`;
     const expected = listed.get(path);
     if (expected === undefined) mismatches.push(`${path}: not in the manifest`);
-    else if ((await hashFile(join(outDir, file))).sha256 !== expected) mismatches.push(`${path}: sha256 differs from the manifest`);
+    else if ((await hashFile(join(outDir, file))).sha256 !== expected)
+      mismatches.push(`${path}: sha256 differs from the manifest`);
   }
   return mismatches;
 }

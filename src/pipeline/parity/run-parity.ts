@@ -7,7 +7,14 @@ import { loadFundusDataset } from '../data/load-dataset.js';
 import { ONNX_FILE } from '../export/derive.js';
 import { exportOnnx } from '../onnx/keras-to-onnx.js';
 import { preprocessedImages } from '../train/preprocessed-images.js';
-import { accuracy, compareProbabilities, meetsTarget, PARITY_TARGETS, type Comparison, type TargetKind } from './compare.js';
+import {
+  accuracy,
+  compareProbabilities,
+  meetsTarget,
+  PARITY_TARGETS,
+  type Comparison,
+  type TargetKind,
+} from './compare.js';
 import { environment, type Environment } from './environment.js';
 import { readFloat32Source } from './float32-source.js';
 import { deriveListedForms, findManifestModel, formatDir } from './manifest-model.js';
@@ -49,7 +56,14 @@ export interface ParityComparison extends Comparison {
 }
 
 export interface ParityReport {
-  model: { id: string; version: string; name: string; store: string; formsMatchManifest: boolean; manifestMismatches: string[] };
+  model: {
+    id: string;
+    version: string;
+    name: string;
+    store: string;
+    formsMatchManifest: boolean;
+    manifestMismatches: string[];
+  };
   data: { dir: string; images: number; perGrade: number[] };
   /** null: not asked for; otherwise whether the trained float32 weights could be compared. */
   float32Source: { dir: string; status: 'compared' | 'absent' | 'not-the-source'; problem?: string } | null;
@@ -73,7 +87,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** The trained float32 weights as an ONNX model, when `fp32Dir` holds the store's source. */
-async function trainedFloat32(storeDir: string, fp32Dir: string): Promise<{ status: NonNullable<ParityReport['float32Source']>; onnx?: Uint8Array }> {
+async function trainedFloat32(
+  storeDir: string,
+  fp32Dir: string,
+): Promise<{ status: NonNullable<ParityReport['float32Source']>; onnx?: Uint8Array }> {
   if (!(await exists(fp32Dir))) return { status: { dir: fp32Dir, status: 'absent' } };
   const source = await readFloat32Source(storeDir, fp32Dir);
   return source.ok
@@ -96,7 +113,9 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
     let step = performance.now();
     const manifestMismatches = await deriveListedForms(model, work);
     const deriveSeconds = since(step);
-    options.log(`${id} v${version}: derived 4 forms from ${model.storeDir} in ${deriveSeconds.toFixed(1)} s${manifestMismatches.length ? ` (${manifestMismatches.length} file(s) differ from the manifest!)` : ', identical to the manifest'}.`);
+    options.log(
+      `${id} v${version}: derived 4 forms from ${model.storeDir} in ${deriveSeconds.toFixed(1)} s${manifestMismatches.length ? ` (${manifestMismatches.length} file(s) differ from the manifest!)` : ', identical to the manifest'}.`,
+    );
 
     const all = await loadFundusDataset(options.dataDir);
     const records = options.limit ? all.slice(0, options.limit) : all;
@@ -106,12 +125,18 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
     step = performance.now();
     for (let i = 0; i < images.count; i++) await images.image(i);
     const preprocessSeconds = since(step);
-    options.log(`${images.count} images from ${options.dataDir} preprocessed (or read from ${options.cacheDir}) in ${preprocessSeconds.toFixed(1)} s.`);
+    options.log(
+      `${images.count} images from ${options.dataDir} preprocessed (or read from ${options.cacheDir}) in ${preprocessSeconds.toFixed(1)} s.`,
+    );
 
     await startTfjsWasm();
     const runs: FormRun[] = [];
     const probabilities = new Map<string, Float32Array>();
-    const run = async (form: string, runtime: string, predict: (onBatch: (done: number) => void) => Promise<Prediction>) => {
+    const run = async (
+      form: string,
+      runtime: string,
+      predict: (onBatch: (done: number) => void) => Promise<Prediction>,
+    ) => {
       const t = performance.now();
       let reported = t;
       const { values, loadSeconds } = await predict((done) => {
@@ -121,37 +146,69 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
       });
       const inferenceSeconds = Math.max(0, toMs((performance.now() - t) / 1000 - loadSeconds));
       const msPerImage = Math.round((10_000 * inferenceSeconds) / Math.max(1, images.count)) / 10;
-      runs.push({ form, runtime, loadSeconds: toMs(loadSeconds), inferenceSeconds, msPerImage, accuracy: accuracy(values, labels) });
+      runs.push({
+        form,
+        runtime,
+        loadSeconds: toMs(loadSeconds),
+        inferenceSeconds,
+        msPerImage,
+        accuracy: accuracy(values, labels),
+      });
       probabilities.set(form, values);
-      options.log(`${form} on ${runtime}: loaded in ${loadSeconds.toFixed(1)} s, ${inferenceSeconds.toFixed(1)} s for ${images.count} images (${msPerImage.toFixed(0)} ms/image).`);
+      options.log(
+        `${form} on ${runtime}: loaded in ${loadSeconds.toFixed(1)} s, ${inferenceSeconds.toFixed(1)} s for ${images.count} images (${msPerImage.toFixed(0)} ms/image).`,
+      );
     };
     const dir = (variant: ModelVariant, weights: WeightForm) => formatDir(work, variant, weights);
     for (const weights of ['fp32', 'fp16'] as const) {
       const bytes = await readFile(join(dir('onnx', weights), ONNX_FILE));
-      await run(`onnx-${weights}`, 'onnxruntime-node', (onBatch) => predictOnnx(bytes, images, options.batch, options.ortThreads, onBatch));
+      await run(`onnx-${weights}`, 'onnxruntime-node', (onBatch) =>
+        predictOnnx(bytes, images, options.batch, options.ortThreads, onBatch),
+      );
     }
     for (const weights of ['fp32', 'fp16'] as const) {
-      await run(`tfjs-${weights}`, 'tfjs-backend-wasm', (onBatch) => predictTfjs(dir('tfjs', weights), images, options.batch, onBatch));
+      await run(`tfjs-${weights}`, 'tfjs-backend-wasm', (onBatch) =>
+        predictTfjs(dir('tfjs', weights), images, options.batch, onBatch),
+      );
     }
 
     const trained = options.fp32Dir === undefined ? undefined : await trainedFloat32(model.storeDir, options.fp32Dir);
     const bytes = trained?.onnx;
     if (bytes) {
-      await run('trained-fp32', 'onnxruntime-node', (onBatch) => predictOnnx(bytes, images, options.batch, options.ortThreads, onBatch));
+      await run('trained-fp32', 'onnxruntime-node', (onBatch) =>
+        predictOnnx(bytes, images, options.batch, options.ortThreads, onBatch),
+      );
     }
 
     const compare = (label: string, reference: string, candidate: string, target: TargetKind): ParityComparison => {
       const c = compareProbabilities(probabilities.get(reference)!, probabilities.get(candidate)!, labels, names);
-      return { name: label, reference, candidate, target, targetText: PARITY_TARGETS[target].text, pass: meetsTarget(target, c), ...c };
+      return {
+        name: label,
+        reference,
+        candidate,
+        target,
+        targetText: PARITY_TARGETS[target].text,
+        pass: meetsTarget(target, c),
+        ...c,
+      };
     };
     const comparisons = [
       compare('runtimes: TF.js fp32 vs ONNX fp32', 'tfjs-fp32', 'onnx-fp32', 'runtimes'),
       compare('compact: TF.js fp16 vs TF.js fp32', 'tfjs-fp32', 'tfjs-fp16', 'compact'),
       compare('compact: ONNX fp16 vs ONNX fp32', 'onnx-fp32', 'onnx-fp16', 'compact'),
-      ...(probabilities.has('trained-fp32') ? [compare('rounding: fp16 store vs trained fp32', 'trained-fp32', 'onnx-fp32', 'compact')] : []),
+      ...(probabilities.has('trained-fp32')
+        ? [compare('rounding: fp16 store vs trained fp32', 'trained-fp32', 'onnx-fp32', 'compact')]
+        : []),
     ];
     return {
-      model: { id, version, name, store: model.storeDir, formsMatchManifest: manifestMismatches.length === 0, manifestMismatches },
+      model: {
+        id,
+        version,
+        name,
+        store: model.storeDir,
+        formsMatchManifest: manifestMismatches.length === 0,
+        manifestMismatches,
+      },
       data: {
         dir: options.dataDir,
         images: images.count,

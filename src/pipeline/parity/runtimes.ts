@@ -45,12 +45,20 @@ export interface Prediction {
 const since = (start: number) => (performance.now() - start) / 1000;
 
 /** TF.js layers model folder → probabilities; input NHWC float32 0..255 (normalised in-graph). */
-export async function predictTfjs(modelDir: string, images: ImageSource, batch: number, onBatch?: (done: number) => void): Promise<Prediction> {
+export async function predictTfjs(
+  modelDir: string,
+  images: ImageSource,
+  batch: number,
+  onBatch?: (done: number) => void,
+): Promise<Prediction> {
   const start = performance.now();
   const model = await loadLayersModelFromDir(modelDir);
   const loadSeconds = since(start);
   try {
-    return { values: await predictProbabilities(model, imageExamples(images, images.size), batch, onBatch), loadSeconds };
+    return {
+      values: await predictProbabilities(model, imageExamples(images, images.size), batch, onBatch),
+      loadSeconds,
+    };
   } finally {
     model.dispose();
   }

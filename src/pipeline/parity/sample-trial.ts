@@ -80,8 +80,16 @@ export async function trySamples(options: SampleTrialOptions): Promise<SampleTri
       const t = performance.now();
       const pixels = await decodeImageFile(record.path);
       const { rgb, fov } = preprocessFundus(pixels);
-      prepared.push({ rgb, fov: { found: fov.found, verdict: fov.verdict, confidence: fov.confidence }, width: pixels.width, height: pixels.height, ms: performance.now() - t });
-      options.log(`  ${record.image}: ${pixels.width}×${pixels.height}, field of view ${fov.verdict} (${fov.confidence.toFixed(2)}), ${(performance.now() - t).toFixed(0)} ms`);
+      prepared.push({
+        rgb,
+        fov: { found: fov.found, verdict: fov.verdict, confidence: fov.confidence },
+        width: pixels.width,
+        height: pixels.height,
+        ms: performance.now() - t,
+      });
+      options.log(
+        `  ${record.image}: ${pixels.width}×${pixels.height}, field of view ${fov.verdict} (${fov.confidence.toFixed(2)}), ${(performance.now() - t).toFixed(0)} ms`,
+      );
     }
     const preprocessSeconds = (performance.now() - started) / 1000;
     const images: ImageSource = {
@@ -96,11 +104,17 @@ export async function trySamples(options: SampleTrialOptions): Promise<SampleTri
     const tfjs = await predictTfjs(formatDir(work, 'tfjs', options.weights), images, options.batch);
     const tfjsSeconds = (performance.now() - started) / 1000;
     started = performance.now();
-    const onnx = await predictOnnx(await readFile(join(formatDir(work, 'onnx', options.weights), ONNX_FILE)), images, options.batch, options.ortThreads);
+    const onnx = await predictOnnx(
+      await readFile(join(formatDir(work, 'onnx', options.weights), ONNX_FILE)),
+      images,
+      options.batch,
+      options.ortThreads,
+    );
     const onnxSeconds = (performance.now() - started) / 1000;
 
     const threshold = model.description.referralThreshold;
-    const refers = (v: VariantGrade) => referralReason(v.grade, referableProbability(v.probabilities), threshold) !== null;
+    const refers = (v: VariantGrade) =>
+      referralReason(v.grade, referableProbability(v.probabilities), threshold) !== null;
     const results: SampleResult[] = records.map((record, i) => {
       const [t, o] = [variantGrade(tfjs.values, i), variantGrade(onnx.values, i)];
       const p = prepared[i]!;

@@ -16,7 +16,8 @@ export interface BarChartOptions {
 /** A vertical bar chart, one bar per category, as an SVG document. */
 export function barChartSvg(options: BarChartOptions): string {
   const { title, categories, values, yLabel, width = 640, height = 400 } = options;
-  if (categories.length !== values.length) throw new RangeError(`${categories.length} categories but ${values.length} values`);
+  if (categories.length !== values.length)
+    throw new RangeError(`${categories.length} categories but ${values.length} values`);
   const margin = { top: 48, right: 20, bottom: 44, left: 64 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
@@ -33,11 +34,17 @@ export function barChartSvg(options: BarChartOptions): string {
     const v = values[i]!;
     const x = margin.left + i * slot + slot * 0.15;
     const colour = options.colours?.[i] ?? paletteColour(i);
-    parts.push(`<rect x="${x}" y="${y(v)}" width="${slot * 0.7}" height="${margin.top + plotH - y(v)}" fill="${colour}"/>`);
-    parts.push(text(x + slot * 0.35, y(v) - 6, options.barLabels?.[i] ?? formatNumber(v), { size: 11, anchor: 'middle' }));
+    parts.push(
+      `<rect x="${x}" y="${y(v)}" width="${slot * 0.7}" height="${margin.top + plotH - y(v)}" fill="${colour}"/>`,
+    );
+    parts.push(
+      text(x + slot * 0.35, y(v) - 6, options.barLabels?.[i] ?? formatNumber(v), { size: 11, anchor: 'middle' }),
+    );
     parts.push(text(x + slot * 0.35, margin.top + plotH + 20, category, { size: 12, anchor: 'middle' }));
   });
-  parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#444"/>`);
+  parts.push(
+    `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${margin.top + plotH}" y2="${margin.top + plotH}" stroke="#444"/>`,
+  );
   if (yLabel) parts.push(text(18, margin.top + plotH / 2, yLabel, { size: 12, anchor: 'middle', rotate: -90 }));
   return svgDocument(width, height, parts.join('\n'));
 }

@@ -16,7 +16,8 @@ export interface ConfusionMatrixOptions {
 export function confusionMatrixSvg(options: ConfusionMatrixOptions): string {
   const { title, labels, counts, cellSize = 72 } = options;
   const n = labels.length;
-  if (counts.length !== n || counts.some((row) => row.length !== n)) throw new RangeError(`confusion matrix must be ${n}x${n}`);
+  if (counts.length !== n || counts.some((row) => row.length !== n))
+    throw new RangeError(`confusion matrix must be ${n}x${n}`);
   const left = 150;
   const top = 90;
   const width = left + n * cellSize + 30;
@@ -39,8 +40,21 @@ export function confusionMatrixSvg(options: ConfusionMatrixOptions): string {
       const y = top + i * cellSize;
       parts.push(`<rect x="${x}" y="${y}" width="${cellSize}" height="${cellSize}" fill="${fill}" stroke="#ffffff"/>`);
       const ink = share > 0.55 ? '#ffffff' : '#222222';
-      parts.push(text(x + cellSize / 2, y + cellSize / 2, String(count), { size: 14, anchor: 'middle', weight: 'bold', fill: ink }));
-      parts.push(text(x + cellSize / 2, y + cellSize / 2 + 17, `(${(share * 100).toFixed(0)}%)`, { size: 11, anchor: 'middle', fill: ink }));
+      parts.push(
+        text(x + cellSize / 2, y + cellSize / 2, String(count), {
+          size: 14,
+          anchor: 'middle',
+          weight: 'bold',
+          fill: ink,
+        }),
+      );
+      parts.push(
+        text(x + cellSize / 2, y + cellSize / 2 + 17, `(${(share * 100).toFixed(0)}%)`, {
+          size: 11,
+          anchor: 'middle',
+          fill: ink,
+        }),
+      );
     });
   });
   return svgDocument(width, height, parts.join('\n'));

@@ -40,17 +40,27 @@ export function lineChartSvg(options: LineChartOptions): string {
     parts.push(text(margin.left - 8, py(t) + 4, formatNumber(t), { size: 11, anchor: 'end' }));
   }
   for (const t of niceTicks(xMin, xMin + xSpan, 6)) {
-    parts.push(`<line x1="${px(t)}" x2="${px(t)}" y1="${margin.top + plotH}" y2="${margin.top + plotH + 5}" stroke="#444"/>`);
+    parts.push(
+      `<line x1="${px(t)}" x2="${px(t)}" y1="${margin.top + plotH}" y2="${margin.top + plotH + 5}" stroke="#444"/>`,
+    );
     parts.push(text(px(t), margin.top + plotH + 18, formatNumber(t), { size: 11, anchor: 'middle' }));
   }
-  parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`);
+  parts.push(
+    `<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
+  );
   series.forEach((s, i) => {
     const colour = s.colour ?? paletteColour(i);
     const d = s.points.map((p, k) => `${k ? 'L' : 'M'}${px(p[0]).toFixed(2)},${py(p[1]).toFixed(2)}`).join(' ');
-    if (d) parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
-    if (s.points.length === 1) parts.push(`<circle cx="${px(s.points[0]![0])}" cy="${py(s.points[0]![1])}" r="3" fill="${colour}"/>`);
+    if (d)
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+      );
+    if (s.points.length === 1)
+      parts.push(`<circle cx="${px(s.points[0]![0])}" cy="${py(s.points[0]![1])}" r="3" fill="${colour}"/>`);
     const ly = margin.top + 10 + i * 20;
-    parts.push(`<line x1="${width - margin.right + 12}" x2="${width - margin.right + 36}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    parts.push(
+      `<line x1="${width - margin.right + 12}" x2="${width - margin.right + 36}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     parts.push(text(width - margin.right + 42, ly + 4, s.name, { size: 12 }));
   });
   if (xLabel) parts.push(text(margin.left + plotW / 2, height - 12, xLabel, { size: 12, anchor: 'middle' }));

@@ -9,7 +9,9 @@ const SVG_DENSITY = 72;
  * `scale` 2 gives a sharper image at twice the declared width and height.
  */
 export async function svgToPng(svg: string, scale = 1): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: SVG_DENSITY * scale }).png().toBuffer();
+  return sharp(Buffer.from(svg), { density: SVG_DENSITY * scale })
+    .png()
+    .toBuffer();
 }
 
 export async function writeSvgAsPng(path: string, svg: string, scale = 1): Promise<void> {

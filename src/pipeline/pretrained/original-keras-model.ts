@@ -17,10 +17,14 @@ export const ORIGINAL_POOL_LAYER = 'avg_pool';
 
 export async function loadOriginalPooledModel(files: TfjsModelFiles, inputSize: number): Promise<tf.LayersModel> {
   const json = structuredClone(files.json) as unknown as tf.io.ModelJSON;
-  const topology = json.modelTopology as { model_config?: { config: { layers: KerasLayerJson[] } }; config?: { layers: KerasLayerJson[] } };
+  const topology = json.modelTopology as {
+    model_config?: { config: { layers: KerasLayerJson[] } };
+    config?: { layers: KerasLayerJson[] };
+  };
   const layers = (topology.model_config ?? topology).config!.layers;
   const input = layers.find((l) => l.class_name === 'InputLayer');
-  if (!input?.config.batch_input_shape) throw new Error('the ImageNet model has no InputLayer with a batch_input_shape');
+  if (!input?.config.batch_input_shape)
+    throw new Error('the ImageNet model has no InputLayer with a batch_input_shape');
   input.config.batch_input_shape = [null, inputSize, inputSize, 3];
   const weightData = new Uint8Array(files.weightBytes).buffer;
   const full = await tf.loadLayersModel({

@@ -38,7 +38,8 @@ export class Adam {
     if (!(config.learningRate > 0)) throw new RangeError(`learning rate must be > 0, got ${config.learningRate}`);
     this.learningRate = config.learningRate;
     this.#warmupSteps = config.warmupSteps ?? 0;
-    if (!Number.isInteger(this.#warmupSteps) || this.#warmupSteps < 0) throw new RangeError(`warmup steps must be an integer ≥ 0, got ${config.warmupSteps}`);
+    if (!Number.isInteger(this.#warmupSteps) || this.#warmupSteps < 0)
+      throw new RangeError(`warmup steps must be an integer ≥ 0, got ${config.warmupSteps}`);
     this.#beta1 = config.beta1 ?? 0.9;
     this.#beta2 = config.beta2 ?? 0.999;
     this.#epsilon = config.epsilon ?? 1e-7;
@@ -54,7 +55,10 @@ export class Adam {
     const correction1 = 1 - this.#beta1 ** this.#step;
     const correction2 = 1 - this.#beta2 ** this.#step;
     // A function of the step count alone, so a resumed run uses exactly the same rates.
-    const rate = this.#warmupSteps > 0 ? (this.learningRate * Math.min(this.#step, this.#warmupSteps)) / this.#warmupSteps : this.learningRate;
+    const rate =
+      this.#warmupSteps > 0
+        ? (this.learningRate * Math.min(this.#step, this.#warmupSteps)) / this.#warmupSteps
+        : this.learningRate;
     tf.tidy(() => {
       for (const [key, gradient] of gradients) {
         const variable = variables.get(key);

@@ -32,8 +32,12 @@ export class AuxiliaryHead {
     if (Array.isArray(features) || typeof featureWidth !== 'number') {
       throw new Error(`layer ${featureLayer} of ${model.name} does not output [batch, features]`);
     }
-    if (model.outputs.length !== 1) throw new Error(`${model.name} has ${model.outputs.length} outputs; the auxiliary head expects one (the class probabilities)`);
-    if (model.weights.some((w) => w.originalName.startsWith(`${AUXILIARY_HEAD}/`))) throw new Error(`${model.name} already has weights named ${AUXILIARY_HEAD}/…`);
+    if (model.outputs.length !== 1)
+      throw new Error(
+        `${model.name} has ${model.outputs.length} outputs; the auxiliary head expects one (the class probabilities)`,
+      );
+    if (model.weights.some((w) => w.originalName.startsWith(`${AUXILIARY_HEAD}/`)))
+      throw new Error(`${model.name} already has weights named ${AUXILIARY_HEAD}/…`);
     this.width = width;
     this.#twoOutputs = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, features] });
     // Adam moves every kernel entry by about the learning rate per step whatever the gradient's
@@ -44,7 +48,10 @@ export class AuxiliaryHead {
     // training. Zeros: the head starts by predicting every target's training mean (the targets
     // are standardised), and its first step sends no gradient into the backbone.
     this.#outputScale = 1 / Math.sqrt(featureWidth);
-    [this.#kernel, this.#bias] = tf.tidy(() => [tf.variable(tf.zeros([featureWidth, width])), tf.variable(tf.zeros([width]))]);
+    [this.#kernel, this.#bias] = tf.tidy(() => [
+      tf.variable(tf.zeros([featureWidth, width])),
+      tf.variable(tf.zeros([width])),
+    ]);
     this.variables = new Map([
       [`${AUXILIARY_HEAD}/kernel`, this.#kernel],
       [`${AUXILIARY_HEAD}/bias`, this.#bias],

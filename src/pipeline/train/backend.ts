@@ -33,7 +33,9 @@ export async function initTrainingBackend(name: TrainingBackend, options: Backen
   }
   if (name === 'webgpu') {
     if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined) {
-      throw new Error('the webgpu backend needs navigator.gpu: run in a browser, or give Node a WebGPU implementation (e.g. the "webgpu" npm package\'s globals) first');
+      throw new Error(
+        'the webgpu backend needs navigator.gpu: run in a browser, or give Node a WebGPU implementation (e.g. the "webgpu" npm package\'s globals) first',
+      );
     }
     await import('@tensorflow/tfjs-backend-webgpu');
   }

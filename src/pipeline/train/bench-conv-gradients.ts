@@ -68,17 +68,23 @@ async function benchCase(c: ConvCase, batch: number, fast: boolean): Promise<[nu
   const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: 'floor' };
   const forward = await secondsPerCall(() => tf.conv2d(x, w, c.stride, c.pad));
   const dx = await secondsPerCall(
-    () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
+    () =>
+      tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
   );
   const dw = fast
-    ? await secondsPerCall(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor)
+    ? await secondsPerCall(
+        () =>
+          tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor,
+      )
     : NaN;
   tf.dispose([x, w, dy]);
   return [forward, dx, dw];
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { resolution: { type: 'string', default: '160' }, batch: { type: 'string', default: '8' } } });
+  const { values } = parseArgs({
+    options: { resolution: { type: 'string', default: '160' }, batch: { type: 'string', default: '8' } },
+  });
   const resolution = Number(values.resolution);
   const batch = Number(values.batch);
   await tf.setBackend('wasm');
@@ -86,13 +92,20 @@ async function main(): Promise<void> {
   // Repeated calls reuse one filter tensor, as the micro-batches of a training step do, so "dX fast"
   // is the steady state with its flipped filter cached; a step's first micro-batch also derives it.
   console.log('dX fast reuses its flipped filter across calls, as within a training step');
-  console.log('layer'.padEnd(22), 'forward'.padStart(14), 'dX wasm'.padStart(14), 'dX fast'.padStart(14), 'dW fast'.padStart(14));
+  console.log(
+    'layer'.padEnd(22),
+    'forward'.padStart(14),
+    'dX wasm'.padStart(14),
+    'dX fast'.padStart(14),
+    'dW fast'.padStart(14),
+  );
   for (const c of resnet50Cases(resolution)) {
     const out = Math.floor((c.pad === 'same' ? c.size + c.stride - 1 : c.size - c.kernel + c.stride) / c.stride);
     const flops = 2 * batch * out * out * c.kernel * c.kernel * c.inChannels * c.outChannels;
     const [forward, dxSlow] = await benchCase(c, batch, false);
     const [, dxFast, dwFast] = await benchCase(c, batch, true);
-    const cell = (s: number) => (Number.isNaN(s) ? 'n/a' : `${(flops / s / 1e9).toFixed(1)} (${(s * 1000).toFixed(1)})`).padStart(14);
+    const cell = (s: number) =>
+      (Number.isNaN(s) ? 'n/a' : `${(flops / s / 1e9).toFixed(1)} (${(s * 1000).toFixed(1)})`).padStart(14);
     console.log(c.name.padEnd(22), cell(forward), cell(dxSlow), cell(dxFast), cell(dwFast));
   }
 }

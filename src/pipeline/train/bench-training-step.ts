@@ -68,7 +68,10 @@ const times: number[] = [];
 for (let i = 0; i < passes; i++) times.push(await pass());
 const mean = times.reduce((a, b) => a + b, 0) / times.length;
 // The emscripten module's heap view; its buffer is the whole wasm memory.
-const heap = backend === 'wasm' ? ((tf.backend() as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer.byteLength : NaN;
+const heap =
+  backend === 'wasm'
+    ? ((tf.backend() as BackendWasm).wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer.byteLength
+    : NaN;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 console.log(
   JSON.stringify({

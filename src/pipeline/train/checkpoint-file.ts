@@ -28,7 +28,11 @@ export interface CheckpointContents<T> {
   tensors: Map<string, { shape: number[]; values: Float32Array }>;
 }
 
-export async function writeCheckpointFile<T>(path: string, state: T, tensors: ReadonlyMap<string, tf.Tensor>): Promise<void> {
+export async function writeCheckpointFile<T>(
+  path: string,
+  state: T,
+  tensors: ReadonlyMap<string, tf.Tensor>,
+): Promise<void> {
   const entries: TensorEntry[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
@@ -68,12 +72,13 @@ export async function writeCheckpointFile<T>(path: string, state: T, tensors: Re
 }
 
 async function writeAll(file: FileHandle, data: Uint8Array): Promise<void> {
-  for (let done = 0; done < data.length; ) done += (await file.write(data, done, data.length - done)).bytesWritten;
+  for (let done = 0; done < data.length;) done += (await file.write(data, done, data.length - done)).bytesWritten;
 }
 
 export async function readCheckpointFile<T>(path: string): Promise<CheckpointContents<T>> {
   const bytes = await readFile(path);
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error(`${path} is not a checkpoint file`);
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new Error(`${path} is not a checkpoint file`);
   const headerLength = bytes.readUInt32LE(MAGIC.length);
   const headerStart = MAGIC.length + 4;
   const header = JSON.parse(bytes.subarray(headerStart, headerStart + headerLength).toString('utf8')) as FileHeader<T>;

@@ -9,7 +9,8 @@ import { GRADE_COUNT } from '../../shared/grades.js';
 export function inverseFrequencyClassWeights(labels: readonly number[], classes: number = GRADE_COUNT): number[] {
   const counts = new Array<number>(classes).fill(0);
   for (const label of labels) {
-    if (!Number.isInteger(label) || label < 0 || label >= classes) throw new RangeError(`label ${label} outside 0..${classes - 1}`);
+    if (!Number.isInteger(label) || label < 0 || label >= classes)
+      throw new RangeError(`label ${label} outside 0..${classes - 1}`);
     counts[label]!++;
   }
   const present = counts.filter((n) => n > 0).length;

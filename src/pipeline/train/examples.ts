@@ -43,7 +43,12 @@ export function imageExamples(source: ImageSource, resolution: number): Examples
     async load(index, out, offset, augmentSeed) {
       let image = await source.image(index);
       if (image.width !== resolution || image.height !== resolution) {
-        image = resampleRegion({ ...image, channels: 3 }, { x: 0, y: 0, width: image.width, height: image.height }, resolution, resolution);
+        image = resampleRegion(
+          { ...image, channels: 3 },
+          { x: 0, y: 0, width: image.width, height: image.height },
+          resolution,
+          resolution,
+        );
       }
       if (augmentSeed !== undefined) image = augment(image, augmentSeed);
       const data = image.data;
@@ -54,7 +59,8 @@ export function imageExamples(source: ImageSource, resolution: number): Examples
 
 /** Precomputed feature vectors (row-major [count, width]) as examples; no augmentation applies. */
 export function featureExamples(features: Float32Array, width: number, labels: readonly Grade[]): Examples {
-  if (features.length !== labels.length * width) throw new RangeError(`${features.length} feature values do not make ${labels.length} rows of ${width}`);
+  if (features.length !== labels.length * width)
+    throw new RangeError(`${features.length} feature values do not make ${labels.length} rows of ${width}`);
   return {
     count: labels.length,
     labels,

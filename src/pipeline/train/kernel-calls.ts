@@ -57,7 +57,11 @@ export class KernelCalls {
     dilations: [number, number] = [1, 1],
   ): tf.TensorInfo {
     const pad = [[0, 0], padding[0], padding[1], [0, 0]];
-    return this.run(tf.Conv2D, { x, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: 'floor' });
+    return this.run(
+      tf.Conv2D,
+      { x, filter },
+      { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: 'floor' },
+    );
   }
 
   /** Frees every intermediate except `result` (which may itself be one) and returns `result`. */

@@ -32,7 +32,12 @@ export class KernelOverrides {
       if (!original) throw new Error(`${kernelName} on ${this.#backendName}: no original kernel to fall back on`);
       return original.kernelFunc(args);
     };
-    tf.registerKernel({ kernelName, backendName: this.#backendName, kernelFunc, ...(original?.setupFunc ? { setupFunc: original.setupFunc } : {}) });
+    tf.registerKernel({
+      kernelName,
+      backendName: this.#backendName,
+      kernelFunc,
+      ...(original?.setupFunc ? { setupFunc: original.setupFunc } : {}),
+    });
   }
 
   restore(): void {

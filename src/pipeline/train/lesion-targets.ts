@@ -55,10 +55,15 @@ const EXPECTED_HEADER = ['image', 'level', ...LESION_COLUMNS];
 export function parseLesionsCsv(text: string, file: string): Map<string, LesionRow> {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   const headerAt = lines.findIndex((l) => l.trim() !== '');
-  if (headerAt < 0) throw new DataError(file, undefined, `file is empty (expected a header "${EXPECTED_HEADER.join(',')}")`);
+  if (headerAt < 0)
+    throw new DataError(file, undefined, `file is empty (expected a header "${EXPECTED_HEADER.join(',')}")`);
   const header = lines[headerAt]!.split(',').map((h) => h.trim().toLowerCase());
   if (header.join(',') !== EXPECTED_HEADER.join(',').toLowerCase()) {
-    throw new DataError(file, headerAt + 1, `expected the header "${EXPECTED_HEADER.join(',')}", got "${lines[headerAt]!.trim()}"`);
+    throw new DataError(
+      file,
+      headerAt + 1,
+      `expected the header "${EXPECTED_HEADER.join(',')}", got "${lines[headerAt]!.trim()}"`,
+    );
   }
   const rows = new Map<string, LesionRow>();
   for (let i = headerAt + 1; i < lines.length; i++) {
@@ -67,12 +72,21 @@ export function parseLesionsCsv(text: string, file: string): Map<string, LesionR
     const line = i + 1;
     const fields = raw.split(',').map((f) => f.trim());
     if (fields.length !== EXPECTED_HEADER.length) {
-      throw new DataError(file, line, `malformed row "${raw.trim()}": expected ${EXPECTED_HEADER.length} comma-separated fields, got ${fields.length}`);
+      throw new DataError(
+        file,
+        line,
+        `malformed row "${raw.trim()}": expected ${EXPECTED_HEADER.length} comma-separated fields, got ${fields.length}`,
+      );
     }
     const [image, ...numbers] = fields as [string, ...string[]];
     if (image === '') throw new DataError(file, line, 'empty image id');
     const values = numbers.map((text, column) => {
-      if (!/^\d+$/.test(text)) throw new DataError(file, line, `${EXPECTED_HEADER[column + 1]} of image "${image}" must be a whole number ≥ 0, got "${text}"`);
+      if (!/^\d+$/.test(text))
+        throw new DataError(
+          file,
+          line,
+          `${EXPECTED_HEADER[column + 1]} of image "${image}" must be a whole number ≥ 0, got "${text}"`,
+        );
       return Number(text);
     });
     const previous = rows.get(image);
@@ -90,18 +104,32 @@ export async function readLesionsCsv(dataDir: string): Promise<{ path: string; r
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new DataError(path, undefined, `cannot read lesion counts: ${(error as Error).message}`);
-    throw new DataError(path, undefined, 'not found: the auxiliary lesion loss needs the per-image lesion counts that synthetic datasets come with (real EyePACS data has none)');
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new DataError(path, undefined, `cannot read lesion counts: ${(error as Error).message}`);
+    throw new DataError(
+      path,
+      undefined,
+      'not found: the auxiliary lesion loss needs the per-image lesion counts that synthetic datasets come with (real EyePACS data has none)',
+    );
   }
   return { path, rows: parseLesionsCsv(text, path) };
 }
 
 /** Each record's counts, in record order; every image must have a row that agrees on its grade. */
-export function lesionCountsOf(records: ReadonlyArray<Pick<KaggleRecord, 'image' | 'level'>>, rows: ReadonlyMap<string, LesionRow>, file: string): number[][] {
+export function lesionCountsOf(
+  records: ReadonlyArray<Pick<KaggleRecord, 'image' | 'level'>>,
+  rows: ReadonlyMap<string, LesionRow>,
+  file: string,
+): number[][] {
   return records.map(({ image, level }) => {
     const row = rows.get(image);
     if (!row) throw new DataError(file, undefined, `no lesion counts for image "${image}" (listed in ${LABELS_FILE})`);
-    if (row.level !== level) throw new DataError(file, row.line, `image "${image}" has level ${row.level} here but ${level} in ${LABELS_FILE}`);
+    if (row.level !== level)
+      throw new DataError(
+        file,
+        row.line,
+        `image "${image}" has level ${row.level} here but ${level} in ${LABELS_FILE}`,
+      );
     return [...row.counts];
   });
 }

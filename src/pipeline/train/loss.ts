@@ -14,7 +14,11 @@ export function crossEntropyPerExample(probabilities: tf.Tensor2D, labels: tf.Te
 }
 
 /** Σ_i w[label_i] · CE_i: a batch's share of the class-weighted loss before dividing by the batch size. */
-export function weightedCrossEntropySum(probabilities: tf.Tensor2D, labels: tf.Tensor1D, classWeights: tf.Tensor1D): tf.Scalar {
+export function weightedCrossEntropySum(
+  probabilities: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  classWeights: tf.Tensor1D,
+): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.mul(crossEntropyPerExample(probabilities, labels), tf.gather(classWeights, labels))));
 }
 
@@ -25,7 +29,8 @@ export function squaredErrorSum(predictions: tf.Tensor2D, targets: tf.Tensor2D):
 
 /** Mean of (prediction − target)² over all values: the mean over examples of each one's mean squared error. */
 export function meanSquaredError(predictions: ArrayLike<number>, targets: ArrayLike<number>): number {
-  if (predictions.length !== targets.length) throw new RangeError(`${predictions.length} predictions for ${targets.length} targets`);
+  if (predictions.length !== targets.length)
+    throw new RangeError(`${predictions.length} predictions for ${targets.length} targets`);
   let sum = 0;
   for (let i = 0; i < targets.length; i++) sum += (predictions[i]! - targets[i]!) ** 2;
   return sum / targets.length;

@@ -22,7 +22,9 @@ export function restoreWeights(model: tf.LayersModel, values: ReadonlyMap<string
     const value = values.get(w.originalName);
     if (!value) throw new Error(`no value for weight ${w.originalName}`);
     if (!tf.util.arraysEqual(value.shape, w.shape as number[])) {
-      throw new Error(`weight ${w.originalName}: shape ${JSON.stringify(value.shape)} does not fit ${JSON.stringify(w.shape)}`);
+      throw new Error(
+        `weight ${w.originalName}: shape ${JSON.stringify(value.shape)} does not fit ${JSON.stringify(w.shape)}`,
+      );
     }
     w.write(value);
   }
@@ -33,7 +35,11 @@ export function restoreWeights(model: tf.LayersModel, values: ReadonlyMap<string
  * `from`: between two builds of one architecture (trained at 160 px, served at 300), or the head of
  * a features-only model into the full classifier.
  */
-export function transferWeights(from: tf.LayersModel, to: tf.LayersModel, select: (name: string) => boolean = () => true): void {
+export function transferWeights(
+  from: tf.LayersModel,
+  to: tf.LayersModel,
+  select: (name: string) => boolean = () => true,
+): void {
   const source = new Map(from.weights.map((w) => [w.originalName, w]));
   for (const w of to.weights) {
     if (!select(w.originalName)) continue;

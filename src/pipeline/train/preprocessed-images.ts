@@ -30,7 +30,8 @@ export function preprocessedImages(records: readonly KaggleRecord[], cacheDir: s
       const path = join(await folder(), `${record.image.replace(/[^\w.-]/g, '_')}-${key}.rgb`);
       try {
         const data = await readFile(path);
-        if (data.length === size * size * 3) return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: size, height: size };
+        if (data.length === size * size * 3)
+          return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: size, height: size };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }

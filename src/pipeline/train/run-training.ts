@@ -8,7 +8,12 @@ import { hashSeed } from '../data/random.js';
 import { splitByPatient } from '../data/split.js';
 import { spreadOverGrades } from '../data/spread-over-grades.js';
 import { onnxSession, runOnnx } from '../evaluate/onnx-runner.js';
-import { chooseReferralThreshold, evaluatePredictions, type EvaluationReport, type ReferralThreshold } from '../evaluate/report.js';
+import {
+  chooseReferralThreshold,
+  evaluatePredictions,
+  type EvaluationReport,
+  type ReferralThreshold,
+} from '../evaluate/report.js';
 import { writeConfusionMatrix, writeTrainingCurves } from '../evaluate/report-plots.js';
 import { saveCanonicalModel } from '../export/canonical-store.js';
 import { referralThresholdField } from '../export/model-description.js';
@@ -113,17 +118,22 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
   }
   const extraDirs = config.extraTrainDirs ?? [];
   if (config.auxLesionWeight !== undefined && extraDirs.length > 0) {
-    throw new Error('the auxiliary lesion loss reads lesions.csv of --data only: it cannot be combined with extra training folders');
+    throw new Error(
+      'the auxiliary lesion loss reads lesions.csv of --data only: it cannot be combined with extra training folders',
+    );
   }
   const records = await loadKaggleDataset(config.dataDir);
   const used = config.limit ? records.slice(0, config.limit) : records;
   const split = splitByPatient(used, { seed: config.seed, validationFraction: config.validationFraction });
-  config.log(`Data: ${used.length} images → ${split.train.length} train, ${split.validation.length} validation (patient-level split).`);
+  config.log(
+    `Data: ${used.length} images → ${split.train.length} train, ${split.validation.length} validation (patient-level split).`,
+  );
   const extra = await extraTrainingRecords(config, extraDirs, split.validation);
   const trainRecords = [...split.train, ...extra];
   const trainImages = preprocessedImages(trainRecords, config.cacheDir);
   const validationImages = preprocessedImages(split.validation, config.cacheDir);
-  const lesions = config.auxLesionWeight === undefined ? undefined : await lesionTask(config, config.auxLesionWeight, split);
+  const lesions =
+    config.auxLesionWeight === undefined ? undefined : await lesionTask(config, config.auxLesionWeight, split);
   const init = config.init ? await loadLayersModelFromDir(config.init) : undefined;
 
   const { trained, train, validation } =
@@ -147,7 +157,12 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
     ...(lesions ? { auxiliary: lesions.task } : {}),
     ...(calibration ? { batchNormCalibration: calibration } : {}),
     checkpointPath: config.checkpointPath,
-    fingerprint: { kind: config.model, mode: config.mode, freezeBackbone: config.freezeBackbone, init: config.init ? resolve(config.init) : null },
+    fingerprint: {
+      kind: config.model,
+      mode: config.mode,
+      freezeBackbone: config.freezeBackbone,
+      init: config.init ? resolve(config.init) : null,
+    },
     checkpointIntervalSeconds: config.checkpointIntervalSeconds,
     ...(config.timeBudgetSeconds !== undefined ? { timeBudgetSeconds: config.timeBudgetSeconds } : {}),
     ...(config.signal ? { signal: config.signal } : {}),
@@ -167,7 +182,11 @@ export async function runTraining(config: TrainingRunConfig): Promise<TrainResul
  * The extra training folders' records. Refused when a folder is --data itself or names a file of
  * the validation split: a photo on both sides would let validation see what training saw.
  */
-async function extraTrainingRecords(config: TrainingRunConfig, dirs: readonly string[], validation: readonly KaggleRecord[]): Promise<KaggleRecord[]> {
+async function extraTrainingRecords(
+  config: TrainingRunConfig,
+  dirs: readonly string[],
+  validation: readonly KaggleRecord[],
+): Promise<KaggleRecord[]> {
   if (dirs.length === 0) return [];
   // Device and inode: a symbolic link to the data folder is the data folder, a hard link to a
   // validation photo is that photo.
@@ -198,9 +217,18 @@ async function lesionTask(
 ): Promise<{ task: AuxiliaryTask; summary: NonNullable<TrainingSummary['auxiliaryLesions']> }> {
   const targets = await lesionTargets(config.dataDir, split.train, split.validation);
   const { columns, mean, std } = targets.standardisation;
-  config.log(`Auxiliary loss: ${columns.length} lesion counts (log1p, standardised on the training split) from ${GAP_LAYER}, weight ${weight}.`);
+  config.log(
+    `Auxiliary loss: ${columns.length} lesion counts (log1p, standardised on the training split) from ${GAP_LAYER}, weight ${weight}.`,
+  );
   return {
-    task: { featureLayer: GAP_LAYER, width: columns.length, train: targets.train, validation: targets.validation, weight, description: { columns, mean, std } },
+    task: {
+      featureLayer: GAP_LAYER,
+      width: columns.length,
+      train: targets.train,
+      validation: targets.validation,
+      weight,
+      description: { columns, mean, std },
+    },
     summary: { ...targets.standardisation, weight },
   };
 }
@@ -211,7 +239,12 @@ function buildModel(config: TrainingRunConfig, inputSize: number): tf.LayersMode
     : buildResNet50Classifier({ inputSize, seed: config.seed });
 }
 
-function fullStage(config: TrainingRunConfig, init: tf.LayersModel | undefined, trainImages: ImageSource, validationImages: ImageSource) {
+function fullStage(
+  config: TrainingRunConfig,
+  init: tf.LayersModel | undefined,
+  trainImages: ImageSource,
+  validationImages: ImageSource,
+) {
   const trained = buildModel(config, config.resolution);
   if (init) transferWeights(init, trained);
   if (config.freezeBackbone) setBackboneTrainable(trained, false);
@@ -226,7 +259,10 @@ function fullStage(config: TrainingRunConfig, init: tf.LayersModel | undefined, 
 function batchNormCalibration(config: TrainingRunConfig, trainRecords: readonly KaggleRecord[]) {
   if (config.mode !== 'full' || config.freezeBackbone || config.batchNormCalibrationImages === 0) return undefined;
   const chosen = spreadOverGrades(trainRecords, config.batchNormCalibrationImages, config.seed);
-  return { examples: imageExamples(preprocessedImages(chosen, config.cacheDir), config.resolution), lastLayer: GAP_LAYER };
+  return {
+    examples: imageExamples(preprocessedImages(chosen, config.cacheDir), config.resolution),
+    lastLayer: GAP_LAYER,
+  };
 }
 
 async function headStage(
@@ -235,7 +271,8 @@ async function headStage(
   trainImages: ImageSource,
   validationImages: ImageSource,
 ): Promise<{ trained: tf.LayersModel; train: Examples; validation: Examples }> {
-  if (!init || config.model !== 'resnet50') throw new Error('--mode head needs --init with a trained ResNet50 classifier (stage A)');
+  if (!init || config.model !== 'resnet50')
+    throw new Error('--mode head needs --init with a trained ResNet50 classifier (stage A)');
   const features = await featureExtractor(init);
   const modelFiles = await stat(join(config.init!, 'model.json'));
   const extract = async (name: string, images: ImageSource) => {
@@ -244,7 +281,9 @@ async function headStage(
     const out = await cachedFeatures(`${config.checkpointPath}.features-${name}`, key, () =>
       runOnnx(features, images, 8, (done) => config.log(`  features (${name}): ${done}/${images.count}`)),
     );
-    config.log(`Features of ${images.count} ${name} images at ${INPUT_SIZE} px: ${out.cached ? 'from cache' : `${((performance.now() - started) / 1000).toFixed(0)} s`}.`);
+    config.log(
+      `Features of ${images.count} ${name} images at ${INPUT_SIZE} px: ${out.cached ? 'from cache' : `${((performance.now() - started) / 1000).toFixed(0)} s`}.`,
+    );
     return featureExamples(out.values, out.width, images.labels);
   };
   const train = await extract('train', trainImages);
@@ -266,7 +305,11 @@ async function featureExtractor(init: tf.LayersModel) {
 }
 
 /** The trained weights in a model of the product's input size (300 px). */
-function servingModel(config: TrainingRunConfig, trained: tf.LayersModel, init: tf.LayersModel | undefined): tf.LayersModel {
+function servingModel(
+  config: TrainingRunConfig,
+  trained: tf.LayersModel,
+  init: tf.LayersModel | undefined,
+): tf.LayersModel {
   const final = buildModel(config, INPUT_SIZE);
   if (config.mode === 'head') {
     transferWeights(init!, final);
@@ -287,14 +330,17 @@ async function exportAndReport(
   validationImages: ImageSource,
   auxiliaryLesions: TrainingSummary['auxiliaryLesions'],
 ): Promise<void> {
-  config.log(`Evaluating the ${INPUT_SIZE} px model on ${validationImages.count} validation images (onnxruntime-node)…`);
+  config.log(
+    `Evaluating the ${INPUT_SIZE} px model on ${validationImages.count} validation images (onnxruntime-node)…`,
+  );
   const session = await onnxSession(final);
   const { values } = await runOnnx(session, validationImages, 8);
   await session.release();
   const labels = [...validationImages.labels];
   const referralThreshold = chooseReferralThreshold(values, labels, config.targetSensitivity);
   const validation = evaluatePredictions(values, labels, referralThreshold);
-  const finite = (entries: Array<[string, number]>) => Object.fromEntries(entries.filter(([, v]) => Number.isFinite(v)));
+  const finite = (entries: Array<[string, number]>) =>
+    Object.fromEntries(entries.filter(([, v]) => Number.isFinite(v)));
   const description: ModelDescription = {
     ...config.description,
     metrics: finite([
@@ -327,6 +373,12 @@ async function exportAndReport(
   };
   await writeFile(join(config.reportDir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   await writeTrainingCurves(config.reportDir, result.history, `${config.model} ${config.mode}`);
-  await writeConfusionMatrix(join(config.reportDir, 'validation-confusion-matrix.png'), validation.confusionMatrix, 'Validation confusion matrix');
-  config.log(`Model written to ${config.outDir}, float32 weights to ${config.fp32OutDir}; report in ${config.reportDir}.`);
+  await writeConfusionMatrix(
+    join(config.reportDir, 'validation-confusion-matrix.png'),
+    validation.confusionMatrix,
+    'Validation confusion matrix',
+  );
+  config.log(
+    `Model written to ${config.outDir}, float32 weights to ${config.fp32OutDir}; report in ${config.reportDir}.`,
+  );
 }

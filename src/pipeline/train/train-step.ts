@@ -50,7 +50,9 @@ export interface BatchInputs {
  * batch's gradient; BatchNorm normalises with each micro-batch's own statistics, so there it is an
  * approximation.
  */
-export async function accumulateGradients(inputs: BatchInputs): Promise<{ gradients: Map<string, tf.Tensor>; totals: StepTotals }> {
+export async function accumulateGradients(
+  inputs: BatchInputs,
+): Promise<{ gradients: Map<string, tf.Tensor>; totals: StepTotals }> {
   const { model, variables, examples, batch, classWeights, auxiliary } = inputs;
   const byEngineName = new Map([...variables].map(([key, v]) => [v.name, key]));
   const varList = [...variables.values()];
@@ -60,11 +62,14 @@ export async function accumulateGradients(inputs: BatchInputs): Promise<{ gradie
   try {
     for (const indices of microBatches(batch, inputs.microBatch)) {
       const input = new Float32Array(indices.length * width);
-      for (const [i, index] of indices.entries()) await examples.load(index, input, i * width, inputs.augmentSeed?.(index));
+      for (const [i, index] of indices.entries())
+        await examples.load(index, input, i * width, inputs.augmentSeed?.(index));
       const labelValues = Int32Array.from(indices, (i) => examples.labels[i]!);
       const x = tf.tensor(input, [indices.length, ...examples.inputShape]);
       const labels = tf.tensor1d(labelValues, 'int32');
-      const targets = auxiliary && tf.tensor2d(rows(auxiliary.targets, auxiliary.head.width, indices), [indices.length, auxiliary.head.width]);
+      const targets =
+        auxiliary &&
+        tf.tensor2d(rows(auxiliary.targets, auxiliary.head.width, indices), [indices.length, auxiliary.head.width]);
       const training = !inputs.inferenceMode;
       let predicted: tf.Tensor | undefined;
       let gradeSum: tf.Scalar | undefined;

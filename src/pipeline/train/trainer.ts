@@ -54,7 +54,14 @@ export interface TrainingProgress {
 
 /** Hooks for a terminal (or test) to follow training; all optional. */
 export interface TrainingEvents {
-  onStart?(info: { epoch: number; step: number; steps: number; maxEpochs: number; resumed: boolean; classWeights: number[] }): void;
+  onStart?(info: {
+    epoch: number;
+    step: number;
+    steps: number;
+    maxEpochs: number;
+    resumed: boolean;
+    classWeights: number[];
+  }): void;
   onProgress?(progress: TrainingProgress): void;
   onValidation?(done: number, total: number): void;
   onEpoch?(record: EpochRecord, improved: boolean): void;
@@ -176,7 +183,8 @@ export async function trainModel(options: TrainerOptions): Promise<TrainResult> 
 }
 
 class TrainingRun {
-  readonly #o: Required<Pick<TrainerOptions, 'batchSize' | 'microBatch' | 'maxEpochs' | 'patience' | 'augment'>> & TrainerOptions;
+  readonly #o: Required<Pick<TrainerOptions, 'batchSize' | 'microBatch' | 'maxEpochs' | 'patience' | 'augment'>> &
+    TrainerOptions;
   readonly #optimizer: Adam;
   readonly #classWeights: number[];
   readonly #classWeightTensor: tf.Tensor1D;
@@ -195,17 +203,27 @@ class TrainingRun {
       patience: options.patience ?? 3,
       augment: options.augment ?? false,
     };
-    if (options.train.count === 0 || options.validation.count === 0) throw new Error('training needs at least one training and one validation example');
+    if (options.train.count === 0 || options.validation.count === 0)
+      throw new Error('training needs at least one training and one validation example');
     this.#classWeights = options.classWeights ?? inverseFrequencyClassWeights(options.train.labels);
     const aux = options.auxiliary;
     if (aux) {
       if (!(aux.weight > 0)) throw new RangeError(`auxiliary loss weight must be > 0, got ${aux.weight}`);
-      for (const [name, examples] of [['train', options.train], ['validation', options.validation]] as const) {
-        if (aux[name].length !== examples.count * aux.width) throw new RangeError(`${aux[name].length} auxiliary ${name} targets are not ${examples.count} rows of ${aux.width}`);
+      for (const [name, examples] of [
+        ['train', options.train],
+        ['validation', options.validation],
+      ] as const) {
+        if (aux[name].length !== examples.count * aux.width)
+          throw new RangeError(
+            `${aux[name].length} auxiliary ${name} targets are not ${examples.count} rows of ${aux.width}`,
+          );
       }
     }
     // The ones that can throw first, before anything holds tensors.
-    this.#optimizer = new Adam({ learningRate: options.learningRate, warmupSteps: options.learningRateWarmupSteps ?? 0 });
+    this.#optimizer = new Adam({
+      learningRate: options.learningRate,
+      warmupSteps: options.learningRateWarmupSteps ?? 0,
+    });
     this.#auxiliary = aux && { head: new AuxiliaryHead(options.model, aux.featureLayer, aux.width), task: aux };
     this.#classWeightTensor = tf.tensor1d(this.#classWeights);
     this.#now = options.now ?? (() => performance.now());
@@ -235,7 +253,14 @@ class TrainingRun {
     let lastCheckpoint = sessionStart;
     let segmentStart = sessionStart;
     const s = this.#state;
-    o.events?.onStart?.({ epoch: s.epoch, step: s.step, steps, maxEpochs: o.maxEpochs, resumed, classWeights: this.#classWeights });
+    o.events?.onStart?.({
+      epoch: s.epoch,
+      step: s.step,
+      steps,
+      maxEpochs: o.maxEpochs,
+      resumed,
+      classWeights: this.#classWeights,
+    });
 
     while (s.stopReason === null && s.epoch < o.maxEpochs) {
       const order = epochOrder(o.seed, s.epoch, o.train.count);
@@ -288,7 +313,8 @@ class TrainingRun {
       if (s.stopReason) this.#restoreBest();
       await this.#save();
       lastCheckpoint = segmentStart = this.#now();
-      if (s.stopReason === null && this.#shouldStop(lastCheckpoint - sessionStart)) return this.#result(this.#budgetReason(), resumed);
+      if (s.stopReason === null && this.#shouldStop(lastCheckpoint - sessionStart))
+        return this.#result(this.#budgetReason(), resumed);
     }
     // A finished run that is started again: the model still has to end up with the best weights.
     if (s.stopReason === null) s.stopReason = 'max-epochs';
@@ -360,19 +386,24 @@ class TrainingRun {
     const o = this.#o;
     const s = this.#state;
     const aux = this.#auxiliary;
-    if (o.batchNormCalibration && !o.frozenBatchNorm) await calibrateBatchNormOn(o.model, o.batchNormCalibration.examples, o.batchNormCalibration.lastLayer);
+    if (o.batchNormCalibration && !o.frozenBatchNorm)
+      await calibrateBatchNormOn(o.model, o.batchNormCalibration.examples, o.batchNormCalibration.lastLayer);
     const forward = aux
       ? (x: tf.Tensor) => {
           const { probabilities, predictions } = aux.head.predict(x);
           return [probabilities, predictions];
         }
       : (x: tf.Tensor) => [o.model.predict(x) as tf.Tensor2D];
-    const outputs = await predictRows(o.validation, o.microBatch, forward, (done) => o.events?.onValidation?.(done, o.validation.count));
+    const outputs = await predictRows(o.validation, o.microBatch, forward, (done) =>
+      o.events?.onValidation?.(done, o.validation.count),
+    );
     const probabilities = outputs[0]!;
     const classes = this.#classWeights.length;
     const labels = o.validation.labels;
     let correct = 0;
-    labels.forEach((label, i) => (correct += topGrade(probabilities.subarray(i * classes, (i + 1) * classes)) === label ? 1 : 0));
+    labels.forEach(
+      (label, i) => (correct += topGrade(probabilities.subarray(i * classes, (i + 1) * classes)) === label ? 1 : 0),
+    );
     const record: EpochRecord = {
       epoch: s.epoch + 1,
       trainLoss: s.epochTotals.weightedLoss / s.epochTotals.examples,
@@ -380,7 +411,10 @@ class TrainingRun {
       valLoss: meanCrossEntropy(probabilities, labels, classes, this.#classWeights),
       valAccuracy: correct / labels.length,
       ...(aux
-        ? { trainAuxLoss: s.epochTotals.auxLoss / s.epochTotals.examples, valAuxLoss: meanSquaredError(outputs[1]!, aux.task.validation) }
+        ? {
+            trainAuxLoss: s.epochTotals.auxLoss / s.epochTotals.examples,
+            valAuxLoss: meanSquaredError(outputs[1]!, aux.task.validation),
+          }
         : {}),
       seconds: 0,
     };
@@ -436,11 +470,14 @@ class TrainingRun {
       (key) => JSON.stringify(expected[key]) !== JSON.stringify(state.fingerprint[key]),
     );
     if (state.format !== 1 || differing.length > 0) {
-      throw new Error(`${path} was written by a run with other settings (${differing.join(', ') || 'format'}); delete it or choose another checkpoint to start afresh`);
+      throw new Error(
+        `${path} was written by a run with other settings (${differing.join(', ') || 'format'}); delete it or choose another checkpoint to start afresh`,
+      );
     }
     const group = (prefix: string) => {
       const out = new Map<string, tf.Tensor>();
-      for (const [name, { shape, values }] of tensors) if (name.startsWith(prefix)) out.set(name.slice(prefix.length), tf.tensor(values, shape));
+      for (const [name, { shape, values }] of tensors)
+        if (name.startsWith(prefix)) out.set(name.slice(prefix.length), tf.tensor(values, shape));
       return out;
     };
     const weights = group(MODEL);
@@ -480,4 +517,3 @@ function auxiliaryFingerprint(aux: AuxiliaryTask): Record<string, unknown> {
     ...aux.description,
   };
 }
-

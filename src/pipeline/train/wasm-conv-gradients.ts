@@ -128,7 +128,12 @@ function pointwiseFilterGradient(k: KernelCalls, x: tf.TensorInfo, dy: tf.Tensor
   }
   const dyT = k.reshape(k.transpose(dy, [3, 0, 1, 2]), [g.outChannels, 1, 1, depth]);
   const dwT = k.conv2d(dyT, k.reshape(xs, [1, 1, depth, g.inChannels]), noPad);
-  return k.reshape(k.transpose(k.reshape(dwT, [g.outChannels, g.inChannels]), [1, 0]), [1, 1, g.inChannels, g.outChannels]);
+  return k.reshape(k.transpose(k.reshape(dwT, [g.outChannels, g.inChannels]), [1, 0]), [
+    1,
+    1,
+    g.inChannels,
+    g.outChannels,
+  ]);
 }
 
 /** dX for NHWC dy; returns [N, H, W, Cin]. */
@@ -178,7 +183,9 @@ function inputGradientFilter(backend: BackendWasm, filter: tf.TensorInfo): tf.Te
   let flipped = flippedFilters.get(filter.dataId);
   if (!flipped) {
     const pointwise = filter.shape[0] === 1 && filter.shape[1] === 1;
-    flipped = withKernelCalls(BACKEND, backend, (k) => k.transpose(pointwise ? filter : rotateTaps(k, backend, filter), [0, 1, 3, 2]));
+    flipped = withKernelCalls(BACKEND, backend, (k) =>
+      k.transpose(pointwise ? filter : rotateTaps(k, backend, filter), [0, 1, 3, 2]),
+    );
     flippedFilters.set(filter.dataId, flipped);
   }
   return flipped;

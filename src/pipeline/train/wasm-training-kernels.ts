@@ -66,7 +66,8 @@ function tileRepeat({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | nul
   const block = wasm.typedArrayFromHeap(x);
   target.set(block);
   // Doubling copies: log2(repeats) block moves.
-  for (let filled = block.length; filled < target.length; filled *= 2) target.copyWithin(filled, 0, Math.min(filled, target.length - filled));
+  for (let filled = block.length; filled < target.length; filled *= 2)
+    target.copyWithin(filled, 0, Math.min(filled, target.length - filled));
   return out;
 }
 

@@ -38,13 +38,15 @@ function fail(message: string): never {
 }
 
 function positiveInteger(value: unknown, what: string, min = 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(`${what} must be an integer ≥ ${min}, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    fail(`${what} must be an integer ≥ ${min}, got ${String(value)}`);
   return value;
 }
 
 function subsetOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T[] {
   if (!Array.isArray(value) || value.length === 0) fail(`${what} must be a non-empty list of ${allowed.join(', ')}`);
-  for (const item of value) if (!allowed.includes(item as T)) fail(`${what}: unknown value "${String(item)}" (expected ${allowed.join(', ')})`);
+  for (const item of value)
+    if (!allowed.includes(item as T)) fail(`${what}: unknown value "${String(item)}" (expected ${allowed.join(', ')})`);
   return [...new Set(value as T[])];
 }
 
@@ -61,9 +63,12 @@ function ortTuning(value: unknown): OrtSessionTuning {
   const out: OrtSessionTuning = {};
   for (const key of Object.keys(v)) {
     const item = v[key];
-    if (key === 'graphOptimizationLevel' && GRAPH_LEVELS.includes(item as never)) out.graphOptimizationLevel = item as OrtSessionTuning['graphOptimizationLevel'];
-    else if (key === 'executionMode' && EXECUTION_MODES.includes(item as never)) out.executionMode = item as OrtSessionTuning['executionMode'];
-    else if (key === 'preferredOutputLocation' && OUTPUT_LOCATIONS.includes(item as never)) out.preferredOutputLocation = item as OrtSessionTuning['preferredOutputLocation'];
+    if (key === 'graphOptimizationLevel' && GRAPH_LEVELS.includes(item as never))
+      out.graphOptimizationLevel = item as OrtSessionTuning['graphOptimizationLevel'];
+    else if (key === 'executionMode' && EXECUTION_MODES.includes(item as never))
+      out.executionMode = item as OrtSessionTuning['executionMode'];
+    else if (key === 'preferredOutputLocation' && OUTPUT_LOCATIONS.includes(item as never))
+      out.preferredOutputLocation = item as OrtSessionTuning['preferredOutputLocation'];
     else if ((key === 'enableMemPattern' || key === 'enableCpuMemArena') && typeof item === 'boolean') out[key] = item;
     else fail(`ortSessionOptions.${key}: unsupported option or value ${JSON.stringify(item)}`);
   }
@@ -73,13 +78,17 @@ function ortTuning(value: unknown): OrtSessionTuning {
 /** Defaults filled in and every field checked; throws BenchOptionsError naming the bad field. */
 export function normaliseBenchOptions(partial: Partial<BenchOptions>): BenchOptions {
   const o = { ...DEFAULT_BENCH_OPTIONS, ...partial };
-  const threads = Array.isArray(o.threads) && o.threads.length > 0 ? o.threads : fail('threads must be a non-empty list');
+  const threads =
+    Array.isArray(o.threads) && o.threads.length > 0 ? o.threads : fail('threads must be a non-empty list');
   for (const t of threads) if (t !== 'all' && t !== 'auto') positiveInteger(t, 'threads');
-  const batches = Array.isArray(o.batches) && o.batches.length > 0 ? o.batches : fail('batches must be a non-empty list');
+  const batches =
+    Array.isArray(o.batches) && o.batches.length > 0 ? o.batches : fail('batches must be a non-empty list');
   batches.forEach((b) => positiveInteger(b, 'batch'));
-  const flags = typeof o.tfjsFlags === 'object' && o.tfjsFlags !== null ? o.tfjsFlags : fail('tfjsFlags must be an object');
+  const flags =
+    typeof o.tfjsFlags === 'object' && o.tfjsFlags !== null ? o.tfjsFlags : fail('tfjsFlags must be an object');
   for (const [flag, value] of Object.entries(flags)) {
-    if (!['boolean', 'number', 'string'].includes(typeof value)) fail(`tfjsFlags.${flag} must be a boolean, number or string`);
+    if (!['boolean', 'number', 'string'].includes(typeof value))
+      fail(`tfjsFlags.${flag} must be a boolean, number or string`);
   }
   if (o.model !== null && (typeof o.model !== 'string' || o.model === '')) fail('model must be a model id');
   if (typeof o.measureMemory !== 'boolean') fail('measureMemory must be true or false');

@@ -3,7 +3,16 @@
  * tables, JSON, CSV and --compare.
  */
 import type { ModelManifest, WeightForm } from '../model-manifest.js';
-import type { BenchConfig, BenchOptions, BenchRuntime, BrowserBackend, BrowserRuntime, OrtSessionTuning, TfjsFlags, ThreadSetting } from './bench-types.js';
+import type {
+  BenchConfig,
+  BenchOptions,
+  BenchRuntime,
+  BrowserBackend,
+  BrowserRuntime,
+  OrtSessionTuning,
+  TfjsFlags,
+  ThreadSetting,
+} from './bench-types.js';
 
 /** ORT-web's WebGL EP is deprecated and partial: ONNX Runtime is measured on webgpu and wasm only. */
 export const RUNTIME_BACKENDS: Record<BrowserRuntime, readonly BrowserBackend[]> = {
@@ -39,12 +48,25 @@ export function tuningOf(runtime: BenchRuntime, tfjsFlags: TfjsFlags, ortSession
 }
 
 /** e.g. "tfjs/wasm/2t/fp32", "ort/webgpu/fp16", "ort/wasm/1t/fp32+graphOptimizationLevel=basic". */
-export function configKey(runtime: BenchRuntime, backend: string, threads: number | 'auto' | null, weights: WeightForm, tuning = ''): string {
+export function configKey(
+  runtime: BenchRuntime,
+  backend: string,
+  threads: number | 'auto' | null,
+  weights: WeightForm,
+  tuning = '',
+): string {
   const threadPart = threads === null ? '' : `/${threads === 'auto' ? 'auto' : `${threads}t`}`;
   return `${runtime}/${backend}${threadPart}/${weights}${tuning}`;
 }
 
-function config(runtime: BenchRuntime, backend: string, threads: number | 'auto' | null, weights: WeightForm, role: BenchConfig['role'], tuning: string): BenchConfig {
+function config(
+  runtime: BenchRuntime,
+  backend: string,
+  threads: number | 'auto' | null,
+  weights: WeightForm,
+  role: BenchConfig['role'],
+  tuning: string,
+): BenchConfig {
   return { key: configKey(runtime, backend, threads, weights, tuning), runtime, backend, threads, weights, role };
 }
 
@@ -61,7 +83,8 @@ export function planBrowserConfigs(options: BenchOptions, context: ThreadContext
     for (const runtime of runtimes) {
       const tuning = tuningOf(runtime, options.tfjsFlags, options.ortSessionOptions);
       for (const backend of RUNTIME_BACKENDS[runtime].filter((b) => options.backends.includes(b))) {
-        for (const t of backend === 'wasm' ? threads : [null]) configs.push(config(runtime, backend, t, weights, 'measure', tuning));
+        for (const t of backend === 'wasm' ? threads : [null])
+          configs.push(config(runtime, backend, t, weights, 'measure', tuning));
       }
     }
   }
@@ -79,7 +102,9 @@ export function planNativeConfigs(options: BenchOptions, cores: number): BenchCo
   if (!options.runtimes.includes('ort-node')) return [];
   const tuning = tuningOf('ort-node', options.tfjsFlags, options.ortSessionOptions);
   const threads = resolveThreads(options.threads, { cores, multiThreaded: true });
-  return options.weights.flatMap((weights) => threads.map((t) => config('ort-node', 'cpu', t, weights, 'measure', tuning)));
+  return options.weights.flatMap((weights) =>
+    threads.map((t) => config('ort-node', 'cpu', t, weights, 'measure', tuning)),
+  );
 }
 
 /** The model a run measures: the one asked for, else the manifest's default, else its first. */

@@ -72,7 +72,9 @@ export function agreement(outputs: ConfigResult['outputs'], reference: ConfigRes
  * before TF.js's, the most threads first. Native onnxruntime-node is compared with it too.
  */
 export function chooseReference(results: readonly ConfigResult[]): ConfigResult | null {
-  const candidates = results.filter((r) => r.status === 'ok' && r.backend === 'wasm' && r.weights === 'fp32' && r.outputs.some(Boolean));
+  const candidates = results.filter(
+    (r) => r.status === 'ok' && r.backend === 'wasm' && r.weights === 'fp32' && r.outputs.some(Boolean),
+  );
   const rank = (r: ConfigResult) => (r.runtime === 'ort' ? 0 : 1);
   candidates.sort((a, b) => rank(a) - rank(b) || (b.actualThreads ?? 0) - (a.actualThreads ?? 0));
   return candidates[0] ?? null;
@@ -81,6 +83,7 @@ export function chooseReference(results: readonly ConfigResult[]): ConfigResult 
 /** Fills in every result's agreement with the chosen reference; returns the reference's key. */
 export function applyAgreement(results: ConfigResult[]): string | null {
   const reference = chooseReference(results);
-  for (const result of results) result.agreement = reference && result !== reference ? agreement(result.outputs, reference) : null;
+  for (const result of results)
+    result.agreement = reference && result !== reference ? agreement(result.outputs, reference) : null;
   return reference?.key ?? null;
 }

@@ -41,7 +41,8 @@ export function formatMs(ms: number | null | undefined): string {
   return ms.toFixed(2);
 }
 
-const mib = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? '—' : (bytes / 2 ** 20).toFixed(1));
+const mib = (bytes: number | null | undefined) =>
+  bytes === null || bytes === undefined ? '—' : (bytes / 2 ** 20).toFixed(1);
 
 /** The page's measurement where there is one; otherwise TF.js's wasm heap alone, marked as such. */
 function memoryText(after: MemorySnapshot): string {
@@ -51,8 +52,10 @@ function memoryText(after: MemorySnapshot): string {
 
 function leakText(leak: LeakCheck): string {
   if (leak.flat === null) return '—';
-  const tensors = leak.before.tensors !== null && leak.after.tensors !== null ? leak.after.tensors - leak.before.tensors : null;
-  const bytes = leak.before.uaBytes !== null && leak.after.uaBytes !== null ? leak.after.uaBytes - leak.before.uaBytes : null;
+  const tensors =
+    leak.before.tensors !== null && leak.after.tensors !== null ? leak.after.tensors - leak.before.tensors : null;
+  const bytes =
+    leak.before.uaBytes !== null && leak.after.uaBytes !== null ? leak.after.uaBytes - leak.before.uaBytes : null;
   const detail = [
     tensors === null ? null : `${tensors >= 0 ? '+' : ''}${tensors} tensors`,
     bytes === null ? null : `${bytes >= 0 ? '+' : ''}${(bytes / 2 ** 20).toFixed(1)} MiB`,
@@ -69,7 +72,11 @@ function nativeRatio(result: ConfigResult, batch: BatchResult, results: readonly
   if (result.runtime === 'ort-node' || !batch.latencyMs) return '—';
   const natives = results
     .filter((r) => r.runtime === 'ort-node' && r.status === 'ok' && r.weights === result.weights)
-    .flatMap((r) => r.batches.filter((b) => b.batch === batch.batch && b.latencyMs).map((b) => ({ threads: r.actualThreads, p50: b.latencyMs!.p50 })));
+    .flatMap((r) =>
+      r.batches
+        .filter((b) => b.batch === batch.batch && b.latencyMs)
+        .map((b) => ({ threads: r.actualThreads, p50: b.latencyMs!.p50 })),
+    );
   const sameThreads = natives.find((n) => result.actualThreads !== null && n.threads === result.actualThreads);
   const native = sameThreads?.p50 ?? Math.min(...natives.map((n) => n.p50));
   return natives.length ? `${(batch.latencyMs.p50 / native).toFixed(1)}×` : '—';

@@ -153,7 +153,12 @@ export interface ConfigResult extends BenchConfig {
    * Around the whole job: before the model is built, once built, after every run, and after the
    * runner was disposed (which must bring the live tensors back to their count before the build).
    */
-  memory: { beforeLoad: MemorySnapshot | null; afterLoad: MemorySnapshot | null; afterRuns: MemorySnapshot | null; afterDispose: MemorySnapshot | null };
+  memory: {
+    beforeLoad: MemorySnapshot | null;
+    afterLoad: MemorySnapshot | null;
+    afterRuns: MemorySnapshot | null;
+    afterDispose: MemorySnapshot | null;
+  };
   /** Class probabilities per fixed input (index = input number), null for inputs never run. */
   outputs: Array<number[] | null>;
   agreement: Agreement | null;
@@ -173,7 +178,13 @@ export interface BrowserEnvironment {
   deviceMemoryGiB: number | null;
   webgpu: {
     available: boolean;
-    adapter: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean } | null;
+    adapter: {
+      vendor: string;
+      architecture: string;
+      device: string;
+      description: string;
+      isFallbackAdapter: boolean;
+    } | null;
     features: string[];
   };
   webgl: { vendor: string; renderer: string } | null;

@@ -5,7 +5,11 @@ import { FIXED_INPUT_COUNT } from './synthetic-fundus.js';
  * A configuration's result before anything was measured: status 'failed' until the run says
  * otherwise, so that a crash, a timeout or an exception still yields a complete, valid row.
  */
-export function emptyConfigResult(config: BenchConfig, model: string, tuning: { tfjsFlags: TfjsFlags; ortSessionOptions: OrtSessionTuning }): ConfigResult {
+export function emptyConfigResult(
+  config: BenchConfig,
+  model: string,
+  tuning: { tfjsFlags: TfjsFlags; ortSessionOptions: OrtSessionTuning },
+): ConfigResult {
   const { key, runtime, backend, threads, weights, role } = config;
   return {
     key,

@@ -69,7 +69,12 @@ export function syntheticFundus(index: number, size: number): RgbImage {
     const a = random() * 2 * Math.PI;
     const d = random() * radius * 0.8;
     const exudate = random() < 0.5;
-    spots.push({ x: cx + Math.cos(a) * d, y: cy + Math.sin(a) * d, r: size * (0.004 + random() * 0.01), tint: exudate ? [50, 80, 10] : [-90, -60, -20] });
+    spots.push({
+      x: cx + Math.cos(a) * d,
+      y: cy + Math.sin(a) * d,
+      r: size * (0.004 + random() * 0.01),
+      tint: exudate ? [50, 80, 10] : [-90, -60, -20],
+    });
   }
   const inside = (x: number, y: number) => Math.hypot(x - cx, y - cy) <= radius;
   const rgb = new Float32Array(size * size * 3);

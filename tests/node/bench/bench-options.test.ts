@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCli } from '../../../src/bench/cli-options.js';
-import { BenchOptionsError, DEFAULT_BENCH_OPTIONS, normaliseBenchOptions } from '../../../src/shared/bench/bench-options.js';
+import {
+  BenchOptionsError,
+  DEFAULT_BENCH_OPTIONS,
+  normaliseBenchOptions,
+} from '../../../src/shared/bench/bench-options.js';
 
 describe('normaliseBenchOptions', () => {
   it('fills in the defaults, sorts batch sizes and drops duplicates', () => {
@@ -22,7 +26,11 @@ describe('normaliseBenchOptions', () => {
       [{ ortSessionOptions: { intraOpNumThreads: 2 } }, /ortSessionOptions.intraOpNumThreads/],
       [{ tfjsFlags: { WEBGL_PACK: null } }, /tfjsFlags.WEBGL_PACK/],
     ];
-    for (const [partial, message] of cases) assert.throws(() => normaliseBenchOptions(partial as never), (e: unknown) => e instanceof BenchOptionsError && message.test(e.message));
+    for (const [partial, message] of cases)
+      assert.throws(
+        () => normaliseBenchOptions(partial as never),
+        (e: unknown) => e instanceof BenchOptionsError && message.test(e.message),
+      );
   });
 });
 
@@ -42,9 +50,32 @@ describe('parseCli', () => {
 
   it('lets explicit options win over --quick, and reads lists, session options and flags', () => {
     const command = parseCli([
-      '--quick', '--runs', '5', '--backend', 'wasm,webgl', '--runtime', 'tfjs,native', '--threads', '1,all', '--batch', '1',
-      '--ort-option', 'enableMemPattern=false', '--ort-option', 'graphOptimizationLevel=basic', '--tfjs-flag', 'WEBGL_PACK=false',
-      '--tfjs-flag', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30', '--no-memory', '--no-training', '--no-build', '--model-dir', 'x', '--out', 'o',
+      '--quick',
+      '--runs',
+      '5',
+      '--backend',
+      'wasm,webgl',
+      '--runtime',
+      'tfjs,native',
+      '--threads',
+      '1,all',
+      '--batch',
+      '1',
+      '--ort-option',
+      'enableMemPattern=false',
+      '--ort-option',
+      'graphOptimizationLevel=basic',
+      '--tfjs-flag',
+      'WEBGL_PACK=false',
+      '--tfjs-flag',
+      'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30',
+      '--no-memory',
+      '--no-training',
+      '--no-build',
+      '--model-dir',
+      'x',
+      '--out',
+      'o',
     ]);
     assert.equal(command.kind, 'run');
     if (command.kind !== 'run') return;

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { agreement, applyAgreement, chooseReference, isFlat, latencyStats, percentile } from '../../../src/shared/bench/bench-stats.js';
+import {
+  agreement,
+  applyAgreement,
+  chooseReference,
+  isFlat,
+  latencyStats,
+  percentile,
+} from '../../../src/shared/bench/bench-stats.js';
 import { result, snapshot } from './support/fixtures.js';
 
 describe('latency statistics', () => {

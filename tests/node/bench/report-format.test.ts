@@ -11,8 +11,22 @@ function sampleReport() {
   const results = [
     result({ runtime: 'ort', backend: 'wasm', weights: 'fp32', threads: 2 }),
     result({ runtime: 'tfjs', backend: 'webgl', weights: 'fp32', batches: [batch(1, [300, 320])] }),
-    result({ runtime: 'tfjs', backend: 'webgpu', weights: 'fp32', status: 'unavailable', error: 'no adapter', batches: [], outputs: [null, null, null, null] }),
-    result({ runtime: 'ort-node', backend: 'cpu', weights: 'fp32', threads: 2, batches: [batch(1, [2, 2.5, 3]), batch(4, [8, 9, 10])] }),
+    result({
+      runtime: 'tfjs',
+      backend: 'webgpu',
+      weights: 'fp32',
+      status: 'unavailable',
+      error: 'no adapter',
+      batches: [],
+      outputs: [null, null, null, null],
+    }),
+    result({
+      runtime: 'ort-node',
+      backend: 'cpu',
+      weights: 'fp32',
+      threads: 2,
+      batches: [batch(1, [2, 2.5, 3]), batch(4, [8, 9, 10])],
+    }),
   ];
   const r = report(results);
   r.reference = applyAgreement(results);
@@ -45,14 +59,18 @@ describe('the results table', () => {
   it('has a row per configuration and batch, ratios to native, agreement and failures', () => {
     const lines = resultsTable(sampleReport()).split('\n');
     assert.match(lines[0]!, /^configuration\s+batch\s+fetch ms/);
-    const row = (key: string, batchSize: string) => lines.find((l) => l.startsWith(`${key} `) && l.split(/\s+/)[1] === batchSize);
+    const row = (key: string, batchSize: string) =>
+      lines.find((l) => l.startsWith(`${key} `) && l.split(/\s+/)[1] === batchSize);
     // ORT wasm on 2 threads against native on 2 threads: 11 / 2.5 ms; batch 4: 42 / 9.
     assert.match(row('ort/wasm/2t/fp32', '1')!, / 4\.4× /);
     assert.match(row('ort/wasm/2t/fp32', '4')!, / 4\.7× /);
     assert.match(row('tfjs/webgl/fp32', '1')!, /0\.0e\+0\s+2\/2/);
     // No threads on webgl: compared with the fastest native median (300 / 2.5 ms).
     assert.match(row('tfjs/webgl/fp32', '1')!, / 120\.0× /);
-    assert.match(lines.find((l) => l.startsWith('tfjs/webgpu/fp32'))!, /unavailable: no adapter/);
+    assert.match(
+      lines.find((l) => l.startsWith('tfjs/webgpu/fp32'))!,
+      /unavailable: no adapter/,
+    );
   });
 });
 

@@ -19,7 +19,10 @@ describe('syntheticFundus', () => {
   });
 
   it('cycles runs through the fixed inputs', () => {
-    assert.deepEqual([0, 1, 2, 3, 4].map((run) => runInputIndices(run, 1)), [[0], [1], [2], [3], [0]]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((run) => runInputIndices(run, 1)),
+      [[0], [1], [2], [3], [0]],
+    );
     assert.deepEqual(runInputIndices(1, 4), [0, 1, 2, 3]);
     assert.deepEqual(runInputIndices(1, 3), [3, 0, 1]);
     assert.equal(FIXED_INPUT_COUNT, 4);

@@ -19,7 +19,13 @@ interface ReverseProxy {
 /** The Caddyfile exactly as installed, with the domain setup.sh puts in Caddy's environment. */
 function caddy(command: 'adapt' | 'validate') {
   return spawnSync('caddy', [command, '--config', CADDYFILE, '--adapter', 'caddyfile'], {
-    env: { ...process.env, FG_DOMAIN: 'grader.example.org', HOME: '/nonexistent', XDG_DATA_HOME: '/nonexistent', XDG_CONFIG_HOME: '/nonexistent' },
+    env: {
+      ...process.env,
+      FG_DOMAIN: 'grader.example.org',
+      HOME: '/nonexistent',
+      XDG_DATA_HOME: '/nonexistent',
+      XDG_CONFIG_HOME: '/nonexistent',
+    },
     encoding: 'utf8',
   });
 }
@@ -42,7 +48,9 @@ describe('deployed Caddyfile', { skip: skip ?? false }, () => {
   test('serves the domain over automatic HTTPS, proxying to the two slots with health checks and retries', () => {
     const result = caddy('adapt');
     assert.equal(result.status, 0, result.stderr);
-    const config = JSON.parse(result.stdout) as { apps: { http: { servers: Record<string, { listen: string[]; automatic_https?: unknown }> } } };
+    const config = JSON.parse(result.stdout) as {
+      apps: { http: { servers: Record<string, { listen: string[]; automatic_https?: unknown }> } };
+    };
     const [server] = Object.values(config.apps.http.servers);
     assert.deepEqual(server?.listen, [':443']);
     assert.equal(server?.automatic_https, undefined, 'automatic HTTPS (certificates, HTTP→HTTPS redirect) left on');
@@ -63,8 +71,14 @@ describe('deployed Caddyfile', { skip: skip ?? false }, () => {
     // The old process may only stop once Caddy has seen the new one healthy and forgotten old failures.
     const settleSeconds = Number(/SETTLE_SECONDS=\$\{FG_SETTLE_SECONDS:-(\d+)\}/.exec(tool)?.[1]);
     const [proxy] = findHandlers(JSON.parse(caddy('adapt').stdout));
-    const { active, passive } = proxy?.health_checks ?? { active: { interval: Infinity }, passive: { fail_duration: Infinity } };
-    assert.ok(settleSeconds * 1e9 > active.interval && settleSeconds * 1e9 > passive.fail_duration, `settle ${settleSeconds} s`);
+    const { active, passive } = proxy?.health_checks ?? {
+      active: { interval: Infinity },
+      passive: { fail_duration: Infinity },
+    };
+    assert.ok(
+      settleSeconds * 1e9 > active.interval && settleSeconds * 1e9 > passive.fail_duration,
+      `settle ${settleSeconds} s`,
+    );
     const unit = await readFile(join(INSTANCE_KIT, 'fundus-grader@.service'), 'utf8');
     assert.match(unit, /^ExecStart=.* --host 127\.0\.0\.1 --port %i --hsts$/m);
   });

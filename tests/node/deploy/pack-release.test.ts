@@ -22,12 +22,25 @@ describe('pack-release', () => {
 
   test('the server, bundled as build.mjs does it, imports nothing but node: built-ins', async () => {
     const result = await esbuild.build({
-      entryPoints: [SERVER_MAIN], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-      packages: 'external', write: false, metafile: true, outdir: work, logLevel: 'silent',
+      entryPoints: [SERVER_MAIN],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      write: false,
+      metafile: true,
+      outdir: work,
+      logLevel: 'silent',
     });
-    const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((entry) => entry.path));
+    const imports = Object.values(result.metafile.outputs).flatMap((output) =>
+      output.imports.map((entry) => entry.path),
+    );
     assert.ok(imports.length > 0);
-    assert.deepEqual(imports.filter((path) => !path.startsWith('node:')), []);
+    assert.deepEqual(
+      imports.filter((path) => !path.startsWith('node:')),
+      [],
+    );
   });
 
   test('packs exactly the server, package.json, RELEASE, dist/ and the instance kit, root-owned, no links', async () => {
@@ -40,8 +53,14 @@ describe('pack-release', () => {
     for (const file of ['deploy/instance/setup.sh', 'deploy/instance/fundus-grader-release', 'dist/index.html']) {
       assert.ok(names.includes(file), file);
     }
-    assert.ok(entries.every((line) => / 0\/0 /.test(line)), 'owner 0/0');
-    assert.ok(entries.every((line) => !line.startsWith('l')), 'no symlinks');
+    assert.ok(
+      entries.every((line) => / 0\/0 /.test(line)),
+      'owner 0/0',
+    );
+    assert.ok(
+      entries.every((line) => !line.startsWith('l')),
+      'no symlinks',
+    );
     const { stdout: release } = await run('tar', ['-xzOf', tarball, 'RELEASE']);
     assert.match(release, /^id=packed\ncommit=\S+\npacked=\d{4}-\d\d-\d\dT/);
   });
@@ -50,7 +69,10 @@ describe('pack-release', () => {
     const dist = join(work, 'dist-import');
     await writeFakeApp(dist, 'x');
     const bundle = join(work, 'with-import.mjs');
-    await writeFile(bundle, 'import { readFile } from "node:fs";\nimport { html } from "lit";\nexport { readFile, html };\n');
+    await writeFile(
+      bundle,
+      'import { readFile } from "node:fs";\nimport { html } from "lit";\nexport { readFile, html };\n',
+    );
     await assert.rejects(
       run(PACK_RELEASE, ['--out', join(work, 'x.tar.gz'), '--id', 'x', '--dist', dist, '--server', bundle]),
       (error: { stderr: string }) => /imports packages the instance does not have: lit$/m.test(error.stderr),
@@ -59,7 +81,16 @@ describe('pack-release', () => {
 
   test('refuses to pack without a built app', async () => {
     await assert.rejects(
-      run(PACK_RELEASE, ['--out', join(work, 'y.tar.gz'), '--id', 'y', '--dist', join(work, 'nothing'), '--server', join(work, 'server.mjs')]),
+      run(PACK_RELEASE, [
+        '--out',
+        join(work, 'y.tar.gz'),
+        '--id',
+        'y',
+        '--dist',
+        join(work, 'nothing'),
+        '--server',
+        join(work, 'server.mjs'),
+      ]),
       (error: { stderr: string }) => /index\.html is missing: run 'node build\.mjs' first/.test(error.stderr),
     );
   });

@@ -60,7 +60,9 @@ describe('the printed release script, run against a scratch root', { timeout: 60
   });
 
   test('downloads, checks, converges the instance with the bundled setup.sh, installs and serves', async () => {
-    const sha = createHash('sha256').update(await readFile(release.tarball)).digest('hex');
+    const sha = createHash('sha256')
+      .update(await readFile(release.tarball))
+      .digest('hex');
     const result = await runScript(fill(sha));
     assert.equal(result.code, 0, result.stderr);
     // setup.sh already ran when the instance was made: the bundled kit is the same, so nothing changes.

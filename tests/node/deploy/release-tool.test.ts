@@ -83,13 +83,19 @@ describe('fundus-grader-release', { timeout: 60_000 }, () => {
 
   test('keeps the five newest releases, plus current and previous whatever their age', async () => {
     for (const day of ['03', '04', '05', '06', '07']) await install(`202601${day}T000000Z-r`);
-    assert.deepEqual(await releases(), ['03', '04', '05', '06', '07'].map((day) => `202601${day}T000000Z-r`));
+    assert.deepEqual(
+      await releases(),
+      ['03', '04', '05', '06', '07'].map((day) => `202601${day}T000000Z-r`),
+    );
 
     const activated = await instance.release('activate', '20260103T000000Z-r');
     assert.equal(activated.code, 0, activated.stderr);
     await install('20260108T000000Z-r');
     // 03 is older than the five newest but is the previous release now: rollback needs it.
-    assert.deepEqual(await releases(), ['03', '04', '05', '06', '07', '08'].map((day) => `202601${day}T000000Z-r`));
+    assert.deepEqual(
+      await releases(),
+      ['03', '04', '05', '06', '07', '08'].map((day) => `202601${day}T000000Z-r`),
+    );
     assert.equal(await link('previous'), 'releases/20260103T000000Z-r');
     const rolledBack = await instance.release('rollback');
     assert.equal(rolledBack.code, 0, rolledBack.stderr);

@@ -11,7 +11,10 @@ describe('ports reserved for servers that bind later', () => {
     const [a, b] = await Promise.all([reservePorts(4), reservePorts(4)]);
     const all = [...a.ports, ...b.ports];
     assert.equal(new Set(all).size, 8, `overlap: ${all.join(' ')}`);
-    assert.ok(all.every((port) => port >= 10_000 && port < low), all.join(' '));
+    assert.ok(
+      all.every((port) => port >= 10_000 && port < low),
+      all.join(' '),
+    );
     const pids = await Promise.all(all.map((port) => readFile(join(LOCKS, String(port), 'pid'), 'utf8')));
     assert.ok(pids.every((pid) => pid === String(process.pid)));
     await Promise.all([a.release(), b.release()]);

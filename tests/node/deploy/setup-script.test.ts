@@ -49,14 +49,20 @@ describe('instance setup.sh against a scratch root (FG_ROOT)', () => {
       ['fundus-grader.sysusers', '/etc/sysusers.d/fundus-grader.conf', '644'],
     ];
     for (const [source, target, expectedMode] of installed) {
-      assert.equal(await readFile(join(root, target), 'utf8'), await readFile(join(INSTANCE_KIT, source), 'utf8'), target);
+      assert.equal(
+        await readFile(join(root, target), 'utf8'),
+        await readFile(join(INSTANCE_KIT, source), 'utf8'),
+        target,
+      );
       assert.equal(await mode(target), expectedMode, `mode of ${target}`);
     }
     assert.match(
       await readFile(join(root, 'etc/systemd/system/caddy.service.d/fundus-grader.conf'), 'utf8'),
       /^\[Service\]\nEnvironment=FG_DOMAIN=grader\.example\.org$/m,
     );
-    const account = (await readFile(join(root, 'etc/passwd'), 'utf8')).split('\n').find((line) => line.startsWith('fundus-grader:'));
+    const account = (await readFile(join(root, 'etc/passwd'), 'utf8'))
+      .split('\n')
+      .find((line) => line.startsWith('fundus-grader:'));
     assert.ok(account, 'fundus-grader in /etc/passwd');
     const [, , uid, , , home, shell] = account.split(':');
     assert.ok(Number(uid) > 0 && Number(uid) < 1000, `a system uid, got ${uid}`);
@@ -94,6 +100,9 @@ describe('instance setup.sh against a scratch root (FG_ROOT)', () => {
       assert.equal(code, 1, JSON.stringify(domain));
       assert.match(stderr, /--domain needs a DNS name/);
     }
-    assert.match(await readFile(join(root, 'etc/systemd/system/caddy.service.d/fundus-grader.conf'), 'utf8'), /screening\.example\.net/);
+    assert.match(
+      await readFile(join(root, 'etc/systemd/system/caddy.service.d/fundus-grader.conf'), 'utf8'),
+      /screening\.example\.net/,
+    );
   });
 });

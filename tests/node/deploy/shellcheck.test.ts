@@ -12,10 +12,18 @@ const SCRIPTS = [
   'deploy/instance/fundus-grader-release',
 ];
 
-test('shellcheck finds nothing in the deploy scripts (all severities, sourced files followed)', { skip: requireTool('shellcheck') ?? false }, () => {
-  const result = spawnSync('shellcheck', ['--shell=bash', '--external-sources', '--severity=style', ...SCRIPTS, FAKE_SYSTEMCTL], {
-    cwd: REPO,
-    encoding: 'utf8',
-  });
-  assert.equal(result.status, 0, result.stdout + result.stderr);
-});
+test(
+  'shellcheck finds nothing in the deploy scripts (all severities, sourced files followed)',
+  { skip: requireTool('shellcheck') ?? false },
+  () => {
+    const result = spawnSync(
+      'shellcheck',
+      ['--shell=bash', '--external-sources', '--severity=style', ...SCRIPTS, FAKE_SYSTEMCTL],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+  },
+);

@@ -28,7 +28,10 @@ describe('systemd units as installed', { skip: skip ?? false }, () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'fg-deploy-units-'));
-    const setup = spawnSync(SETUP_SCRIPT, ['--domain', 'grader.example.org'], { env: { ...process.env, FG_ROOT: root }, encoding: 'utf8' });
+    const setup = spawnSync(SETUP_SCRIPT, ['--domain', 'grader.example.org'], {
+      env: { ...process.env, FG_ROOT: root },
+      encoding: 'utf8',
+    });
     assert.equal(setup.status, 0, setup.stderr);
     await cp(HOST_UNITS, join(root, 'usr/lib/systemd/system'), { recursive: true });
     for (const binary of ['usr/local/bin/node', 'usr/bin/caddy']) {
@@ -45,7 +48,7 @@ describe('systemd units as installed', { skip: skip ?? false }, () => {
     assert.equal(stderr, '');
   });
 
-  test("caddy.service with the domain drop-in passes verify too", () => {
+  test('caddy.service with the domain drop-in passes verify too', () => {
     const { code, stderr } = analyze('verify', 'caddy.service');
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '');
@@ -55,7 +58,9 @@ describe('systemd units as installed', { skip: skip ?? false }, () => {
     const unit = await readFile(join(root, 'etc/systemd/system/fundus-grader@.service'), 'utf8');
     await writeFile(
       join(root, 'etc/systemd/system/broken@.service'),
-      unit.replace('ProtectSystem=strict', 'ProtectSytem=strict').replace('/usr/local/bin/node', '/usr/local/bin/no-such-node'),
+      unit
+        .replace('ProtectSystem=strict', 'ProtectSytem=strict')
+        .replace('/usr/local/bin/node', '/usr/local/bin/no-such-node'),
     );
     const { code, stderr } = analyze('verify', 'broken@8081.service');
     assert.match(stderr, /Unknown key '?ProtectSytem'?/);

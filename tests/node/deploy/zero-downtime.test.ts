@@ -48,7 +48,10 @@ describe('release switch behind Caddy under continuous page loads', { skip: skip
       const firstNew = labels.indexOf(to);
       assert.ok(firstNew > 0, `a browser saw ${from} then ${to}: ${labels.join(' ')}`);
       assert.ok(labels.slice(0, firstNew).every((label) => label === from));
-      assert.ok(labels.slice(firstNew).every((label) => label === to), `back to ${from} after ${to}`);
+      assert.ok(
+        labels.slice(firstNew).every((label) => label === to),
+        `back to ${from} after ${to}`,
+      );
     }
   }
 
@@ -89,7 +92,7 @@ describe('release switch behind Caddy under continuous page loads', { skip: skip
     assert.equal(health.version, releaseB.app.version);
   });
 
-  test("a page of the previous release still gets its hashed script and model files", async () => {
+  test('a page of the previous release still gets its hashed script and model files', async () => {
     const script = await instance.get(releaseA.app.scriptPath);
     assert.equal(script.status, 200);
     assert.equal(script.body.toString(), releaseA.app.scriptBody);

@@ -16,7 +16,9 @@ function coordinateImage(n: number): RgbImage {
   return { data, width: n, height: n };
 }
 
-const pixel = (image: RgbImage, x: number, y: number): number[] => [...image.data.subarray((y * image.width + x) * 3, (y * image.width + x) * 3 + 3)];
+const pixel = (image: RgbImage, x: number, y: number): number[] => [
+  ...image.data.subarray((y * image.width + x) * 3, (y * image.width + x) * 3 + 3),
+];
 
 /** Where output pixel (x, y) came from, read off a transformed coordinate image. */
 const sourceOf = (image: RgbImage, x: number, y: number): [number, number] => {
@@ -77,10 +79,11 @@ describe('dihedral', () => {
 
   it('matches the documented composition: transpose first, then mirror columns (bit 0) and rows (bit 1)', () => {
     const image = coordinateImage(5);
-    for (let d = 0; d < DIHEDRAL_VARIANTS; d++) assert.equal(key(dihedral(image, d)), key(reference(image, d)), `variant ${d}`);
+    for (let d = 0; d < DIHEDRAL_VARIANTS; d++)
+      assert.equal(key(dihedral(image, d)), key(reference(image, d)), `variant ${d}`);
   });
 
-  it('moves pixels as the square\'s symmetries do', () => {
+  it("moves pixels as the square's symmetries do", () => {
     const n = 4;
     const image = coordinateImage(n);
     const cases: Array<[number, string, (x: number, y: number) => [number, number]]> = [
@@ -91,7 +94,8 @@ describe('dihedral', () => {
     ];
     for (const [d, name, source] of cases) {
       const out = dihedral(image, d);
-      for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) assert.deepEqual(sourceOf(out, x, y), source(x, y), `${name}: output (${x}, ${y})`);
+      for (let y = 0; y < n; y++)
+        for (let x = 0; x < n; x++) assert.deepEqual(sourceOf(out, x, y), source(x, y), `${name}: output (${x}, ${y})`);
     }
     // Variant 7 is the anti-transpose: the other diagonal stays put.
     const anti = dihedral(image, 7);
@@ -111,7 +115,8 @@ describe('dihedral', () => {
     assert.equal(key(dihedral(dihedral(image, 1), 2)), key(dihedral(image, 3)), 'both mirrors make the half turn');
     // Closure: any two variants in a row are again one of the eight.
     const all = new Set(Array.from({ length: 8 }, (_, d) => key(dihedral(image, d))));
-    for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) assert.ok(all.has(key(dihedral(dihedral(image, a), b))), `${a} then ${b}`);
+    for (let a = 0; a < 8; a++)
+      for (let b = 0; b < 8; b++) assert.ok(all.has(key(dihedral(dihedral(image, a), b))), `${a} then ${b}`);
   });
 
   it('does not change its input', () => {

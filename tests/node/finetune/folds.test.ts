@@ -67,7 +67,11 @@ describe('stratifiedFolds', () => {
     Math.random();
     assert.deepEqual(stratifiedFolds([...labels], 5, 1), first, 'same labels, k and seed: same folds');
     assert.notDeepEqual(stratifiedFolds(labels, 5, 2), first, 'another seed shuffles differently');
-    assert.deepEqual(foldSizes(stratifiedFolds(labels, 5, 2), 5), foldSizes(first, 5), 'but the fold sizes are the same');
+    assert.deepEqual(
+      foldSizes(stratifiedFolds(labels, 5, 2), 5),
+      foldSizes(first, 5),
+      'but the fold sizes are the same',
+    );
     // Seeds near each other still shuffle apart.
     const seen = new Set([1, 2, 3, 4, 5, 6].map((seed) => stratifiedFolds(labels, 5, seed).join(',')));
     assert.equal(seen.size, 6);
@@ -106,11 +110,17 @@ describe('foldSplit', () => {
       const trainSet = new Set(train);
       assert.equal(trainSet.size, train.length, 'no duplicates in train');
       for (const i of test) assert.ok(!trainSet.has(i), `example ${i} in both`);
-      assert.deepEqual([...train, ...test].sort((a, b) => a - b), labels.map((_, i) => i));
+      assert.deepEqual(
+        [...train, ...test].sort((a, b) => a - b),
+        labels.map((_, i) => i),
+      );
       for (const i of test) assert.equal(folds[i], f);
       for (const i of train) assert.notEqual(folds[i], f);
       tested.push(...test);
     }
-    assert.deepEqual(tested.sort((a, b) => a - b), labels.map((_, i) => i));
+    assert.deepEqual(
+      tested.sort((a, b) => a - b),
+      labels.map((_, i) => i),
+    );
   });
 });

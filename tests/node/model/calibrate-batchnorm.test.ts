@@ -24,7 +24,10 @@ test('every BatchNorm layer normalises its input on the calibration batch to mea
   const bnLayers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name);
   // Uncalibrated (moving statistics 0 and 1) the outputs are far from standardised.
   const before = bnOutputMoments(model, bnLayers[0]!, batch);
-  assert.ok(before.variance.some((v) => Math.abs(v - 1) > 0.2), `variance before: ${before.variance}`);
+  assert.ok(
+    before.variance.some((v) => Math.abs(v - 1) > 0.2),
+    `variance before: ${before.variance}`,
+  );
 
   const tensorsBefore = tf.memory().numTensors;
   assert.equal(calibrateBatchNorm(model, batch), bnLayers.length);
@@ -46,19 +49,25 @@ test('stops after the named layer and leaves the later ones as they were', () =>
   const last = model.getLayer('block_2_bn');
   const untouched = last.getWeights().map((w) => Array.from(w.dataSync()));
   assert.equal(calibrateBatchNorm(model, batch, 'block_1_bn'), 2);
-  assert.deepEqual(last.getWeights().map((w) => Array.from(w.dataSync())), untouched);
+  assert.deepEqual(
+    last.getWeights().map((w) => Array.from(w.dataSync())),
+    untouched,
+  );
   // The whole network up to pooling calibrates all three.
   assert.equal(calibrateBatchNorm(model, batch, GAP_LAYER), 3);
   model.dispose();
   batch.dispose();
 });
 
-test('zero-init residual zeroes γ of the residual branches\' last BatchNorm only', async () => {
+test("zero-init residual zeroes γ of the residual branches' last BatchNorm only", async () => {
   const { buildResNet50Classifier } = await import('../../../src/pipeline/model/resnet50-classifier.js');
   const model = buildResNet50Classifier({ inputSize: 32 });
   assert.equal(zeroResidualGammas(model), 16); // 3 + 4 + 6 + 3 bottleneck blocks
   for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    const gamma = layer.weights.find((w) => w.originalName.endsWith('/gamma'))!.read().dataSync();
+    const gamma = layer.weights
+      .find((w) => w.originalName.endsWith('/gamma'))!
+      .read()
+      .dataSync();
     const zero = gamma.every((g) => g === 0);
     assert.equal(zero, /_3_bn$/.test(layer.name), layer.name);
   }

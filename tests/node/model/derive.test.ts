@@ -47,11 +47,15 @@ test('TF.js fp16 is the canonical store itself; fp32 holds the same values and p
   const out = await tempDir('derive-tfjs');
   await deriveModelFormats(TINY_STORE, out);
   const canonical = await filesUnder(TINY_STORE);
-  for (const [name, bytes] of await filesUnder(join(out, 'tfjs-fp16'))) assert.deepEqual(bytes, canonical.get(name), name);
+  for (const [name, bytes] of await filesUnder(join(out, 'tfjs-fp16')))
+    assert.deepEqual(bytes, canonical.get(name), name);
 
   const [half, full] = [await readTfjsModel(TINY_STORE), await readTfjsModel(join(out, 'tfjs-fp32'))];
   assert.ok(full.weights.every((w) => w.storedAs === 'fp32'));
-  assert.deepEqual(full.weights.map((w) => w.values), half.weights.map((w) => w.values));
+  assert.deepEqual(
+    full.weights.map((w) => w.values),
+    half.weights.map((w) => w.values),
+  );
 
   const pixels = tf.randomUniform([2, 300, 300, 3], 0, 255, 'float32', 3);
   const predict = async (dir: string) => {
@@ -69,7 +73,8 @@ test('make-tiny-model reproduces the committed models/tiny', async () => {
   await makeTinyModel(dir);
   const [fresh, committed] = [await filesUnder(dir), await filesUnder(TINY_STORE)];
   assert.deepEqual([...fresh.keys()].sort(), [...committed.keys()].sort());
-  for (const name of ['group1-shard1of1.bin', 'model-info.json']) assert.deepEqual(fresh.get(name), committed.get(name), name);
+  for (const name of ['group1-shard1of1.bin', 'model-info.json'])
+    assert.deepEqual(fresh.get(name), committed.get(name), name);
   // model.json names the TF.js version that wrote it; everything else must match.
   const withoutVersions = (bytes: Buffer | undefined) => {
     const json = JSON.parse(String(bytes)) as { generatedBy?: string; modelTopology: { keras_version?: string } };

@@ -5,8 +5,22 @@ import { decodeFloat16, encodeFloat16, float16Bits } from '../../../src/pipeline
 const isFinite16 = (bits: number) => (bits & 0x7c00) !== 0x7c00;
 
 test('decodes known binary16 values exactly', () => {
-  const decoded = decodeFloat16(Uint16Array.of(0x0000, 0x8000, 0x3c00, 0xc000, 0x0001, 0x03ff, 0x0400, 0x7bff, 0x7c00, 0xfc00, 0x3555));
-  assert.deepEqual(Array.from(decoded), [0, -0, 1, -2, 2 ** -24, 1023 * 2 ** -24, 2 ** -14, 65504, Infinity, -Infinity, 0.333251953125]);
+  const decoded = decodeFloat16(
+    Uint16Array.of(0x0000, 0x8000, 0x3c00, 0xc000, 0x0001, 0x03ff, 0x0400, 0x7bff, 0x7c00, 0xfc00, 0x3555),
+  );
+  assert.deepEqual(Array.from(decoded), [
+    0,
+    -0,
+    1,
+    -2,
+    2 ** -24,
+    1023 * 2 ** -24,
+    2 ** -14,
+    65504,
+    Infinity,
+    -Infinity,
+    0.333251953125,
+  ]);
   assert.ok(Number.isNaN(decodeFloat16(Uint16Array.of(0x7e00))[0]));
 });
 

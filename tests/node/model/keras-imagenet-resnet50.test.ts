@@ -41,7 +41,12 @@ function fundusLike(size: number, count: number, seed: number): tf.Tensor4D {
   });
 }
 
-async function compareWithOriginal(original: tf.LayersModel, sourceDir: string, size: number, caffeMean: readonly number[]): Promise<number> {
+async function compareWithOriginal(
+  original: tf.LayersModel,
+  sourceDir: string,
+  size: number,
+  caffeMean: readonly number[],
+): Promise<number> {
   const ours = buildResNet50Classifier({ inputSize: size, seed: 5 });
   loadKerasImagenetBackbone(ours, (await readTfjsModel(sourceDir)).weights, { caffeMean });
   const pooled = resNet50Truncated(ours, GAP_LAYER);
@@ -67,7 +72,14 @@ describe('layer names', () => {
     assert.equal(kerasApplicationsLayerName('conv3_block4_1_conv'), 'res3d_branch2a');
     assert.equal(kerasApplicationsLayerName('conv4_block6_2_bn'), 'bn4f_branch2b');
     assert.equal(kerasApplicationsLayerName('conv5_block3_3_conv'), 'res5c_branch2c');
-    for (const other of ['conv1_pad', 'conv2_block1_add', 'conv5_block3_out', 'avg_pool', 'head_dense1', 'conv4_block7_1_conv']) {
+    for (const other of [
+      'conv1_pad',
+      'conv2_block1_add',
+      'conv5_block3_out',
+      'avg_pool',
+      'head_dense1',
+      'conv4_block7_1_conv',
+    ]) {
       assert.equal(kerasApplicationsLayerName(other), undefined, other);
     }
   });
@@ -118,7 +130,7 @@ describe('a generated Keras 2.2.4 ResNet50 (the package naming, random weights)'
     assert.ok(difference < 1e-4, `relative max difference ${difference}`);
   });
 
-  test('with the caffe mean the only difference is conv1\'s padding colour: small', async () => {
+  test("with the caffe mean the only difference is conv1's padding colour: small", async () => {
     const difference = await compareWithOriginal(original, dir, size, CAFFE_BGR_MEAN);
     assert.ok(difference < 1e-2, `relative max difference ${difference}`);
   });
@@ -132,13 +144,21 @@ describe('a generated Keras 2.2.4 ResNet50 (the package naming, random weights)'
 });
 
 const packageDir = join(DEFAULT_PACKAGE_CACHE, IMAGENET_PACKAGE.version, IMAGENET_PACKAGE.modelDir);
-describe('the real package (when cached)', { skip: existsSync(join(packageDir, 'model.json')) ? false : `${packageDir} not cached (npm run pretrained fetches it)` }, () => {
-  test('pooled features at 224 px equal the original\'s: within 1e-4 with matched padding, 1e-3 with the caffe mean', async () => {
-    const original = await loadOriginalPooledModel(await readTfjsModelFiles(packageDir), 224);
-    const matched = await compareWithOriginal(original, packageDir, 224, IMAGENET_MEAN_AS_CAFFE);
-    const caffe = await compareWithOriginal(original, packageDir, 224, CAFFE_BGR_MEAN);
-    original.dispose();
-    assert.ok(matched < 1e-4, `matched padding: relative max difference ${matched}`);
-    assert.ok(caffe < 1e-3, `caffe mean: relative max difference ${caffe}`);
-  });
-});
+describe(
+  'the real package (when cached)',
+  {
+    skip: existsSync(join(packageDir, 'model.json'))
+      ? false
+      : `${packageDir} not cached (npm run pretrained fetches it)`,
+  },
+  () => {
+    test("pooled features at 224 px equal the original's: within 1e-4 with matched padding, 1e-3 with the caffe mean", async () => {
+      const original = await loadOriginalPooledModel(await readTfjsModelFiles(packageDir), 224);
+      const matched = await compareWithOriginal(original, packageDir, 224, IMAGENET_MEAN_AS_CAFFE);
+      const caffe = await compareWithOriginal(original, packageDir, 224, CAFFE_BGR_MEAN);
+      original.dispose();
+      assert.ok(matched < 1e-4, `matched padding: relative max difference ${matched}`);
+      assert.ok(caffe < 1e-3, `caffe mean: relative max difference ${caffe}`);
+    });
+  },
+);

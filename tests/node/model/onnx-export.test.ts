@@ -54,12 +54,23 @@ test('tiny model graph: dynamic batch, folded BatchNorm and padding, no normalis
   assert.equal(model.ir_version, 8);
   assert.deepEqual(model.opset_import, [{ domain: '', version: 17 }]);
   const decoded = decodeModel(exportOnnx(tiny, { weights: 'fp32' }));
-  const dims = (v: (typeof decoded.graph.input)[number]) => v.type.tensor_type.shape.dim.map((d) => ('dim_param' in d ? d.dim_param : d.dim_value));
+  const dims = (v: (typeof decoded.graph.input)[number]) =>
+    v.type.tensor_type.shape.dim.map((d) => ('dim_param' in d ? d.dim_param : d.dim_value));
   assert.deepEqual([decoded.graph.input[0]!.name, dims(decoded.graph.input[0]!)], [ONNX_INPUT, ['N', 3, 300, 300]]);
   assert.deepEqual([decoded.graph.output[0]!.name, dims(decoded.graph.output[0]!)], [ONNX_OUTPUT, ['N', 5]]);
   const ops = new Set(decoded.graph.node.map((n) => n.op_type));
-  assert.deepEqual([...ops].sort(), ['Add', 'Conv', 'Flatten', 'Gemm', 'GlobalAveragePool', 'MaxPool', 'Relu', 'Softmax']);
-  const pads = (name: string) => decoded.graph.node.find((n) => n.name === name)!.attribute.find((a) => a.name === 'pads')!.ints;
+  assert.deepEqual([...ops].sort(), [
+    'Add',
+    'Conv',
+    'Flatten',
+    'Gemm',
+    'GlobalAveragePool',
+    'MaxPool',
+    'Relu',
+    'Softmax',
+  ]);
+  const pads = (name: string) =>
+    decoded.graph.node.find((n) => n.name === name)!.attribute.find((a) => a.name === 'pads')!.ints;
   assert.deepEqual(pads('stem_conv'), [1, 1, 1, 1]); // stem_pad
   assert.deepEqual(pads('pool'), [1, 1, 1, 1]); // pool_pad
   assert.deepEqual(pads('block_1_conv'), [1, 1, 1, 1]); // 'same'
@@ -68,7 +79,13 @@ test('tiny model graph: dynamic batch, folded BatchNorm and padding, no normalis
 
   const compact = decodeModel(exportOnnx(tiny, { weights: 'fp16' }));
   const halves = compact.graph.initializer.filter((t) => t.data_type === DataType.FLOAT16).map((t) => t.name);
-  assert.deepEqual(halves, ['stem_conv/kernel_fp16', 'block_1_conv/kernel_fp16', 'block_2_conv/kernel_fp16', 'head_dense1/kernel_fp16', 'predictions/kernel_fp16']);
+  assert.deepEqual(halves, [
+    'stem_conv/kernel_fp16',
+    'block_1_conv/kernel_fp16',
+    'block_2_conv/kernel_fp16',
+    'head_dense1/kernel_fp16',
+    'predictions/kernel_fp16',
+  ]);
   assert.equal(compact.graph.node.filter((n) => n.op_type === 'Cast').length, halves.length);
 });
 
@@ -115,9 +132,14 @@ test('a weight beyond float16 (an ImageNet-scale conv1 BatchNorm variance) stays
 
 test('refuses a normalisation layer whose constants were rounded to fp16', () => {
   const rounded = tiny.weights.map((w) =>
-    w.name.startsWith(`${IMAGENET_NORMALIZATION_LAYER}/`) ? { ...w, values: decodeFloat16(encodeFloat16(w.values)) } : w,
+    w.name.startsWith(`${IMAGENET_NORMALIZATION_LAYER}/`)
+      ? { ...w, values: decodeFloat16(encodeFloat16(w.values)) }
+      : w,
   );
-  assert.throws(() => exportOnnx({ ...tiny, weights: rounded }, { weights: 'fp32' }), /imagenet_normalization\/depthwise_kernel is not the ImageNet normalisation/);
+  assert.throws(
+    () => exportOnnx({ ...tiny, weights: rounded }, { weights: 'fp32' }),
+    /imagenet_normalization\/depthwise_kernel is not the ImageNet normalisation/,
+  );
 });
 
 test('names the layer it cannot export', async () => {
@@ -137,16 +159,29 @@ test('names the layer it cannot export', async () => {
   };
 
   assert.throws(
-    await exportOf((x) => apply(tf.layers.dense({ name: 'fc', units: 5 }), apply(tf.layers.flatten({ name: 'flat' }), x))),
+    await exportOf((x) =>
+      apply(tf.layers.dense({ name: 'fc', units: 5 }), apply(tf.layers.flatten({ name: 'flat' }), x)),
+    ),
     /flat: layer type Flatten is not supported/,
   );
   assert.throws(
-    await exportOf((x) => apply(tf.layers.globalAveragePooling2d({ name: 'gap' }), apply(tf.layers.batchNormalization({ name: 'lonely_bn' }), x))),
+    await exportOf((x) =>
+      apply(
+        tf.layers.globalAveragePooling2d({ name: 'gap' }),
+        apply(tf.layers.batchNormalization({ name: 'lonely_bn' }), x),
+      ),
+    ),
     /lonely_bn: BatchNormalization is supported only directly after a linear Conv2D/,
   );
   assert.throws(
     await exportOf((x) =>
-      apply(tf.layers.globalAveragePooling2d({ name: 'gap' }), apply(tf.layers.maxPooling2d({ name: 'pool', poolSize: 3, strides: 2 }), apply(tf.layers.zeroPadding2d({ name: 'pad' }), x))),
+      apply(
+        tf.layers.globalAveragePooling2d({ name: 'gap' }),
+        apply(
+          tf.layers.maxPooling2d({ name: 'pool', poolSize: 3, strides: 2 }),
+          apply(tf.layers.zeroPadding2d({ name: 'pad' }), x),
+        ),
+      ),
     ),
     /pool: zero padding before max pooling folds only after a ReLU/,
   );

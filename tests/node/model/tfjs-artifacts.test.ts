@@ -5,7 +5,12 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { decodeFloat16, encodeFloat16 } from '../../../src/pipeline/export/float16.js';
-import { readTfjsModel, SHARD_BYTES, writeTfjsModel, type TfjsModelJson } from '../../../src/pipeline/export/tfjs-files.js';
+import {
+  readTfjsModel,
+  SHARD_BYTES,
+  writeTfjsModel,
+  type TfjsModelJson,
+} from '../../../src/pipeline/export/tfjs-files.js';
 import { loadLayersModelFromDir, saveLayersModel } from '../../../src/pipeline/export/tfjs-model-io.js';
 import { IMAGENET_NORMALIZATION_LAYER } from '../../../src/pipeline/model/imagenet-normalization.js';
 import { randomizeBatchNormStatistics } from '../../../src/pipeline/model/random-batchnorm.js';
@@ -40,7 +45,8 @@ test('fp16 files halve the weights and load as their float16-rounded values', as
   const keepFloat32 = (name: string) => name.startsWith(`${IMAGENET_NORMALIZATION_LAYER}/`);
   await saveLayersModel(model, dir, { form: 'fp16', keepFloat32 });
   const specs = (await readJson(dir)).weightsManifest[0]!.weights;
-  for (const spec of specs) assert.equal(spec.quantization?.dtype, keepFloat32(spec.name) ? undefined : 'float16', spec.name);
+  for (const spec of specs)
+    assert.equal(spec.quantization?.dtype, keepFloat32(spec.name) ? undefined : 'float16', spec.name);
   const values = model.getWeights().reduce((n, w) => n + w.size, 0);
   assert.equal((await stat(join(dir, 'group1-shard1of1.bin'))).size, 2 * (values - 6) + 4 * 6);
 
@@ -49,7 +55,9 @@ test('fp16 files halve the weights and load as their float16-rounded values', as
   rounded.setWeights(
     model.weights.map((w, i) => {
       const original = model.getWeights()[i]!;
-      return keepFloat32(w.originalName) ? original : tf.tensor(decodeFloat16(encodeFloat16(original.dataSync() as Float32Array)), original.shape);
+      return keepFloat32(w.originalName)
+        ? original
+        : tf.tensor(decodeFloat16(encodeFloat16(original.dataSync() as Float32Array)), original.shape);
     }),
   );
   const fromFile = predict(loaded);
@@ -72,10 +80,20 @@ test('weights over 4 MiB are split into shards that weights may straddle', async
       { name: 'b/kernel', shape: [1000, 1500], values: big, storedAs: 'fp32' as const },
     ],
   };
-  assert.deepEqual(await writeTfjsModel(dir, data, { form: 'fp32' }), ['model.json', 'group1-shard1of2.bin', 'group1-shard2of2.bin']);
+  assert.deepEqual(await writeTfjsModel(dir, data, { form: 'fp32' }), [
+    'model.json',
+    'group1-shard1of2.bin',
+    'group1-shard2of2.bin',
+  ]);
   assert.equal((await stat(join(dir, 'group1-shard1of2.bin'))).size, SHARD_BYTES);
   const back = await readTfjsModel(dir);
-  assert.deepEqual(back.weights.map((w) => [w.name, w.shape]), [['a/kernel', [3]], ['b/kernel', [1000, 1500]]]);
+  assert.deepEqual(
+    back.weights.map((w) => [w.name, w.shape]),
+    [
+      ['a/kernel', [3]],
+      ['b/kernel', [1000, 1500]],
+    ],
+  );
   assert.deepEqual(back.weights[0]!.values, small);
   assert.deepEqual(back.weights[1]!.values, big);
 

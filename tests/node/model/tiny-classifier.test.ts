@@ -16,17 +16,31 @@ test('has the full model contract in a few thousand parameters', () => {
   assert.deepEqual(model.outputs[0]!.shape, [null, 5]);
   assert.ok(model.countParams() > 1000 && model.countParams() < 10_000, `${model.countParams()} parameters`);
   const classes = new Set(model.layers.map((l) => l.getClassName()));
-  for (const c of ['DepthwiseConv2D', 'ZeroPadding2D', 'Conv2D', 'BatchNormalization', 'MaxPooling2D', 'Add', 'GlobalAveragePooling2D', 'Dense']) {
+  for (const c of [
+    'DepthwiseConv2D',
+    'ZeroPadding2D',
+    'Conv2D',
+    'BatchNormalization',
+    'MaxPooling2D',
+    'Add',
+    'GlobalAveragePooling2D',
+    'Dense',
+  ]) {
     assert.ok(classes.has(c), c);
   }
-  const probabilities = tf.tidy(() => (model.predict(tf.randomUniform([2, 300, 300, 3], 0, 255, 'float32', 5)) as tf.Tensor).sum(1).dataSync());
+  const probabilities = tf.tidy(() =>
+    (model.predict(tf.randomUniform([2, 300, 300, 3], 0, 255, 'float32', 5)) as tf.Tensor).sum(1).dataSync(),
+  );
   assert.ok(maxAbsDiff(probabilities, [1, 1]) < 1e-5);
   model.dispose();
 });
 
 test('the normalisation layer computes (x/255 − mean)/std per channel', () => {
   const model = buildTinyClassifier({ inputSize: 32 });
-  const normalize = tf.model({ inputs: model.inputs, outputs: model.getLayer(IMAGENET_NORMALIZATION_LAYER).output as tf.SymbolicTensor });
+  const normalize = tf.model({
+    inputs: model.inputs,
+    outputs: model.getLayer(IMAGENET_NORMALIZATION_LAYER).output as tf.SymbolicTensor,
+  });
   const pixels = tf.randomUniform([1, 32, 32, 3], 0, 255, 'float32', 9);
   const [input, output] = [pixels.dataSync(), (normalize.predict(pixels) as tf.Tensor).dataSync()];
   const expected = input.map((x, i) => (x / 255 - IMAGENET_MEAN[i % 3]!) / IMAGENET_STD[i % 3]!);

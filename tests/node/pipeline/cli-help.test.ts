@@ -8,7 +8,11 @@ import { cli, tempDir } from './support/cli.js';
 
 describe('export and make-tiny-model CLIs', () => {
   it('print their usage for --help and -h', async () => {
-    for (const [script, flag] of [['export.ts', '--help'], ['export.ts', '-h'], ['make-tiny-model.ts', '--help']] as const) {
+    for (const [script, flag] of [
+      ['export.ts', '--help'],
+      ['export.ts', '-h'],
+      ['make-tiny-model.ts', '--help'],
+    ] as const) {
       const { code, out } = await cli(script, [flag]);
       assert.equal(code, 0, out);
       assert.match(out, /^Usage: node --import tsx src\/pipeline\/cli\//m, `${script} ${flag}`);
@@ -16,7 +20,12 @@ describe('export and make-tiny-model CLIs', () => {
   });
 
   it('answer an unknown option or command with the usage and exit status 2', async () => {
-    for (const [script, args] of [['export.ts', ['derive', '--bogus']], ['export.ts', ['publish']], ['export.ts', []], ['make-tiny-model.ts', ['--bogus']]] as const) {
+    for (const [script, args] of [
+      ['export.ts', ['derive', '--bogus']],
+      ['export.ts', ['publish']],
+      ['export.ts', []],
+      ['make-tiny-model.ts', ['--bogus']],
+    ] as const) {
       const { code, out } = await cli(script, [...args]);
       assert.equal(code, 2, `${script} ${args.join(' ')}: ${out}`);
       assert.match(out, /usage: /, `${script} ${args.join(' ')}`);
@@ -26,16 +35,35 @@ describe('export and make-tiny-model CLIs', () => {
 });
 
 describe('every pipeline CLI', () => {
-  it('answers an unknown option with exit status 2 and its usage line, without a stack trace', { timeout: 300_000 }, async () => {
-    const scripts = ['adjust-prior', 'calibrate', 'cross-validate', 'data', 'evaluate', 'export', 'make-tiny-model', 'parity', 'pipeline', 'pipeline-real', 'pretrained', 'train', 'train-real', 'try-samples'];
-    for (const script of scripts) {
-      const { code, out } = await cli(`${script}.ts`, ['--bogus']);
-      assert.equal(code, 2, `${script}: ${out}`);
-      assert.match(out, /^error: Unknown option '--bogus'/m, script);
-      assert.match(out, /usage: |--help for/, script);
-      assert.doesNotMatch(out, /at .*\.ts:\d+/, `${script}: no stack trace`);
-    }
-  });
+  it(
+    'answers an unknown option with exit status 2 and its usage line, without a stack trace',
+    { timeout: 300_000 },
+    async () => {
+      const scripts = [
+        'adjust-prior',
+        'calibrate',
+        'cross-validate',
+        'data',
+        'evaluate',
+        'export',
+        'make-tiny-model',
+        'parity',
+        'pipeline',
+        'pipeline-real',
+        'pretrained',
+        'train',
+        'train-real',
+        'try-samples',
+      ];
+      for (const script of scripts) {
+        const { code, out } = await cli(`${script}.ts`, ['--bogus']);
+        assert.equal(code, 2, `${script}: ${out}`);
+        assert.match(out, /^error: Unknown option '--bogus'/m, script);
+        assert.match(out, /usage: |--help for/, script);
+        assert.doesNotMatch(out, /at .*\.ts:\d+/, `${script}: no stack trace`);
+      }
+    },
+  );
 });
 
 describe('try-samples CLI', () => {
@@ -49,9 +77,23 @@ describe('try-samples CLI', () => {
 
   it('grades a Kaggle-layout folder with both variants and writes the results', async () => {
     const dir = await tempDir('samples');
-    await writeSyntheticDataset({ outDir: join(dir, 'photos'), count: 4, seed: 5, size: 256, balance: 'balanced', format: 'png' });
+    await writeSyntheticDataset({
+      outDir: join(dir, 'photos'),
+      count: 4,
+      seed: 5,
+      size: 256,
+      balance: 'balanced',
+      format: 'png',
+    });
     const out = join(dir, 'trial.json');
-    const { code, out: text } = await cli('try-samples.ts', ['--samples', join(dir, 'photos'), '--id', 'tiny', '--out', out]);
+    const { code, out: text } = await cli('try-samples.ts', [
+      '--samples',
+      join(dir, 'photos'),
+      '--id',
+      'tiny',
+      '--out',
+      out,
+    ]);
     assert.equal(code, 0, text);
     assert.match(text, /Variants agree on 4\/4/);
     const trial = JSON.parse(await readFile(out, 'utf8')) as SampleTrial;

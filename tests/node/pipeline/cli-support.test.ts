@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { parseArgs } from 'node:util';
 import { describe, it } from 'node:test';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, nonNegativeInt, oneOf, positiveInt, positiveNumber, runCli, UsageError } from '../../../src/pipeline/cli/cli-support.js';
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  nonNegativeInt,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  runCli,
+  UsageError,
+} from '../../../src/pipeline/cli/cli-support.js';
 
 describe('positiveInt', () => {
   it('parses whole numbers at or above the minimum (1 by default)', () => {
@@ -34,7 +44,8 @@ describe('positiveInt', () => {
     for (const [text, min] of bad) {
       assert.throws(
         () => positiveInt('folds', text, min),
-        (error: unknown) => error instanceof UsageError && error.message === `--folds must be an integer ≥ ${min ?? 1}, got "${text}"`,
+        (error: unknown) =>
+          error instanceof UsageError && error.message === `--folds must be an integer ≥ ${min ?? 1}, got "${text}"`,
         JSON.stringify([text, min]),
       );
     }
@@ -48,7 +59,8 @@ describe('nonNegativeInt', () => {
     for (const text of ['-1', '', '1.5', 'x']) {
       assert.throws(
         () => nonNegativeInt('refine-epochs', text),
-        (error: unknown) => error instanceof UsageError && error.message === `--refine-epochs must be an integer ≥ 0, got "${text}"`,
+        (error: unknown) =>
+          error instanceof UsageError && error.message === `--refine-epochs must be an integer ≥ 0, got "${text}"`,
         JSON.stringify(text),
       );
     }
@@ -60,7 +72,8 @@ describe('oneOf', () => {
     assert.equal(oneOf('format', 'png', ['jpeg', 'png'] as const), 'png');
     assert.throws(
       () => oneOf('format', 'gif', ['jpeg', 'png']),
-      (error: unknown) => error instanceof UsageError && error.message === '--format must be one of jpeg, png, got "gif"',
+      (error: unknown) =>
+        error instanceof UsageError && error.message === '--format must be one of jpeg, png, got "gif"',
     );
   });
 });
@@ -78,7 +91,9 @@ describe('positiveNumber', () => {
     for (const text of ['0', '-0', '-1', '-1e-9', '', '  ', 'abc', 'NaN', 'Infinity', '-Infinity', '1/2', '0.5x']) {
       assert.throws(
         () => positiveNumber('target-sensitivity', text),
-        (error: unknown) => error instanceof UsageError && error.message === `--target-sensitivity must be a positive number, got "${text}"`,
+        (error: unknown) =>
+          error instanceof UsageError &&
+          error.message === `--target-sensitivity must be a positive number, got "${text}"`,
         JSON.stringify(text),
       );
     }
@@ -87,7 +102,10 @@ describe('positiveNumber', () => {
 
 describe('runCli', () => {
   /** Runs `main` through runCli; returns the exit code it set and what it wrote to stderr. */
-  async function outcome(main: () => Promise<number>, usage = 'usage: tool.ts --x N'): Promise<{ exitCode: number | string | undefined; errors: string[] }> {
+  async function outcome(
+    main: () => Promise<number>,
+    usage = 'usage: tool.ts --x N',
+  ): Promise<{ exitCode: number | string | undefined; errors: string[] }> {
     const saved = process.exitCode;
     const savedError = console.error;
     const errors: string[] = [];
@@ -104,12 +122,12 @@ describe('runCli', () => {
     }
   }
 
-  it('exits with main\'s own code', async () => {
+  it("exits with main's own code", async () => {
     assert.deepEqual(await outcome(async () => EXIT_OK), { exitCode: 0, errors: [] });
     assert.deepEqual(await outcome(async () => 3), { exitCode: 3, errors: [] });
   });
 
-  it('exits 2 with the usage line for a UsageError and for parseArgs\'s own errors', async () => {
+  it("exits 2 with the usage line for a UsageError and for parseArgs's own errors", async () => {
     assert.equal(EXIT_USAGE, 2);
     assert.deepEqual(
       await outcome(async () => {

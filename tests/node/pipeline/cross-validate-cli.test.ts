@@ -10,12 +10,26 @@ describe('cross-validate.ts', () => {
 
   it('--help prints the usage and exits 0', async () => {
     const [run] = await cliAll(script, [['--help']]);
-    assertHelp(run!, script, ['--data', '--pretrained', '--recipe', '--folds', '--only-folds', '--seed', '--target-sensitivity', '--cache', '--out']);
+    assertHelp(run!, script, [
+      '--data',
+      '--pretrained',
+      '--recipe',
+      '--folds',
+      '--only-folds',
+      '--seed',
+      '--target-sensitivity',
+      '--cache',
+      '--out',
+    ]);
     assert.match(run!.stdout, /--recipe NAME\s+head \| last-stage/);
   });
 
   it('missing required options exit 2', async () => {
-    const runs = await cliAll(script, [[], ['--pretrained', '/nonexistent/p'], ['--pretrained', '/nonexistent/p', '--out', '/nonexistent/o']]);
+    const runs = await cliAll(script, [
+      [],
+      ['--pretrained', '/nonexistent/p'],
+      ['--pretrained', '/nonexistent/p', '--out', '/nonexistent/o'],
+    ]);
     assertUsageError(runs[0]!, script, /--pretrained is required/, 'nothing');
     assertUsageError(runs[1]!, script, /--out is required/, 'no --out');
     assertUsageError(runs[2]!, script, /--recipe must be one of head, last-stage/, 'no --recipe');
@@ -38,7 +52,10 @@ describe('cross-validate.ts', () => {
       [['--only-folds', '9'], /--only-folds must be at most --folds \(5\)/],
       [['--folds', '3', '--only-folds', '4'], /--only-folds must be at most --folds \(3\)/],
     ];
-    const runs = await cliAll(script, cases.map(([args]) => [...base, '--recipe', 'head', ...args]));
+    const runs = await cliAll(
+      script,
+      cases.map(([args]) => [...base, '--recipe', 'head', ...args]),
+    );
     cases.forEach(([args, message], i) => assertUsageError(runs[i]!, script, message, args.join(' ')));
   });
 
@@ -48,14 +65,42 @@ describe('cross-validate.ts', () => {
       [['--target-sensitivity', '1.5'], /--target-sensitivity must be at most 1/],
       [['--last-stage-epochs', '0'], /--last-stage-epochs must be an integer ≥ 1, got "0"/],
     ];
-    const runs = await cliAll(script, cases.map(([args]) => [...base, '--recipe', 'last-stage', ...args]));
+    const runs = await cliAll(
+      script,
+      cases.map(([args]) => [...base, '--recipe', 'last-stage', ...args]),
+    );
     cases.forEach(([args, message], i) => assertUsageError(runs[i]!, script, message, args.join(' ')));
   });
 
   it('accepts the edge values (the same arguments then fail on the missing data with exit 1, not 2)', async () => {
     const out = join(await tempDir('cv-edge'), 'out');
-    const args = ['--pretrained', '/nonexistent/p', '--out', out, '--data', '/nonexistent/data', '--recipe', 'last-stage'];
-    const [run] = await cliAll(script, [[...args, '--folds', '2', '--only-folds', '2', '--seed', '0', '--target-sensitivity', '1', '--head-epochs', '1', '--last-stage-epochs', '1']]);
+    const args = [
+      '--pretrained',
+      '/nonexistent/p',
+      '--out',
+      out,
+      '--data',
+      '/nonexistent/data',
+      '--recipe',
+      'last-stage',
+    ];
+    const [run] = await cliAll(script, [
+      [
+        ...args,
+        '--folds',
+        '2',
+        '--only-folds',
+        '2',
+        '--seed',
+        '0',
+        '--target-sensitivity',
+        '1',
+        '--head-epochs',
+        '1',
+        '--last-stage-epochs',
+        '1',
+      ],
+    ]);
     assert.equal(run!.code, 1, run!.stdout + run!.stderr);
     assert.match(run!.stderr, /^error: \/nonexistent\/data: /m);
     assert.doesNotMatch(run!.stderr, /usage:/);

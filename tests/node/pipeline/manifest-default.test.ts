@@ -11,7 +11,8 @@ async function copyOfModels(): Promise<string> {
   return dir;
 }
 
-const readManifest = async (dir: string) => JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+const readManifest = async (dir: string) =>
+  JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
 
 describe('export manifest --default', () => {
   it('records the model the app grades with, and keeps it on the next run', async () => {

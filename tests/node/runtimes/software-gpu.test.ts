@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planOrtChain } from '../../../workers/runtimes/ort-wasm-build.js';
-import { settleSoftwareSkips, softwareRendererReason, withoutSoftwareGpus } from '../../../workers/runtimes/software-gpu.js';
+import {
+  settleSoftwareSkips,
+  softwareRendererReason,
+  withoutSoftwareGpus,
+} from '../../../workers/runtimes/software-gpu.js';
 
 describe('softwareRendererReason: WebGL renderer strings', () => {
   const software: Array<[string, string]> = [
@@ -11,7 +15,10 @@ describe('softwareRendererReason: WebGL renderer strings', () => {
     ['llvmpipe (LLVM 15.0.7, 256 bits)', 'llvmpipe'],
     ['ANGLE (Mesa, llvmpipe (LLVM 17.0.6 256 bits), OpenGL 4.5)', 'llvmpipe'],
     ['Mesa/X.org softpipe', 'softpipe'],
-    ['ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0, D3D11)', 'Microsoft Basic Render Driver'],
+    [
+      'ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11 vs_5_0 ps_5_0, D3D11)',
+      'Microsoft Basic Render Driver',
+    ],
     ['microsoft basic render driver', 'Microsoft Basic Render Driver'],
   ];
   for (const [renderer, name] of software) {
@@ -43,25 +50,48 @@ describe('softwareRendererReason: WebGL renderer strings', () => {
 
 describe('softwareRendererReason: WebGPU adapters', () => {
   it("refuses Chromium's SwiftShader adapter, fallback or not", () => {
-    const swiftshader = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader Device (Subzero)' };
+    const swiftshader = {
+      vendor: 'google',
+      architecture: 'swiftshader',
+      device: '',
+      description: 'SwiftShader Device (Subzero)',
+    };
     for (const isFallbackAdapter of [true, false, undefined]) {
-      assert.equal(softwareRendererReason({ ...swiftshader, isFallbackAdapter }), 'WebGPU adapter is a software renderer (SwiftShader)');
+      assert.equal(
+        softwareRendererReason({ ...swiftshader, isFallbackAdapter }),
+        'WebGPU adapter is a software renderer (SwiftShader)',
+      );
     }
   });
 
   it('names the renderer from whichever field carries it', () => {
-    assert.equal(softwareRendererReason({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.7, 256 bits)' }), 'WebGPU adapter is a software renderer (llvmpipe)');
+    assert.equal(
+      softwareRendererReason({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.7, 256 bits)' }),
+      'WebGPU adapter is a software renderer (llvmpipe)',
+    );
     assert.equal(softwareRendererReason({ device: 'lavapipe' }), 'WebGPU adapter is a software renderer (lavapipe)');
-    assert.equal(softwareRendererReason({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' }), 'WebGPU adapter is a software renderer (Microsoft Basic Render Driver)');
+    assert.equal(
+      softwareRendererReason({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' }),
+      'WebGPU adapter is a software renderer (Microsoft Basic Render Driver)',
+    );
   });
 
   it('refuses a fallback adapter that names no renderer', () => {
-    assert.equal(softwareRendererReason({ isFallbackAdapter: true, vendor: '', architecture: '', device: '', description: '' }), 'WebGPU adapter is a fallback adapter (software renderer)');
+    assert.equal(
+      softwareRendererReason({ isFallbackAdapter: true, vendor: '', architecture: '', device: '', description: '' }),
+      'WebGPU adapter is a fallback adapter (software renderer)',
+    );
   });
 
   it('accepts hardware adapters', () => {
     const adapters = [
-      { isFallbackAdapter: false, vendor: 'nvidia', architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3060' },
+      {
+        isFallbackAdapter: false,
+        vendor: 'nvidia',
+        architecture: 'ampere',
+        device: '',
+        description: 'NVIDIA GeForce RTX 3060',
+      },
       { vendor: 'apple', architecture: 'metal-3', description: 'Apple M1' },
       { vendor: 'arm', architecture: 'valhall', description: 'Mali-G78' },
       { vendor: 'qualcomm', architecture: 'adreno-6xx', description: 'Adreno (TM) 650' },
@@ -73,7 +103,10 @@ describe('softwareRendererReason: WebGPU adapters', () => {
 });
 
 describe('automatic choice skips software GPUs', () => {
-  const software = { webgpu: 'WebGPU adapter is a software renderer (SwiftShader)', webgl: 'WebGL renderer is a software renderer (SwiftShader)' };
+  const software = {
+    webgpu: 'WebGPU adapter is a software renderer (SwiftShader)',
+    webgl: 'WebGL renderer is a software renderer (SwiftShader)',
+  };
   const tfjsChain = ['webgpu', 'webgl', 'wasm'] as const;
 
   it('TF.js, automatic: WebGPU and WebGL skipped and reported, wasm tried', () => {
@@ -92,7 +125,10 @@ describe('automatic choice skips software GPUs', () => {
     const { chain, skipped } = withoutSoftwareGpus('auto', tfjsChain, { webgpu: software.webgpu, webgl: null });
     assert.deepEqual(chain, ['webgl', 'wasm']);
     settleSoftwareSkips(skipped, 'webgl');
-    assert.deepEqual(skipped.map((s) => s.error), ['WebGPU adapter is a software renderer (SwiftShader): using WebGL']);
+    assert.deepEqual(
+      skipped.map((s) => s.error),
+      ['WebGPU adapter is a software renderer (SwiftShader): using WebGL'],
+    );
   });
 
   it('hardware GPUs are kept', () => {
@@ -107,14 +143,21 @@ describe('automatic choice skips software GPUs', () => {
   });
 
   it('ORT: a software adapter skips WebGPU, so the CPU-only build loads', () => {
-    const { chain, skipped } = planOrtChain(['webgpu', 'wasm'], { loadedBuild: null, webgpuAvailable: true, webgpuSoftware: software.webgpu });
+    const { chain, skipped } = planOrtChain(['webgpu', 'wasm'], {
+      loadedBuild: null,
+      webgpuAvailable: true,
+      webgpuSoftware: software.webgpu,
+    });
     assert.deepEqual(chain, ['wasm']);
     assert.deepEqual(skipped, [{ backend: 'webgpu', ok: false, error: software.webgpu, ms: 0 }]);
   });
 
   it('ORT: no software reason keeps WebGPU', () => {
     for (const webgpuSoftware of [null, undefined]) {
-      assert.deepEqual(planOrtChain(['webgpu', 'wasm'], { loadedBuild: null, webgpuAvailable: true, webgpuSoftware }).chain, ['webgpu', 'wasm']);
+      assert.deepEqual(
+        planOrtChain(['webgpu', 'wasm'], { loadedBuild: null, webgpuAvailable: true, webgpuSoftware }).chain,
+        ['webgpu', 'wasm'],
+      );
     }
   });
 

@@ -5,10 +5,21 @@ import { CACHE_IMMUTABLE, CACHE_REVALIDATE, cacheControlFor } from '../../../src
 const policy = (path: string): string => cacheControlFor(path.split('/'));
 
 test('content-hashed names under assets/ are immutable, other assets revalidate', () => {
-  for (const path of ['assets/index-AB12cd34.js', 'assets/index-XY98ZW76.css', 'assets/app-ABCDEFGH12.js.map', 'assets/chunks/a-b-12345678.js']) {
+  for (const path of [
+    'assets/index-AB12cd34.js',
+    'assets/index-XY98ZW76.css',
+    'assets/app-ABCDEFGH12.js.map',
+    'assets/chunks/a-b-12345678.js',
+  ]) {
     assert.equal(policy(path), CACHE_IMMUTABLE, path);
   }
-  for (const path of ['assets/index.js', 'assets/index-ABC123.js', 'assets/index-ABCD_123.js', 'assets/-ABCDEFGH.js', 'static/index-AB12cd34.js']) {
+  for (const path of [
+    'assets/index.js',
+    'assets/index-ABC123.js',
+    'assets/index-ABCD_123.js',
+    'assets/-ABCDEFGH.js',
+    'static/index-AB12cd34.js',
+  ]) {
     assert.equal(policy(path), CACHE_REVALIDATE, path);
   }
 });
@@ -22,7 +33,14 @@ test('vendor/ is immutable; models only inside <id>/<version>/', () => {
 });
 
 test('the app shell revalidates', () => {
-  for (const path of ['index.html', 'bench.html', 'offline.html', 'sw.js', 'manifest.webmanifest', 'icons/icon-192.png']) {
+  for (const path of [
+    'index.html',
+    'bench.html',
+    'offline.html',
+    'sw.js',
+    'manifest.webmanifest',
+    'icons/icon-192.png',
+  ]) {
     assert.equal(policy(path), CACHE_REVALIDATE, path);
   }
 });

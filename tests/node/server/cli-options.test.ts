@@ -9,12 +9,29 @@ const serve = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
 };
 
 test('defaults: dist on 127.0.0.1:8080, plain HTTP, logging on', () => {
-  assert.deepEqual(serve([]), { root: 'dist', port: 8080, host: '127.0.0.1', hsts: false, quiet: false, sourceMaps: false });
+  assert.deepEqual(serve([]), {
+    root: 'dist',
+    port: 8080,
+    host: '127.0.0.1',
+    hsts: false,
+    quiet: false,
+    sourceMaps: false,
+  });
 });
 
 test('PORT and HOST from the environment; flags win over them', () => {
-  assert.deepEqual(serve([], { PORT: '9000', HOST: '0.0.0.0' }), { root: 'dist', port: 9000, host: '0.0.0.0', hsts: false, quiet: false, sourceMaps: false });
-  const options = serve(['--port', '0', '--host', '::1', '--root', 'out', '--quiet', '--hsts'], { PORT: '9000', HOST: '0.0.0.0' });
+  assert.deepEqual(serve([], { PORT: '9000', HOST: '0.0.0.0' }), {
+    root: 'dist',
+    port: 9000,
+    host: '0.0.0.0',
+    hsts: false,
+    quiet: false,
+    sourceMaps: false,
+  });
+  const options = serve(['--port', '0', '--host', '::1', '--root', 'out', '--quiet', '--hsts'], {
+    PORT: '9000',
+    HOST: '0.0.0.0',
+  });
   assert.deepEqual(options, { root: 'out', port: 0, host: '::1', hsts: true, quiet: true, sourceMaps: false });
   assert.equal(serve([], { HOST: '' })?.host, '127.0.0.1');
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import autocannon from 'autocannon';
-import { createFixtureRoot, HASHED_CSS, HASHED_JS, MODEL_BIN, VENDOR_WASM, type FixtureRoot } from './support/fixture-root.js';
+import {
+  createFixtureRoot,
+  HASHED_CSS,
+  HASHED_JS,
+  MODEL_BIN,
+  VENDOR_WASM,
+  type FixtureRoot,
+} from './support/fixture-root.js';
 import { startServer, type RunningServer } from './support/test-server.js';
 
 let fixture: FixtureRoot;

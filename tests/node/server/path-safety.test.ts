@@ -83,12 +83,22 @@ describe('path safety: nothing outside the root, nothing hidden', () => {
       assert.equal(statusOf(answer), 400, target);
       assert.ok(!answer.includes(SECRET), target);
     }
-    for (const target of ['http://x/.env', 'http://x/%2eenv', 'http://x/escape.txt', 'http://x/escape-dir/secret.txt']) {
+    for (const target of [
+      'http://x/.env',
+      'http://x/%2eenv',
+      'http://x/escape.txt',
+      'http://x/escape-dir/secret.txt',
+    ]) {
       const answer = await send(target);
       assert.equal(statusOf(answer), 404, target);
       assert.ok(!answer.includes(SECRET), target);
     }
-    for (const target of ['http:///outside/secret.txt', 'http://user@x/notes.txt', 'ftp://x/notes.txt', 'file:///etc/passwd']) {
+    for (const target of [
+      'http:///outside/secret.txt',
+      'http://user@x/notes.txt',
+      'ftp://x/notes.txt',
+      'file:///etc/passwd',
+    ]) {
       assert.equal(statusOf(await send(target)), 400, target);
     }
   });

@@ -24,7 +24,14 @@ describe('source maps: 404 unless the server is started with sourceMaps (--sourc
   });
 
   test('by default every spelling of a .map file is 404, for GET and HEAD, while the bundle is served', async () => {
-    for (const target of [MAP, `${HASHED_JS}%2emap`, `${HASHED_JS}.%6Dap`, `${MAP}?x=1`, `http://x${MAP}`, `${MAP}.br`]) {
+    for (const target of [
+      MAP,
+      `${HASHED_JS}%2emap`,
+      `${HASHED_JS}.%6Dap`,
+      `${MAP}?x=1`,
+      `http://x${MAP}`,
+      `${MAP}.br`,
+    ]) {
       for (const method of ['GET', 'HEAD']) {
         const response = await request(plain.port, target, { method });
         assert.equal(response.status, 404, `${method} ${target}`);

@@ -69,14 +69,17 @@ describe('clients that neither read nor close', () => {
     }
   });
 
-  test('close() still frees a stalled CONNECT client at the shutdown deadline, beyond Node\'s own connection list', async () => {
+  test("close() still frees a stalled CONNECT client at the shutdown deadline, beyond Node's own connection list", async () => {
     const shutdownTimeoutMs = 300;
     const running = await startServer(fixture.root, { limits: { errorLingerMs: LONG_MS, shutdownTimeoutMs } });
     const client = await openSilentSocket(running.port, { reading: false });
     try {
       client.write(connectRequest(), 'latin1');
       assert.ok(await answered(running.accessLog), 'CONNECT was answered');
-      assert.ok(await settlesWithin(running.close(), shutdownTimeoutMs + SLACK_MS), 'close() waits for the CONNECT socket');
+      assert.ok(
+        await settlesWithin(running.close(), shutdownTimeoutMs + SLACK_MS),
+        'close() waits for the CONNECT socket',
+      );
     } finally {
       client.destroy();
       await running.close();

@@ -79,7 +79,9 @@ describe('static server: validators, ranges, precompressed variants, streaming',
       await utimes(file, new Date('2024-01-01T00:00:00Z'), new Date('2024-01-01T00:00:00Z'));
       const before = await request(port, '/changing.txt');
       await writeFile(file, 'two!');
-      const afterChange = await request(port, '/changing.txt', { headers: { 'if-none-match': String(before.headers.etag) } });
+      const afterChange = await request(port, '/changing.txt', {
+        headers: { 'if-none-match': String(before.headers.etag) },
+      });
       assert.equal(afterChange.status, 200);
       assert.notEqual(afterChange.headers.etag, before.headers.etag);
       await rm(file);
@@ -116,7 +118,13 @@ describe('static server: validators, ranges, precompressed variants, streaming',
     });
 
     test('unsatisfiable ranges give 416 with Content-Range: bytes */size', async () => {
-      for (const value of ['bytes=4096-', 'bytes=5000-6000', 'bytes=-0', 'bytes=99999999999999999999-', 'bytes=9007199254740993-']) {
+      for (const value of [
+        'bytes=4096-',
+        'bytes=5000-6000',
+        'bytes=-0',
+        'bytes=99999999999999999999-',
+        'bytes=9007199254740993-',
+      ]) {
         const response = await range(value);
         assert.equal(response.status, 416, value);
         assert.equal(response.headers['content-range'], 'bytes */4096', value);
@@ -143,7 +151,9 @@ describe('static server: validators, ranges, precompressed variants, streaming',
     });
 
     test('ranges are served from the identity bytes even when the client accepts br', async () => {
-      const response = await request(port, HASHED_JS, { headers: { range: 'bytes=0-5', 'accept-encoding': 'br, gzip' } });
+      const response = await request(port, HASHED_JS, {
+        headers: { range: 'bytes=0-5', 'accept-encoding': 'br, gzip' },
+      });
       assert.equal(response.status, 206);
       assert.equal(response.headers['content-encoding'], undefined);
       assert.deepEqual(response.body, fixture.files.get(HASHED_JS)?.subarray(0, 6));

@@ -84,7 +84,10 @@ describe('static server: headers, types, caching, methods, limits', () => {
     // HTTP/1.0 never required Host.
     assert.equal(statusOf(await rawExchange(port, 'GET / HTTP/1.0\r\n\r\n')), 200);
 
-    const unknownExpectation = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n\r\n');
+    const unknownExpectation = await rawExchange(
+      port,
+      'GET / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n\r\n',
+    );
     assert.equal(statusOf(unknownExpectation), 417);
     assertSecurityHeaders(headersOfRaw(unknownExpectation), { hsts: false }, 'on 417');
     assert.equal(headersOfRaw(unknownExpectation)['cache-control'], 'no-store');
@@ -256,7 +259,10 @@ describe('static server: headers, types, caching, methods, limits', () => {
     assert.equal(ok.remote, '127.0.0.1');
     assert.ok(!Number.isNaN(Date.parse(ok.time)));
     assert.ok(ok.ms >= 0);
-    assert.deepEqual({ method: missing.method, status: missing.status, bytes: missing.bytes }, { method: 'HEAD', status: 404, bytes: 0 });
+    assert.deepEqual(
+      { method: missing.method, status: missing.status, bytes: missing.bytes },
+      { method: 'HEAD', status: 404, bytes: 0 },
+    );
   });
 });
 

@@ -9,7 +9,13 @@ import { assertSecurityHeaders } from './support/assertions.js';
 import { startCli } from './support/cli-process.js';
 import { createFixtureRoot, type FixtureRoot } from './support/fixture-root.js';
 import { request } from './support/http-client.js';
-import { closedWithin, openSilentSocket, reachesConnectionCount, settlesWithin, SLACK_MS } from './support/raw-sockets.js';
+import {
+  closedWithin,
+  openSilentSocket,
+  reachesConnectionCount,
+  settlesWithin,
+  SLACK_MS,
+} from './support/raw-sockets.js';
 import { testToolSkipReason } from '../../../tools/test-tools.mjs';
 import { startServer } from './support/test-server.js';
 import { pauseAfterFirstChunk } from './support/paused-download.js';
@@ -29,9 +35,23 @@ describe('TLS', { skip: noOpenssl ?? false }, () => {
     fixture = await createFixtureRoot();
     certDir = await mkdtemp(join(tmpdir(), 'fg-server-tls-'));
     const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
     ]);
     assert.equal(made.status, 0, made.stderr.toString());
     cert = await readFile(join(certDir, 'cert.pem'), 'utf8');
@@ -66,7 +86,13 @@ describe('TLS', { skip: noOpenssl ?? false }, () => {
 
   test('the CLI reads --cert/--key files and serves HTTPS', async () => {
     const cli = await startCli([
-      '--root', fixture.root, '--quiet', '--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem'),
+      '--root',
+      fixture.root,
+      '--quiet',
+      '--cert',
+      join(certDir, 'cert.pem'),
+      '--key',
+      join(certDir, 'key.pem'),
     ]);
     try {
       assert.match(cli.stderr(), /on https:\/\/127\.0\.0\.1:\d+/);
@@ -82,14 +108,24 @@ describe('TLS', { skip: noOpenssl ?? false }, () => {
 
   test('a connection that never finishes its TLS handshake is closed after tlsHandshakeTimeoutMs', async () => {
     const handshakeTimeoutMs = 300;
-    const running = await startServer(fixture.root, { tls: { cert, key }, limits: { tlsHandshakeTimeoutMs: handshakeTimeoutMs } });
+    const running = await startServer(fixture.root, {
+      tls: { cert, key },
+      limits: { tlsHandshakeTimeoutMs: handshakeTimeoutMs },
+    });
     const silent = await openSilentSocket(running.port);
     const halfHello = await openSilentSocket(running.port);
     halfHello.write(HALF_CLIENT_HELLO);
     try {
-      assert.ok(await closedWithin(silent, handshakeTimeoutMs + SLACK_MS), 'a client that says nothing is still connected');
+      assert.ok(
+        await closedWithin(silent, handshakeTimeoutMs + SLACK_MS),
+        'a client that says nothing is still connected',
+      );
       assert.ok(await closedWithin(halfHello, handshakeTimeoutMs + SLACK_MS), 'a half ClientHello is still connected');
-      assert.equal((await request(running.port, '/healthz', { ca: cert })).status, 200, 'prompt clients are still served');
+      assert.equal(
+        (await request(running.port, '/healthz', { ca: cert })).status,
+        200,
+        'prompt clients are still served',
+      );
     } finally {
       silent.destroy();
       halfHello.destroy();
@@ -111,7 +147,8 @@ describe('TLS', { skip: noOpenssl ?? false }, () => {
     try {
       assert.ok(await reachesConnectionCount(running.server.server, 3, SLACK_MS), 'all three connections accepted');
       closing = running.close();
-      for (const socket of silent) assert.ok(await closedWithin(socket, SLACK_MS), 'a connection in its handshake was kept');
+      for (const socket of silent)
+        assert.ok(await closedWithin(socket, SLACK_MS), 'a connection in its handshake was kept');
       assert.equal(await settlesWithin(closing, 200), false, 'close() must wait for the paused download');
       assert.equal((await download.finish()).length, BIG_SIZE);
       assert.ok(await settlesWithin(closing, SLACK_MS), 'close() resolves once the download is done');
@@ -124,7 +161,13 @@ describe('TLS', { skip: noOpenssl ?? false }, () => {
 
   test('the CLI exits on SIGTERM within the promised 10 s while a client sits in its TLS handshake', async () => {
     const cli = await startCli([
-      '--root', fixture.root, '--quiet', '--cert', join(certDir, 'cert.pem'), '--key', join(certDir, 'key.pem'),
+      '--root',
+      fixture.root,
+      '--quiet',
+      '--cert',
+      join(certDir, 'cert.pem'),
+      '--key',
+      join(certDir, 'key.pem'),
     ]);
     const silent = await openSilentSocket(cli.port);
     try {
@@ -143,5 +186,7 @@ describe('TLS', { skip: noOpenssl ?? false }, () => {
 
 /** Starts an HTTPS download of /big.bin and stops reading after the first chunk; `finish()` reads the rest. */
 function startPausedHttpsDownload(port: number, ca: string) {
-  return pauseAfterFirstChunk(httpsRequest({ host: '127.0.0.1', port, path: '/big.bin', ca, servername: 'localhost', agent: false }));
+  return pauseAfterFirstChunk(
+    httpsRequest({ host: '127.0.0.1', port, path: '/big.bin', ca, servername: 'localhost', agent: false }),
+  );
 }

@@ -66,7 +66,10 @@ describe('unservable directory entries: 404 like a missing file', () => {
 
   test('opening a path that became a FIFO after it was resolved returns at once, refused', async (t) => {
     if (!hasFifo) return t.skip('mkfifo unavailable');
-    const opened = await Promise.race([openServableFile(join(fixture.root, 'pipe.txt')), sleep(2000, 'blocked' as const)]);
+    const opened = await Promise.race([
+      openServableFile(join(fixture.root, 'pipe.txt')),
+      sleep(2000, 'blocked' as const),
+    ]);
     assert.equal(opened, undefined);
   });
 

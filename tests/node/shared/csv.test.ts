@@ -35,7 +35,14 @@ describe('csvCell', () => {
 
 describe('toCsv', () => {
   it('ends every row with CRLF, the last too', () => {
-    assert.equal(toCsv([['a', 'b'], [1, null], ['x,y', true]]), 'a,b\r\n1,\r\n"x,y",true\r\n');
+    assert.equal(
+      toCsv([
+        ['a', 'b'],
+        [1, null],
+        ['x,y', true],
+      ]),
+      'a,b\r\n1,\r\n"x,y",true\r\n',
+    );
     assert.equal(toCsv([]), '');
   });
 });

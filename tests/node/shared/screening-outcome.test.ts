@@ -14,8 +14,15 @@ describe('screening outcome', () => {
   });
 
   it('refers on the higher grade of the two variants, whatever the threshold', () => {
-    const outcome = screeningOutcome(answer(1, [0.1, 0.8, 0.05, 0.03, 0.02]), answer(2, [0.1, 0.3, 0.5, 0.05, 0.05]), 0.99);
-    assert.deepEqual({ ...outcome, referableProbability: undefined }, { grade: 2, agree: false, refer: true, referBy: 'grade', referableProbability: undefined });
+    const outcome = screeningOutcome(
+      answer(1, [0.1, 0.8, 0.05, 0.03, 0.02]),
+      answer(2, [0.1, 0.3, 0.5, 0.05, 0.05]),
+      0.99,
+    );
+    assert.deepEqual(
+      { ...outcome, referableProbability: undefined },
+      { grade: 2, agree: false, refer: true, referBy: 'grade', referableProbability: undefined },
+    );
     assert.ok(Math.abs(outcome.referableProbability - 0.6) < 1e-12);
   });
 

@@ -65,9 +65,23 @@ describe('checkpoint file', () => {
     const path = join(dir, 'run.ckpt');
     const a = tf.tensor2d(seededValues([3, 5], 3), [3, 5]);
     const b = tf.scalar(Math.PI);
-    await writeCheckpointFile(path, { epoch: 2, note: 'ü' }, new Map<string, tf.Tensor>([['model/a', a], ['adam.m/b', b]]));
+    await writeCheckpointFile(
+      path,
+      { epoch: 2, note: 'ü' },
+      new Map<string, tf.Tensor>([
+        ['model/a', a],
+        ['adam.m/b', b],
+      ]),
+    );
     // Overwriting replaces the file as a whole.
-    await writeCheckpointFile(path, { epoch: 3, note: 'ü' }, new Map<string, tf.Tensor>([['model/a', a], ['adam.m/b', b]]));
+    await writeCheckpointFile(
+      path,
+      { epoch: 3, note: 'ü' },
+      new Map<string, tf.Tensor>([
+        ['model/a', a],
+        ['adam.m/b', b],
+      ]),
+    );
     const read = await readCheckpointFile<{ epoch: number; note: string }>(path);
     assert.deepEqual(read.state, { epoch: 3, note: 'ü' });
     assert.deepEqual([...read.tensors.keys()], ['model/a', 'adam.m/b']);

@@ -80,7 +80,14 @@ describe('auxiliary regression head', () => {
     const targets = toyTargets(trainImages, WIDTH);
     const classWeights = tf.ones([5]) as tf.Tensor1D;
     const batch = [4, 9, 0, 13, 21, 2, 7];
-    const plain = await accumulateGradients({ model, variables: trainableVariables(model), examples: train, batch, microBatch: 3, classWeights });
+    const plain = await accumulateGradients({
+      model,
+      variables: trainableVariables(model),
+      examples: train,
+      batch,
+      microBatch: 3,
+      classWeights,
+    });
     const withAux = await accumulateGradients({
       model,
       variables: new Map([...trainableVariables(model), ...head.variables]),
@@ -94,9 +101,13 @@ describe('auxiliary regression head', () => {
     assertClose([withAux.totals.weightedLoss], [plain.totals.weightedLoss], 1e-6, 'grade loss');
     assert.equal(plain.totals.auxLoss, 0);
     // d/dW of weight · Σ mean_j (W·f + b − t)² / batch at W = 0, b = 0: −2 · weight · Σ t / (8 · batch) for the bias.
-    const expectedBias = Array.from({ length: WIDTH }, (_, j) => (-2 * 2.5 * batch.reduce((s, r) => s + targets[r * WIDTH + j]!, 0)) / (WIDTH * batch.length));
+    const expectedBias = Array.from(
+      { length: WIDTH },
+      (_, j) => (-2 * 2.5 * batch.reduce((s, r) => s + targets[r * WIDTH + j]!, 0)) / (WIDTH * batch.length),
+    );
     assertClose(withAux.gradients.get('auxiliary_head/bias')!.dataSync(), expectedBias, 1e-5, 'bias gradient');
-    for (const [key, g] of plain.gradients) assertClose(withAux.gradients.get(key)!.dataSync(), g.dataSync(), 1e-5, key);
+    for (const [key, g] of plain.gradients)
+      assertClose(withAux.gradients.get(key)!.dataSync(), g.dataSync(), 1e-5, key);
     tf.dispose([...plain.gradients.values(), ...withAux.gradients.values(), classWeights]);
     head.dispose();
     model.dispose();
@@ -114,7 +125,8 @@ describe('auxiliary regression head', () => {
     const variables = new Map([...trainableVariables(model), ...head.variables]);
     const classWeights = tf.tensor1d([0.5, 1, 2, 1, 1.5]);
     const auxiliary = { head, targets: toyTargets(images, WIDTH), weight: 0.7 };
-    const run = (microBatch: number) => accumulateGradients({ model, variables, examples, batch, microBatch, classWeights, auxiliary });
+    const run = (microBatch: number) =>
+      accumulateGradients({ model, variables, examples, batch, microBatch, classWeights, auxiliary });
     const full = await run(12);
     const micro = await run(5);
     assertClose([micro.totals.auxLoss], [full.totals.auxLoss], 1e-5, 'auxiliary loss');
@@ -135,7 +147,16 @@ describe('auxiliary regression head', () => {
     const auxiliary = { head, targets: toyTargets(trainImages, WIDTH), weight: 1 };
     const losses: number[] = [];
     for (let step = 0; step < 14; step++) {
-      const totals = await trainStep({ model, optimizer, variables, examples: train, batch, microBatch: 10, classWeights, auxiliary });
+      const totals = await trainStep({
+        model,
+        optimizer,
+        variables,
+        examples: train,
+        batch,
+        microBatch: 10,
+        classWeights,
+        auxiliary,
+      });
       losses.push(totals.auxLoss / totals.examples);
     }
     assert.ok(losses.at(-1)! < 0.5 * losses[0]!, `auxiliary loss went ${losses.map((l) => l.toFixed(3)).join(' → ')}`);
@@ -179,7 +200,8 @@ describe('auxiliary regression head', () => {
     const a = await readCheckpointFile(uninterrupted);
     const b = await readCheckpointFile(split);
     assert.deepEqual([...a.tensors.keys()], [...b.tensors.keys()]);
-    for (const name of ['aux/auxiliary_head/kernel', 'adam.m/auxiliary_head/kernel', 'adam.v/auxiliary_head/bias']) assert.ok(a.tensors.has(name), name);
+    for (const name of ['aux/auxiliary_head/kernel', 'adam.m/auxiliary_head/kernel', 'adam.v/auxiliary_head/bias'])
+      assert.ok(a.tensors.has(name), name);
     for (const [name, { values }] of a.tensors) assert.deepEqual(b.tensors.get(name)!.values, values, name);
     for (const o of [whole, first, second]) o.model.dispose();
   });
@@ -216,7 +238,10 @@ describe('auxiliary regression head', () => {
     assert.equal(result.bestEpoch, valLosses.indexOf(Math.min(...valLosses)) + 1);
     assert.equal(result.history.length, result.bestEpoch! + 2);
     const combined = result.history.map((r) => r.valLoss + weight * r.valAuxLoss!);
-    assert.ok(combined.at(-1)! < combined[result.bestEpoch! - 1]!, `the combined loss improved (${combined.map((v) => v.toFixed(3)).join(' → ')}), the grade loss did not`);
+    assert.ok(
+      combined.at(-1)! < combined[result.bestEpoch! - 1]!,
+      `the combined loss improved (${combined.map((v) => v.toFixed(3)).join(' → ')}), the grade loss did not`,
+    );
     o.model.dispose();
   });
 
@@ -225,7 +250,10 @@ describe('auxiliary regression head', () => {
     await assert.rejects(trainModel(o), /8 auxiliary train targets are not 40 rows of 8/);
     o.model.dispose();
     const model = buildTinyClassifier({ inputSize: SIZE });
-    assert.throws(() => new AuxiliaryHead(model, 'stem_conv', WIDTH), /layer stem_conv of tiny_dr_classifier does not output \[batch, features\]/);
+    assert.throws(
+      () => new AuxiliaryHead(model, 'stem_conv', WIDTH),
+      /layer stem_conv of tiny_dr_classifier does not output \[batch, features\]/,
+    );
     model.dispose();
   });
 });

@@ -30,19 +30,38 @@ describe('lesions.csv', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['an empty file', '', /^x\.csv: file is empty/],
     ['another header', 'image,level\n1_left,0\n', /^x\.csv:1: expected the header "image,level,microaneurysms,/],
-    ['a short row', `${HEADER}\n1_left,0,1,2\n`, /^x\.csv:2: malformed row "1_left,0,1,2": expected 10 comma-separated fields, got 4/],
-    ['a fractional count', `${HEADER}\n${row('1_left', 0, [0, 1.5, 0, 0, 0, 0, 0, 0])}\n`, /^x\.csv:2: haemorrhages of image "1_left" must be a whole number ≥ 0, got "1\.5"/],
-    ['a negative count', `${HEADER}\n\n${row('1_left', 0, [0, 0, 0, 0, 0, 0, 0, -2])}\n`, /^x\.csv:3: preretinalHaemorrhages of image "1_left" must be a whole number/],
-    ['a duplicate image', `${HEADER}\n${row('1_left', 0, [0, 0, 0, 0, 0, 0, 0, 0])}\n${row('1_left', 0, [0, 0, 0, 0, 0, 0, 0, 0])}\n`, /^x\.csv:3: duplicate image "1_left" \(first listed on line 2\)/],
+    [
+      'a short row',
+      `${HEADER}\n1_left,0,1,2\n`,
+      /^x\.csv:2: malformed row "1_left,0,1,2": expected 10 comma-separated fields, got 4/,
+    ],
+    [
+      'a fractional count',
+      `${HEADER}\n${row('1_left', 0, [0, 1.5, 0, 0, 0, 0, 0, 0])}\n`,
+      /^x\.csv:2: haemorrhages of image "1_left" must be a whole number ≥ 0, got "1\.5"/,
+    ],
+    [
+      'a negative count',
+      `${HEADER}\n\n${row('1_left', 0, [0, 0, 0, 0, 0, 0, 0, -2])}\n`,
+      /^x\.csv:3: preretinalHaemorrhages of image "1_left" must be a whole number/,
+    ],
+    [
+      'a duplicate image',
+      `${HEADER}\n${row('1_left', 0, [0, 0, 0, 0, 0, 0, 0, 0])}\n${row('1_left', 0, [0, 0, 0, 0, 0, 0, 0, 0])}\n`,
+      /^x\.csv:3: duplicate image "1_left" \(first listed on line 2\)/,
+    ],
     ['only a header', `${HEADER}\n`, /^x\.csv: no rows after the header/],
   ];
   for (const [what, text, message] of cases) {
-    it(`rejects ${what}, naming the file and line`, () => assert.throws(() => parseLesionsCsv(text, 'x.csv'), { name: 'DataError', message }));
+    it(`rejects ${what}, naming the file and line`, () =>
+      assert.throws(() => parseLesionsCsv(text, 'x.csv'), { name: 'DataError', message }));
   }
 
   it('needs a row for every image, with the same grade as trainLabels.csv', () => {
     const rows = parseLesionsCsv(`${HEADER}\n${row('1_left', 2, [1, 0, 0, 0, 0, 0, 0, 0])}\n`, 'd/lesions.csv');
-    assert.deepEqual(lesionCountsOf([{ image: '1_left', level: 2 }], rows, 'd/lesions.csv'), [[1, 0, 0, 0, 0, 0, 0, 0]]);
+    assert.deepEqual(lesionCountsOf([{ image: '1_left', level: 2 }], rows, 'd/lesions.csv'), [
+      [1, 0, 0, 0, 0, 0, 0, 0],
+    ]);
     assert.throws(() => lesionCountsOf([{ image: '7_right', level: 0 }], rows, 'd/lesions.csv'), {
       message: /^d\/lesions\.csv: no lesion counts for image "7_right" \(listed in trainLabels\.csv\)/,
     });
@@ -77,7 +96,8 @@ describe('lesion targets', () => {
     const first = Array.from({ length: 3 }, (_, r) => t[r * 8]!);
     const z = Math.sqrt(3 / 2);
     first.forEach((v, r) => assert.ok(Math.abs(v - [-z, 0, z][r]!) < 1e-6, `row ${r}: ${v}`));
-    for (let r = 0; r < 3; r++) for (let c = 1; c < 8; c++) assert.ok(Math.abs(t[r * 8 + c]!) < 1e-12, `row ${r} column ${c}: ${t[r * 8 + c]}`);
+    for (let r = 0; r < 3; r++)
+      for (let c = 1; c < 8; c++) assert.ok(Math.abs(t[r * 8 + c]!) < 1e-12, `row ${r} column ${c}: ${t[r * 8 + c]}`);
   });
 
   it('standardises validation images with the training statistics', async () => {
@@ -85,9 +105,21 @@ describe('lesion targets', () => {
     await mkdir(data);
     await writeFile(
       join(data, 'lesions.csv'),
-      [HEADER, row('1_left', 1, [0, 0, 0, 0, 0, 0, 0, 0]), row('1_right', 1, [2, 0, 0, 0, 0, 0, 0, 0]), row('2_left', 4, [8, 9, 9, 9, 9, 9, 9, 9])].join('\n'),
+      [
+        HEADER,
+        row('1_left', 1, [0, 0, 0, 0, 0, 0, 0, 0]),
+        row('1_right', 1, [2, 0, 0, 0, 0, 0, 0, 0]),
+        row('2_left', 4, [8, 9, 9, 9, 9, 9, 9, 9]),
+      ].join('\n'),
     );
-    const targets = await lesionTargets(data, [{ image: '1_right', level: 1 }, { image: '1_left', level: 1 }], [{ image: '2_left', level: 4 }]);
+    const targets = await lesionTargets(
+      data,
+      [
+        { image: '1_right', level: 1 },
+        { image: '1_left', level: 1 },
+      ],
+      [{ image: '2_left', level: 4 }],
+    );
     // Training column 0: log1p 0 and log1p 2 → mean ln3/2, std ln3/2.
     const half = Math.log(3) / 2;
     assert.ok(Math.abs(targets.standardisation.mean[0]! - half) < 1e-12);
@@ -98,6 +130,9 @@ describe('lesion targets', () => {
   });
 
   it('explains a missing lesions.csv (real EyePACS data has none)', async () => {
-    await assert.rejects(readLesionsCsv(join(dir, 'kaggle')), /kaggle\/lesions\.csv: not found: the auxiliary lesion loss needs the per-image lesion counts/);
+    await assert.rejects(
+      readLesionsCsv(join(dir, 'kaggle')),
+      /kaggle\/lesions\.csv: not found: the auxiliary lesion loss needs the per-image lesion counts/,
+    );
   });
 });

@@ -9,10 +9,15 @@ import {
   rocAuc,
   thresholdForSensitivity,
 } from '../../../src/pipeline/evaluate/metrics.js';
-import { chooseReferralThreshold, evaluatePredictions, referableScores } from '../../../src/pipeline/evaluate/report.js';
+import {
+  chooseReferralThreshold,
+  evaluatePredictions,
+  referableScores,
+} from '../../../src/pipeline/evaluate/report.js';
 import { inverseFrequencyClassWeights } from '../../../src/pipeline/train/class-weights.js';
 
-const close = (actual: number, expected: number, label?: string) => assert.ok(Math.abs(actual - expected) < 1e-12, `${label ?? ''} ${actual} ≠ ${expected}`);
+const close = (actual: number, expected: number, label?: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-12, `${label ?? ''} ${actual} ≠ ${expected}`);
 
 describe('confusion matrix and per-grade scores', () => {
   it('counts [true][predicted]', () => {
@@ -24,7 +29,10 @@ describe('confusion matrix and per-grade scores', () => {
     ]);
     close(accuracyOf(m), 4 / 6);
     const scores = perClassScores(m);
-    assert.deepEqual(scores.map((s) => s.support), [2, 1, 3]);
+    assert.deepEqual(
+      scores.map((s) => s.support),
+      [2, 1, 3],
+    );
     // Recall: right / true count per row; precision: right / predicted count per column.
     close(scores[0]!.recall, 1 / 2);
     close(scores[0]!.precision, 1 / 2);
@@ -100,7 +108,14 @@ describe('referable DR', () => {
     close(thresholdForSensitivity(scores, positive, 0.5).threshold, 0.6);
     // 0.9 · 30 is 27.000000000000004 in floating point: still 27 positives, not 28.
     const thirty = Array.from({ length: 30 }, (_, i) => 1 - i / 30);
-    close(thresholdForSensitivity(thirty, thirty.map(() => true), 0.9).sensitivity, 0.9);
+    close(
+      thresholdForSensitivity(
+        thirty,
+        thirty.map(() => true),
+        0.9,
+      ).sensitivity,
+      0.9,
+    );
   });
 
   it('scores P(grade ≥ 2) = p2 + p3 + p4 and reports both operating points', () => {
@@ -130,7 +145,15 @@ describe('referable DR', () => {
     assert.equal(JSON.parse(JSON.stringify(report)).perGrade[4].recall, null, 'NaN serialises as null');
     // As the app refers: grade 2 (row 3) by its grade, grade 3 (row 4, graded Mild) by its probability,
     // and the Mild eye (row 2, P(ref) at the threshold) too.
-    assert.deepEqual(report.referable.asTheAppRefers, { rule: 'grade or threshold', sensitivity: 1, specificity: 0.5, truePositives: 2, falsePositives: 1, trueNegatives: 1, falseNegatives: 0 });
+    assert.deepEqual(report.referable.asTheAppRefers, {
+      rule: 'grade or threshold',
+      sensitivity: 1,
+      specificity: 0.5,
+      truePositives: 2,
+      falsePositives: 1,
+      trueNegatives: 1,
+      falseNegatives: 0,
+    });
   });
 
   it('refers as the app does: a top grade of 2+ refers even below a high threshold; without a threshold, the grade alone', () => {
@@ -144,10 +167,34 @@ describe('referable DR', () => {
     const high = evaluatePredictions(probabilities, labels, { threshold: 0.75, targetSensitivity: 0.97 });
     // P(ref) ≥ 0.75 flags nobody; the app still refers the eye graded Moderate.
     assert.equal(high.referable.atValidationThreshold!.truePositives, 0);
-    assert.deepEqual(high.referable.asTheAppRefers, { rule: 'grade or threshold', sensitivity: 0.5, specificity: 1, truePositives: 1, falsePositives: 0, trueNegatives: 2, falseNegatives: 1 });
+    assert.deepEqual(high.referable.asTheAppRefers, {
+      rule: 'grade or threshold',
+      sensitivity: 0.5,
+      specificity: 1,
+      truePositives: 1,
+      falsePositives: 0,
+      trueNegatives: 2,
+      falseNegatives: 1,
+    });
     const low = evaluatePredictions(probabilities, labels, { threshold: 0.375, targetSensitivity: 0.97 });
-    assert.deepEqual(low.referable.asTheAppRefers, { rule: 'grade or threshold', sensitivity: 1, specificity: 0.5, truePositives: 2, falsePositives: 1, trueNegatives: 1, falseNegatives: 0 });
-    assert.deepEqual(evaluatePredictions(probabilities, labels).referable.asTheAppRefers, { rule: 'grade', sensitivity: 0.5, specificity: 1, truePositives: 1, falsePositives: 0, trueNegatives: 2, falseNegatives: 1 });
+    assert.deepEqual(low.referable.asTheAppRefers, {
+      rule: 'grade or threshold',
+      sensitivity: 1,
+      specificity: 0.5,
+      truePositives: 2,
+      falsePositives: 1,
+      trueNegatives: 1,
+      falseNegatives: 0,
+    });
+    assert.deepEqual(evaluatePredictions(probabilities, labels).referable.asTheAppRefers, {
+      rule: 'grade',
+      sensitivity: 0.5,
+      specificity: 1,
+      truePositives: 1,
+      falsePositives: 0,
+      trueNegatives: 2,
+      falseNegatives: 1,
+    });
   });
 });
 

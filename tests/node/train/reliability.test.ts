@@ -11,7 +11,14 @@ test('bins hold their predictions, mean prediction and observed frequency', () =
   const scores = [0.05, 0.08, 0.55, 0.52, 0.58, 0.95, 1];
   const positive = [false, false, true, false, true, true, true];
   const { bins } = reliability(scores, positive, 10);
-  assert.deepEqual(bins.map((b) => [b.from, b.count]), [[0, 2], [0.5, 3], [0.9, 2]]);
+  assert.deepEqual(
+    bins.map((b) => [b.from, b.count]),
+    [
+      [0, 2],
+      [0.5, 3],
+      [0.9, 2],
+    ],
+  );
   assert.ok(Math.abs(bins[0]!.meanPredicted - 0.065) < 1e-12);
   assert.equal(bins[0]!.observed, 0);
   assert.ok(Math.abs(bins[1]!.observed - 2 / 3) < 1e-12);

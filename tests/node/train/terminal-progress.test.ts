@@ -10,7 +10,18 @@ function logStream(): { out: NodeJS.WriteStream; text: () => string } {
   return { out, text: () => text };
 }
 
-const progress: TrainingProgress = { epoch: 0, maxEpochs: 3, step: 4, steps: 63, stepDone: 16, stepSize: 32, epochDone: 144, epochSize: 2000, loss: 1.6094, accuracy: 0.2 };
+const progress: TrainingProgress = {
+  epoch: 0,
+  maxEpochs: 3,
+  step: 4,
+  steps: 63,
+  stepDone: 16,
+  stepSize: 32,
+  epochDone: 144,
+  epochSize: 2000,
+  loss: 1.6094,
+  accuracy: 0.2,
+};
 
 describe('terminal progress', () => {
   it('shows the grade loss, and the auxiliary loss apart when training has one', () => {

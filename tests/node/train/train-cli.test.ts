@@ -16,7 +16,9 @@ const run = promisify(execFile);
 /** Runs a CLI with tsx; resolves with its exit code and output whatever the code. */
 async function cli(script: string, args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `src/pipeline/cli/${script}`, ...args], { timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `src/pipeline/cli/${script}`, ...args], {
+      timeout: 60_000,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -28,8 +30,18 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fg-train-cli-'));
-    for (const [name, seed] of [['train', 1], ['test', 2]] as const) {
-      await writeSyntheticDataset({ outDir: join(dir, name), count: 20, seed, size: 96, balance: 'balanced', format: 'png' });
+    for (const [name, seed] of [
+      ['train', 1],
+      ['test', 2],
+    ] as const) {
+      await writeSyntheticDataset({
+        outDir: join(dir, name),
+        count: 20,
+        seed,
+        size: 96,
+        balance: 'balanced',
+        format: 'png',
+      });
     }
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -52,11 +64,23 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     assert.equal(summary.history.length, 2);
     assert.equal(summary.referralThreshold.chosenOn, 'validation');
 
-    const evaluated = await cli('evaluate.ts', ['--model', join(dir, 'model'), '--data', join(dir, 'test'), '--cache', join(dir, 'cache'), '--out', join(dir, 'report')]);
+    const evaluated = await cli('evaluate.ts', [
+      '--model',
+      join(dir, 'model'),
+      '--data',
+      join(dir, 'test'),
+      '--cache',
+      join(dir, 'cache'),
+      '--out',
+      join(dir, 'report'),
+    ]);
     assert.equal(evaluated.code, 0, evaluated.out);
     const report = JSON.parse(await readFile(join(dir, 'report', 'evaluation.json'), 'utf8'));
     assert.equal(report.examples, 20);
-    assert.equal(report.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0), 20);
+    assert.equal(
+      report.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0),
+      20,
+    );
     assert.equal(report.referable.atValidationThreshold.threshold, summary.referralThreshold.threshold);
     for (const png of ['confusion-matrix.png', 'training-loss.png', 'training-accuracy.png']) {
       assert.ok((await stat(join(dir, 'report', png))).size > 1000, png);
@@ -74,7 +98,18 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
 
     const out = join(dir, 'model-prior');
     const fp32Out = join(dir, 'model-prior-fp32');
-    const run = await cli('adjust-prior.ts', ['--model', model, '--out', out, '--fp32-out', fp32Out, '--version', '2', '--cache', join(dir, 'cache')]);
+    const run = await cli('adjust-prior.ts', [
+      '--model',
+      model,
+      '--out',
+      out,
+      '--fp32-out',
+      fp32Out,
+      '--version',
+      '2',
+      '--cache',
+      join(dir, 'cache'),
+    ]);
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /Chosen strength [\d.]+: logit offsets/);
     const summary = JSON.parse(await readFile(join(out, 'training', 'training-summary.json'), 'utf8'));
@@ -87,41 +122,77 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     assert.equal(info.referralThreshold, threshold > 0 && threshold < 1 ? threshold : undefined);
     assert.deepEqual(summary.priorShift.before.validation, original.validation);
     const { strength, logitOffsets, trainingPrior, deploymentPrior } = summary.priorShift;
-    logitOffsets.forEach((c: number, k: number) => assert.ok(Math.abs(c - strength * Math.log(deploymentPrior[k] / trainingPrior[k])) < 1e-9));
+    logitOffsets.forEach((c: number, k: number) =>
+      assert.ok(Math.abs(c - strength * Math.log(deploymentPrior[k] / trainingPrior[k])) < 1e-9),
+    );
     assert.equal(summary.referralThreshold.chosenOn, 'validation');
 
     // Only the output bias moved, by exactly the offsets; the fp16 store is the new float32 rounded.
     const [before, after] = await Promise.all([readTfjsModel(original.settings.fp32OutDir), readTfjsModel(fp32Out)]);
     for (const weight of after.weights) {
       const old = before.weights.find((w) => w.name === weight.name)!;
-      const expected = weight.name === 'predictions/bias' ? old.values.map((v, k) => Math.fround(v + logitOffsets[k])) : old.values;
-      assert.ok(weight.values.every((v, i) => Math.abs(v - expected[i]!) < 1e-6), weight.name);
+      const expected =
+        weight.name === 'predictions/bias' ? old.values.map((v, k) => Math.fround(v + logitOffsets[k])) : old.values;
+      assert.ok(
+        weight.values.every((v, i) => Math.abs(v - expected[i]!) < 1e-6),
+        weight.name,
+      );
     }
     assert.equal((await readFloat32Source(out, fp32Out)).ok, true);
 
     const twice = await cli('adjust-prior.ts', ['--model', out, '--out', join(dir, 'model-prior-2')]);
     assert.equal(twice.code, 2, twice.out);
     assert.match(twice.out, /is already corrected \(strength [\d.]+\); run this on the model as training left it/);
-    assert.match((await cli('adjust-prior.ts', ['--model', model, '--out', out, '--prior', '1,0,0,0,0'])).out, /--prior needs five shares above 0/);
+    assert.match(
+      (await cli('adjust-prior.ts', ['--model', model, '--out', out, '--prior', '1,0,0,0,0'])).out,
+      /--prior needs five shares above 0/,
+    );
   });
 
   it('--extra-train adds images to training only; the split and its validation stay as they were', async () => {
     const out = join(dir, 'model-extra');
     const args = [
-      ...['--data', join(dir, 'train'), '--extra-train', join(dir, 'test'), '--model', 'tiny', '--resolution', '32', '--epochs', '1', '--batch-size', '8'],
-      ...['--cache', join(dir, 'cache'), '--checkpoint', join(dir, 'tiny-extra.ckpt'), '--out', out, '--fp32-out', join(dir, 'model-extra-fp32')],
+      ...[
+        '--data',
+        join(dir, 'train'),
+        '--extra-train',
+        join(dir, 'test'),
+        '--model',
+        'tiny',
+        '--resolution',
+        '32',
+        '--epochs',
+        '1',
+        '--batch-size',
+        '8',
+      ],
+      ...[
+        '--cache',
+        join(dir, 'cache'),
+        '--checkpoint',
+        join(dir, 'tiny-extra.ckpt'),
+        '--out',
+        out,
+        '--fp32-out',
+        join(dir, 'model-extra-fp32'),
+      ],
     ];
     const run = await cli('train.ts', args);
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /Extra training data: 20 images from .*test \(training only\)/);
     const [summary, plain] = await Promise.all(
-      [out, join(dir, 'model')].map(async (folder) => JSON.parse(await readFile(join(folder, 'training', 'training-summary.json'), 'utf8'))),
+      [out, join(dir, 'model')].map(async (folder) =>
+        JSON.parse(await readFile(join(folder, 'training', 'training-summary.json'), 'utf8')),
+      ),
     );
     assert.equal(summary.data.extraTrain, 20);
     assert.equal(summary.data.train, plain.data.train + 20);
     assert.equal(summary.data.validation, plain.data.validation);
     // The test folder is balanced: four more images of every grade.
-    assert.deepEqual(summary.data.perGradeTrain, plain.data.perGradeTrain.map((n: number) => n + 4));
+    assert.deepEqual(
+      summary.data.perGradeTrain,
+      plain.data.perGradeTrain.map((n: number) => n + 4),
+    );
     assert.deepEqual(summary.settings.extraTrainDirs, [join(dir, 'test')]);
 
     const itself = await cli('train.ts', [...args.slice(0, 3), join(dir, 'train'), ...args.slice(4)]);
@@ -138,7 +209,10 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     for (const name of await readdir(join(dir, 'train'))) await link(join(dir, 'train', name), join(sharing, name));
     const shares = await cli('train.ts', [...args.slice(0, 3), sharing, ...args.slice(4)]);
     assert.equal(shares.code, 1, shares.out);
-    assert.match(shares.out, /--extra-train .*sharing lists .*sharing\/\d+_(left|right)\.png, an image of the validation split/);
+    assert.match(
+      shares.out,
+      /--extra-train .*sharing lists .*sharing\/\d+_(left|right)\.png, an image of the validation split/,
+    );
     const withAux = await cli('train.ts', [...args, '--aux-lesions']);
     assert.equal(withAux.code, 1, withAux.out);
     assert.match(withAux.out, /cannot be combined with extra training folders/);
@@ -160,7 +234,21 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     const out = join(dir, 'model-aux');
     const fp32 = join(dir, 'model-aux-fp32');
     const args = [
-      ...['--data', join(dir, 'train'), '--model', 'tiny', '--resolution', '32', '--epochs', '1', '--batch-size', '8', '--aux-lesions', '--aux-weight', '0.5'],
+      ...[
+        '--data',
+        join(dir, 'train'),
+        '--model',
+        'tiny',
+        '--resolution',
+        '32',
+        '--epochs',
+        '1',
+        '--batch-size',
+        '8',
+        '--aux-lesions',
+        '--aux-weight',
+        '0.5',
+      ],
       ...['--cache', join(dir, 'cache'), '--checkpoint', join(dir, 'tiny-aux.ckpt'), '--out', out, '--fp32-out', fp32],
     ];
     const run = await cli('train.ts', args);
@@ -180,7 +268,8 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     product.dispose();
     const json = async (folder: string) => JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
     const expected = await json(reference);
-    const names = (m: { weightsManifest: Array<{ weights: Array<{ name: string }> }> }) => m.weightsManifest.flatMap((g) => g.weights.map((w) => w.name));
+    const names = (m: { weightsManifest: Array<{ weights: Array<{ name: string }> }> }) =>
+      m.weightsManifest.flatMap((g) => g.weights.map((w) => w.name));
     for (const folder of [out, fp32]) {
       const saved = await json(folder);
       assert.deepEqual(saved.modelTopology, expected.modelTopology, folder);
@@ -191,8 +280,21 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
   it('explain that --aux-lesions needs lesions.csv', async () => {
     const data = join(dir, 'no-lesions');
     await cp(join(dir, 'train'), data, { recursive: true, filter: (source) => !source.endsWith(LESIONS_FILE) });
-    const { code, out } = await cli('train.ts', ['--data', data, '--model', 'tiny', '--aux-lesions', '--checkpoint', join(dir, 'none.ckpt'), '--out', join(dir, 'none')]);
+    const { code, out } = await cli('train.ts', [
+      '--data',
+      data,
+      '--model',
+      'tiny',
+      '--aux-lesions',
+      '--checkpoint',
+      join(dir, 'none.ckpt'),
+      '--out',
+      join(dir, 'none'),
+    ]);
     assert.equal(code, 1, out);
-    assert.match(out, /no-lesions\/lesions\.csv: not found: the auxiliary lesion loss needs the per-image lesion counts/);
+    assert.match(
+      out,
+      /no-lesions\/lesions\.csv: not found: the auxiliary lesion loss needs the per-image lesion counts/,
+    );
   });
 });

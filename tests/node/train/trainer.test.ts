@@ -44,10 +44,17 @@ function steppingClock(): () => number {
   return () => (t += 1000) - 1000;
 }
 
-function sameValues(a: ReadonlyMap<string, { values: Float32Array }>, b: ReadonlyMap<string, { values: Float32Array }>, prefix: string) {
+function sameValues(
+  a: ReadonlyMap<string, { values: Float32Array }>,
+  b: ReadonlyMap<string, { values: Float32Array }>,
+  prefix: string,
+) {
   const names = [...a.keys()].filter((n) => n.startsWith(prefix));
   assert.ok(names.length > 0, `checkpoint has ${prefix} tensors`);
-  assert.deepEqual(names, [...b.keys()].filter((n) => n.startsWith(prefix)));
+  assert.deepEqual(
+    names,
+    [...b.keys()].filter((n) => n.startsWith(prefix)),
+  );
   for (const name of names) assert.deepEqual(a.get(name)!.values, b.get(name)!.values, name);
 }
 
@@ -67,7 +74,15 @@ describe('training loop', () => {
     const batch = Array.from({ length: 20 }, (_, i) => i);
     const losses: number[] = [];
     for (let step = 0; step < 8; step++) {
-      const totals = await trainStep({ model, optimizer, variables, examples: train, batch, microBatch: 10, classWeights });
+      const totals = await trainStep({
+        model,
+        optimizer,
+        variables,
+        examples: train,
+        batch,
+        microBatch: 10,
+        classWeights,
+      });
       losses.push(totals.weightedLoss / totals.examples);
     }
     assert.ok(losses.at(-1)! < 0.8 * losses[0]!, `loss went ${losses.map((l) => l.toFixed(3)).join(' → ')}`);
@@ -83,7 +98,16 @@ describe('training loop', () => {
     const classWeights = tf.ones([5]) as tf.Tensor1D;
     const counts: number[] = [];
     for (let step = 0; step < 4; step++) {
-      await trainStep({ model, optimizer, variables, examples: train, batch: [0, 1, 2, 3, 4], microBatch: 2, classWeights, augmentSeed: (i) => i });
+      await trainStep({
+        model,
+        optimizer,
+        variables,
+        examples: train,
+        batch: [0, 1, 2, 3, 4],
+        microBatch: 2,
+        classWeights,
+        augmentSeed: (i) => i,
+      });
       counts.push(tf.memory().numTensors);
     }
     // Step 1 creates Adam's moments; after that nothing may accumulate.
@@ -100,8 +124,19 @@ describe('training loop', () => {
       const before = snapshotWeights(model);
       const optimizer = new Adam({ learningRate: 1e-2 });
       const classWeights = tf.ones([5]) as tf.Tensor1D;
-      await trainStep({ model, optimizer, variables: trainableVariables(model), examples: train, batch: [0, 1, 2, 3], microBatch: 4, classWeights, inferenceMode });
-      const changed = model.weights.filter((w) => !tf.util.arraysEqual(w.read().dataSync(), before.get(w.originalName)!.dataSync())).map((w) => w.originalName);
+      await trainStep({
+        model,
+        optimizer,
+        variables: trainableVariables(model),
+        examples: train,
+        batch: [0, 1, 2, 3],
+        microBatch: 4,
+        classWeights,
+        inferenceMode,
+      });
+      const changed = model.weights
+        .filter((w) => !tf.util.arraysEqual(w.read().dataSync(), before.get(w.originalName)!.dataSync()))
+        .map((w) => w.originalName);
       disposeWeights(before);
       optimizer.dispose();
       classWeights.dispose();
@@ -109,7 +144,12 @@ describe('training loop', () => {
       return changed;
     };
     const frozen = await run(true);
-    assert.deepEqual(frozen.sort(), ['head_dense1/bias', 'head_dense1/kernel', 'predictions/bias', 'predictions/kernel']);
+    assert.deepEqual(frozen.sort(), [
+      'head_dense1/bias',
+      'head_dense1/kernel',
+      'predictions/bias',
+      'predictions/kernel',
+    ]);
     // In training mode TF.js's BatchNorm moves its statistics even when its layer is frozen.
     assert.ok((await run(false)).some((name) => name.endsWith('moving_mean')));
   });
@@ -117,7 +157,9 @@ describe('training loop', () => {
   it('validates with BatchNorm statistics set from the calibration images, not the lagging moving averages', async () => {
     const calibration = imageExamples(toyImages(6, SIZE, 9), SIZE);
     const movingStatistics = (model: tf.LayersModel) =>
-      model.weights.filter((w) => /moving_(mean|variance)$/.test(w.originalName)).map((w) => Array.from(w.read().dataSync()));
+      model.weights
+        .filter((w) => /moving_(mean|variance)$/.test(w.originalName))
+        .map((w) => Array.from(w.read().dataSync()));
     const run = async (batchNormCalibration?: TrainerOptions['batchNormCalibration']) => {
       const o = options({ maxEpochs: 1, ...(batchNormCalibration ? { batchNormCalibration } : {}) });
       const tensors = tf.memory().numTensors;
@@ -136,7 +178,9 @@ describe('training loop', () => {
     calibrateBatchNorm(calibrated.model, batch);
     batch.dispose();
     movingStatistics(calibrated.model).forEach((values, i) => assertClose(values, kept[i]!, 1e-4));
-    const apart = movingStatistics(moving.model).some((values, i) => values.some((v, j) => Math.abs(v - kept[i]![j]!) > 1e-2));
+    const apart = movingStatistics(moving.model).some((values, i) =>
+      values.some((v, j) => Math.abs(v - kept[i]![j]!) > 1e-2),
+    );
     assert.ok(apart, 'moving averages differ from the calibrated statistics');
     // Same training steps, different statistics: validation loss differs.
     assert.notEqual(calibrated.valLoss, moving.valLoss);
@@ -158,7 +202,8 @@ describe('training loop', () => {
     const model = convNetWithoutBatchNorm(16, 5);
     const variables = trainableVariables(model);
     const classWeights = tf.tensor1d([0.5, 1, 2, 1, 1.5]);
-    const run = (microBatch: number) => accumulateGradients({ model, variables, examples, batch, microBatch, classWeights });
+    const run = (microBatch: number) =>
+      accumulateGradients({ model, variables, examples, batch, microBatch, classWeights });
     const full = await run(12);
     const micro = await run(5);
     assert.equal(micro.totals.examples, 12);
@@ -211,9 +256,23 @@ describe('training loop', () => {
     const result = await trainModel(whole);
     const first = options({ checkpointPath: old, timeBudgetSeconds: 2, now: steppingClock() });
     await trainModel(first);
-    const { state, tensors } = await readCheckpointFile<{ epochTotals: Record<string, number>; fingerprint: object }>(old);
+    const { state, tensors } = await readCheckpointFile<{ epochTotals: Record<string, number>; fingerprint: object }>(
+      old,
+    );
     // What earlier versions wrote: the same settings, and totals without the auxiliary loss.
-    const earlierSettings = ['model', 'trainableWeights', 'inputShape', 'train', 'validation', 'batchSize', 'learningRate', 'seed', 'augment', 'frozenBatchNorm', 'classWeights'];
+    const earlierSettings = [
+      'model',
+      'trainableWeights',
+      'inputShape',
+      'train',
+      'validation',
+      'batchSize',
+      'learningRate',
+      'seed',
+      'augment',
+      'frozenBatchNorm',
+      'classWeights',
+    ];
     assert.deepEqual(Object.keys(state.fingerprint), earlierSettings);
     delete state.epochTotals['auxLoss'];
     const restored = new Map([...tensors].map(([name, { shape, values }]) => [name, tf.tensor(values, shape)]));

@@ -18,7 +18,13 @@ interface ConvCase {
 
 /** Every convolution keras ResNet50 has, at small sizes, plus the general path's odd shapes. */
 const RESNET50_CASES: ConvCase[] = [
-  { name: 'conv1 7×7 stride 2 valid (after ZeroPadding 3)', x: [2, 22, 22, 3], filter: [7, 7, 3, 8], stride: 2, pad: 'valid' },
+  {
+    name: 'conv1 7×7 stride 2 valid (after ZeroPadding 3)',
+    x: [2, 22, 22, 3],
+    filter: [7, 7, 3, 8],
+    stride: 2,
+    pad: 'valid',
+  },
   { name: 'conv1 7×7 stride 2 valid, odd size', x: [2, 21, 21, 3], filter: [7, 7, 3, 8], stride: 2, pad: 'valid' },
   { name: '1×1 stride 1 expand (Cin < Cout)', x: [2, 6, 6, 8], filter: [1, 1, 8, 32], stride: 1, pad: 'valid' },
   { name: '1×1 stride 1 reduce (Cin > Cout)', x: [2, 6, 6, 32], filter: [1, 1, 32, 8], stride: 1, pad: 'valid' },
@@ -60,7 +66,9 @@ function convGradients(c: ConvCase, seed: number, fused: boolean): Float32Array[
         : tf.conv2d(a, b, c.stride, c.pad);
     const yShape = conv(x, w).shape;
     const dy = tf.tensor(seededValues(yShape, seed + 3), yShape);
-    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), dy)));
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), dy)),
+    );
     return grads([x, w]).map((g) => g.dataSync() as Float32Array);
   });
 }
@@ -102,8 +110,12 @@ describe('forward-conv gradient kernels on wasm', () => {
         const w = tf.tensor4d(seededValues([3, 3, 4, 6], 6), [3, 3, 4, 6]);
         const dy = tf.tensor4d(seededValues([2, 6, 5, 5], 7), [2, 6, 5, 5]);
         const attrs = { strides: 2, pad: 'same', dataFormat: 'NCHW' } as const;
-        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor;
-        const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor;
+        const dx = tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor;
+        const dw = tf
+          .engine()
+          .runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor;
         return [dx.dataSync() as Float32Array, dw.dataSync() as Float32Array];
       });
     const expected = await onBackend('cpu', run);

@@ -12,7 +12,10 @@ export interface CliResult {
 /** Runs the bench CLI with tsx; resolves with its exit code and output whatever the code. */
 export async function benchCli(args: string[], timeoutMs: number): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/bench/cli.ts', ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/bench/cli.ts', ...args], {
+      timeout: timeoutMs,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number | null; signal?: string; stdout: string; stderr: string };

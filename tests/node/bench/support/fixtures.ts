@@ -1,4 +1,9 @@
-import type { BatchResult, BenchReport, ConfigResult, MemorySnapshot } from '../../../../src/shared/bench/bench-types.js';
+import type {
+  BatchResult,
+  BenchReport,
+  ConfigResult,
+  MemorySnapshot,
+} from '../../../../src/shared/bench/bench-types.js';
 import { latencyStats, imagesPerSecond } from '../../../../src/shared/bench/bench-stats.js';
 import { configKey } from '../../../../src/shared/bench/bench-plan.js';
 import { normaliseBenchOptions } from '../../../../src/shared/bench/bench-options.js';
@@ -25,8 +30,15 @@ export function batch(size: number, samplesMs: number[]): BatchResult {
 }
 
 /** A result as a worker reports it: `outputs` per fixed input. */
-export function result(overrides: Partial<ConfigResult> & Pick<ConfigResult, 'runtime' | 'backend' | 'weights'>): ConfigResult {
-  const threads = overrides.threads === undefined ? (overrides.backend === 'wasm' || overrides.backend === 'cpu' ? 1 : null) : overrides.threads;
+export function result(
+  overrides: Partial<ConfigResult> & Pick<ConfigResult, 'runtime' | 'backend' | 'weights'>,
+): ConfigResult {
+  const threads =
+    overrides.threads === undefined
+      ? overrides.backend === 'wasm' || overrides.backend === 'cpu'
+        ? 1
+        : null
+      : overrides.threads;
   return {
     key: configKey(overrides.runtime, overrides.backend, threads, overrides.weights),
     threads,
@@ -40,12 +52,7 @@ export function result(overrides: Partial<ConfigResult> & Pick<ConfigResult, 'ru
     initMs: 20,
     batches: [batch(1, [10, 12, 11]), batch(4, [40, 44, 42])],
     memory: { beforeLoad: snapshot(), afterLoad: snapshot(), afterRuns: snapshot(), afterDispose: snapshot() },
-    outputs: [
-      [0.7, 0.1, 0.1, 0.05, 0.05],
-      [0.1, 0.6, 0.1, 0.1, 0.1],
-      null,
-      null,
-    ],
+    outputs: [[0.7, 0.1, 0.1, 0.05, 0.05], [0.1, 0.6, 0.1, 0.1, 0.1], null, null],
     agreement: null,
     tfjsFlags: {},
     ortSessionOptions: {},
@@ -69,13 +76,42 @@ export function report(results: ConfigResult[]): BenchReport {
         hardwareConcurrency: 2,
         crossOriginIsolated: true,
         deviceMemoryGiB: null,
-        webgpu: { available: true, adapter: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true }, features: [] },
+        webgpu: {
+          available: true,
+          adapter: {
+            vendor: 'google',
+            architecture: 'swiftshader',
+            device: '',
+            description: '',
+            isFallbackAdapter: true,
+          },
+          features: [],
+        },
         webgl: { vendor: 'Google', renderer: 'SwiftShader' },
       },
-      node: { node: 'v20.0.0', platform: 'linux', arch: 'x64', cpu: 'Test CPU', cpuCount: 2, onnxruntimeNode: '1.30.0', loadAverage: 1.5 },
+      node: {
+        node: 'v20.0.0',
+        platform: 'linux',
+        arch: 'x64',
+        cpu: 'Test CPU',
+        cpuCount: 2,
+        onnxruntimeNode: '1.30.0',
+        loadAverage: 1.5,
+      },
     },
     reference: null,
     results,
-    training: [{ backend: 'wasm', status: 'ok', resolution: 32, microBatch: 2, passes: 1, warmUpSeconds: 2, secondsPerPass: [0.5], imagesPerSecond: 4 }],
+    training: [
+      {
+        backend: 'wasm',
+        status: 'ok',
+        resolution: 32,
+        microBatch: 2,
+        passes: 1,
+        warmUpSeconds: 2,
+        secondsPerPass: [0.5],
+        imagesPerSecond: 4,
+      },
+    ],
   };
 }

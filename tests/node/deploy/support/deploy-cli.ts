@@ -36,7 +36,10 @@ export function runDeployCli(args: readonly string[], env: NodeJS.ProcessEnv = {
       code: result.status,
       stdout: result.stdout,
       stderr: result.stderr,
-      awsCalls: result.stdout.split('\n').filter((line) => line.startsWith('+ aws ')).map((line) => line.slice(2)),
+      awsCalls: result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('+ aws '))
+        .map((line) => line.slice(2)),
       awsInvocations: invocations,
     };
   } finally {

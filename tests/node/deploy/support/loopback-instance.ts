@@ -115,7 +115,11 @@ export async function startLoopbackInstance(options: LoopbackOptions = {}): Prom
       ca = await waitForHttps(caddy, caddyHome, httpsPort);
     }
     const get = (path: string, requestOptions: RequestOptions = {}): Promise<RawResponse> =>
-      request(httpsPort, path, { ...requestOptions, ca, headers: { host: `${DOMAIN}:${httpsPort}`, ...requestOptions.headers } });
+      request(httpsPort, path, {
+        ...requestOptions,
+        ca,
+        headers: { host: `${DOMAIN}:${httpsPort}`, ...requestOptions.headers },
+      });
     return { root, httpPort, httpsPort, slots, ca, env, systemd, release, get, stop };
   } catch (error) {
     await stop();

@@ -63,8 +63,16 @@ export async function packRelease(workDir: string, serverBundle: string, label: 
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'fundus-grader', version: app.version }));
   const tarball = join(workDir, `${label}.tar.gz`);
   await run(PACK_RELEASE, [
-    '--out', tarball, '--id', label,
-    '--dist', join(dir, 'dist'), '--server', serverBundle, '--package', join(dir, 'package.json'),
+    '--out',
+    tarball,
+    '--id',
+    label,
+    '--dist',
+    join(dir, 'dist'),
+    '--server',
+    serverBundle,
+    '--package',
+    join(dir, 'package.json'),
   ]);
   return { app, tarball };
 }

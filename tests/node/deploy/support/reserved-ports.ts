@@ -55,7 +55,10 @@ export async function lockPort(port: number): Promise<boolean> {
 async function bindable(port: number): Promise<boolean> {
   const server = createServer();
   server.listen(port, '127.0.0.1');
-  const outcome = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
+  const outcome = await Promise.race([
+    once(server, 'listening').then(() => true),
+    once(server, 'error').then(() => false),
+  ]);
   if (outcome) server.close();
   return outcome;
 }

@@ -10,9 +10,27 @@ import * as tf from '@tensorflow/tfjs';
 export function buildKeras224ResNet50(inputSize: number, seed: number): tf.LayersModel {
   let n = 0;
   const kernel = () => tf.initializers.glorotUniform({ seed: seed * 1000 + n++ });
-  const around = (mean: number, spread: number) => tf.initializers.randomUniform({ minval: mean - spread, maxval: mean + spread, seed: seed * 1000 + n++ });
-  const conv = (x: tf.SymbolicTensor, filters: number, size: number, name: string, strides = 1, padding: 'valid' | 'same' = 'valid') =>
-    tf.layers.conv2d({ filters, kernelSize: size, strides, padding, name, kernelInitializer: kernel(), biasInitializer: around(0, 0.05) }).apply(x) as tf.SymbolicTensor;
+  const around = (mean: number, spread: number) =>
+    tf.initializers.randomUniform({ minval: mean - spread, maxval: mean + spread, seed: seed * 1000 + n++ });
+  const conv = (
+    x: tf.SymbolicTensor,
+    filters: number,
+    size: number,
+    name: string,
+    strides = 1,
+    padding: 'valid' | 'same' = 'valid',
+  ) =>
+    tf.layers
+      .conv2d({
+        filters,
+        kernelSize: size,
+        strides,
+        padding,
+        name,
+        kernelInitializer: kernel(),
+        biasInitializer: around(0, 0.05),
+      })
+      .apply(x) as tf.SymbolicTensor;
   const bn = (x: tf.SymbolicTensor, name: string) =>
     tf.layers
       .batchNormalization({
@@ -28,7 +46,13 @@ export function buildKeras224ResNet50(inputSize: number, seed: number): tf.Layer
   const relu = (x: tf.SymbolicTensor) => tf.layers.activation({ activation: 'relu' }).apply(x) as tf.SymbolicTensor;
   const add = (a: tf.SymbolicTensor, b: tf.SymbolicTensor) => tf.layers.add().apply([a, b]) as tf.SymbolicTensor;
 
-  const block = (input: tf.SymbolicTensor, filters: readonly [number, number, number], stage: number, letter: string, strides: number | null) => {
+  const block = (
+    input: tf.SymbolicTensor,
+    filters: readonly [number, number, number],
+    stage: number,
+    letter: string,
+    strides: number | null,
+  ) => {
     const c = `res${stage}${letter}_branch`;
     const b = `bn${stage}${letter}_branch`;
     let x = relu(bn(conv(input, filters[0], 1, `${c}2a`, strides ?? 1), `${b}2a`));
@@ -39,9 +63,25 @@ export function buildKeras224ResNet50(inputSize: number, seed: number): tf.Layer
   };
 
   const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'input_1' });
-  let x = tf.layers.zeroPadding2d({ padding: [[3, 3], [3, 3]], name: 'conv1_pad' }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [3, 3],
+        [3, 3],
+      ],
+      name: 'conv1_pad',
+    })
+    .apply(input) as tf.SymbolicTensor;
   x = relu(bn(conv(x, 64, 7, 'conv1', 2), 'bn_conv1'));
-  x = tf.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pool1_pad' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [1, 1],
+        [1, 1],
+      ],
+      name: 'pool1_pad',
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;
   const stages: Array<[number, [number, number, number], number, number]> = [
     [2, [64, 64, 256], 3, 1],
@@ -53,6 +93,8 @@ export function buildKeras224ResNet50(inputSize: number, seed: number): tf.Layer
     for (let i = 0; i < blocks; i++) x = block(x, filters, stage, 'abcdef'[i]!, i === 0 ? stride : null);
   }
   x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 1000, activation: 'softmax', name: 'fc1000', kernelInitializer: kernel() }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 1000, activation: 'softmax', name: 'fc1000', kernelInitializer: kernel() })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'resnet50' });
 }

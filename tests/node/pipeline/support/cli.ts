@@ -15,7 +15,9 @@ export interface CliResult {
 /** Runs src/pipeline/cli/<script> with tsx; resolves with its exit code and output whatever the code. */
 export async function cli(script: string, args: string[], timeoutMs = 60_000): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `src/pipeline/cli/${script}`, ...args], { timeout: timeoutMs });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `src/pipeline/cli/${script}`, ...args], {
+      timeout: timeoutMs,
+    });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -20,11 +20,15 @@ export interface Run {
 
 export async function cli(script: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Run> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', `src/pipeline/cli/${script}`, ...args], {
-      cwd: ROOT,
-      timeout: 30_000,
-      ...(env ? { env } : {}),
-    });
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', `src/pipeline/cli/${script}`, ...args],
+      {
+        cwd: ROOT,
+        timeout: 30_000,
+        ...(env ? { env } : {}),
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -58,13 +62,17 @@ export function assertUsageError(run: Run, script: string, message: RegExp, what
 
 export function assertHelp(run: Run, script: string, options: readonly string[]): void {
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, new RegExp(`^Usage: node --import tsx src/pipeline/cli/${script.replace(/\./g, '\\.')}`, 'm'));
-  for (const option of options) assert.match(run.stdout, new RegExp(`^  ${option}\\b`, 'm'), `${script} --help documents ${option}`);
+  assert.match(
+    run.stdout,
+    new RegExp(`^Usage: node --import tsx src/pipeline/cli/${script.replace(/\./g, '\\.')}`, 'm'),
+  );
+  for (const option of options)
+    assert.match(run.stdout, new RegExp(`^  ${option}\\b`, 'm'), `${script} --help documents ${option}`);
   assert.equal(run.stderr, '');
 }
 
-export const exists = (path: string) => stat(path).then(
-  () => true,
-  () => false,
-);
-
+export const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );

@@ -27,7 +27,14 @@ export interface RequestOptions {
  */
 export function request(port: number, path: string, options: RequestOptions = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const common = { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false };
+    const common = {
+      host: '127.0.0.1',
+      port,
+      path,
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      agent: false,
+    };
     const onResponse = (res: IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -5,7 +5,9 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
  * Sends `req`, reads the response's first chunk and stops reading: a download in flight that the
  * server must finish across a shutdown. `finish()` reads the rest and returns the whole body.
  */
-export async function pauseAfterFirstChunk(req: ClientRequest): Promise<{ res: IncomingMessage; finish: () => Promise<Buffer> }> {
+export async function pauseAfterFirstChunk(
+  req: ClientRequest,
+): Promise<{ res: IncomingMessage; finish: () => Promise<Buffer> }> {
   req.end();
   const [res] = (await once(req, 'response')) as [IncomingMessage];
   const chunks: Buffer[] = [];

@@ -47,7 +47,9 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number): Prom
 
 /** Open TCP connections the server holds, as net.Server counts them. */
 export function connectionCount(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  return new Promise((resolve, reject) =>
+    server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
 }
 
 /** Polls until the server holds exactly `count` connections; false if it still does not after `ms`. */

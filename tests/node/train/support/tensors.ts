@@ -14,7 +14,12 @@ export function seededValues(shape: readonly number[], seed: number): Float32Arr
 }
 
 /** max |actual − expected| ≤ tolerance · max |expected| (relative to the largest value, not per element). */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, label = 'values'): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: number,
+  label = 'values',
+): void {
   assert.equal(actual.length, expected.length, `${label}: length`);
   let worst = 0;
   let scale = 0;

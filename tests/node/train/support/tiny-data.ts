@@ -18,7 +18,8 @@ export function toyImages(count: number, size: number, seed: number, flipLabels 
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         if ((x + 0.5 - r) ** 2 + (y + 0.5 - r) ** 2 > r * r) continue;
-        for (let c = 0; c < 3; c++) data[(y * size + x) * 3 + c] = Math.max(0, Math.min(255, 30 + 45 * grade + rng.normal(0, 12) + c * 10));
+        for (let c = 0; c < 3; c++)
+          data[(y * size + x) * 3 + c] = Math.max(0, Math.min(255, 30 + 45 * grade + rng.normal(0, 12) + c * 10));
       }
     }
     return { data, width: size, height: size } satisfies RgbImage;
@@ -36,10 +37,19 @@ export function convNetWithoutBatchNorm(inputSize: number, seed: number): tf.Lay
   const input = tf.input({ shape: [inputSize, inputSize, 3] });
   const scaled = tf.layers.rescaling({ scale: 1 / 255 }).apply(input) as tf.SymbolicTensor;
   const conv = tf.layers
-    .conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    .conv2d({
+      filters: 8,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    })
     .apply(scaled) as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({}).apply(conv) as tf.SymbolicTensor;
-  const output = tf.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }).apply(pooled);
+  const output = tf.layers
+    .dense({ units: 5, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })
+    .apply(pooled);
   return tf.model({ inputs: input, outputs: output as tf.SymbolicTensor });
 }
 
@@ -50,7 +60,8 @@ export function convNetWithoutBatchNorm(inputSize: number, seed: number): tf.Lay
 export function toyTargets(source: ImageSource, width: number): Float32Array {
   const out = new Float32Array(source.count * width);
   source.labels.forEach((grade, i) => {
-    for (let j = 0; j < width; j++) out[i * width + j] = ((grade - 2) / Math.SQRT2) * (j % 2 === 0 ? 1 : -0.5) * (1 + j / width);
+    for (let j = 0; j < width; j++)
+      out[i * width + j] = ((grade - 2) / Math.SQRT2) * (j % 2 === 0 ? 1 : -0.5) * (1 + j / width);
   });
   return out;
 }
