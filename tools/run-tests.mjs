@@ -92,6 +92,7 @@ const stages = [
   },
 ];
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const plain = (text) => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
 function lastMatch(text, pattern) {

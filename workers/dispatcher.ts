@@ -62,12 +62,13 @@ export function createDispatcher<M extends AnyRequestMap = RequestMap>(
   const enqueue = serialQueue((error) => console.error('a queued request failed outside its handler', error));
 
   /** Posts a message; returns what the port threw when it refused it (a result that cannot be cloned), else null. */
-  function post(message: WorkerToPage<AnyRequestMap>, transfer?: Transferable[]): unknown {
+  /** Posts, and returns why the port refused the message (e.g. an uncloneable result) instead of throwing. */
+  function post(message: WorkerToPage<AnyRequestMap>, transfer?: Transferable[]): Error | null {
     try {
       port.postMessage(message, transfer);
       return null;
     } catch (error) {
-      return error;
+      return error instanceof Error ? error : new Error(String(error));
     }
   }
 

@@ -34,8 +34,7 @@ export function webglRenderer(): string | null {
   if (typeof OffscreenCanvas === 'undefined') return null;
   try {
     const canvas = new OffscreenCanvas(1, 1);
-    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as
-      WebGLRenderingContext | WebGL2RenderingContext | null;
+    const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
     if (!gl) return null;
     try {
       const debug = gl.getExtension('WEBGL_debug_renderer_info');

@@ -76,9 +76,9 @@ export class InferenceClient<M extends AnyRequestMap = RequestMap> {
       signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
-        resolve: resolve as (result: unknown) => void,
+        resolve: resolve,
         reject,
-        onProgress: onProgress as ((progress: never) => void) | undefined,
+        onProgress: onProgress,
         cleanup,
       });
       try {

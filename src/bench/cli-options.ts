@@ -5,13 +5,7 @@ import {
   normaliseBenchOptions,
   parseThreadSetting,
 } from '../shared/bench/bench-options.js';
-import type {
-  BenchOptions,
-  BenchRuntime,
-  BrowserBackend,
-  OrtSessionTuning,
-  TfjsFlags,
-} from '../shared/bench/bench-types.js';
+import type { BenchOptions, BenchRuntime, BrowserBackend, TfjsFlags } from '../shared/bench/bench-types.js';
 import type { WeightForm } from '../shared/model-manifest.js';
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -145,7 +139,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     warmup: integer(values.warmup, '--warmup') ?? (quick ? 1 : DEFAULT_BENCH_OPTIONS.warmup),
     timeoutSeconds: integer(values.timeout, '--timeout') ?? DEFAULT_BENCH_OPTIONS.timeoutSeconds,
     tfjsFlags,
-    ortSessionOptions: ortSessionOptions as OrtSessionTuning,
+    ortSessionOptions,
     measureMemory: !values['no-memory'],
   };
   return {

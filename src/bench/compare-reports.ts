@@ -48,9 +48,11 @@ export function compareReports(a: BenchReport, b: BenchReport): string {
     'B/A (below 1× = B takes less time; img/s above 1× = B is faster):',
     '',
     rows.length ? textTable(header, rows, [1, 2, 3, 4, 5, 6, 7]) : 'no configuration measured in both reports',
-    ...[
-      ['only in A', onlyIn(a, b)],
-      ['only in B', onlyIn(b, a)],
-    ].flatMap(([label, keys]) => (keys!.length ? [`${label}: ${(keys as string[]).join(', ')}`] : [])),
+    ...(
+      [
+        ['only in A', onlyIn(a, b)],
+        ['only in B', onlyIn(b, a)],
+      ] as const
+    ).flatMap(([label, keys]) => (keys.length ? [`${label}: ${keys.join(', ')}`] : [])),
   ].join('\n');
 }

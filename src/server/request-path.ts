@@ -13,6 +13,7 @@ export type RequestPath =
 const ROOT_DOCUMENT = 'index.html';
 
 // After the single decode: separators, a leftover percent, drive-letter colons, control bytes.
+// eslint-disable-next-line no-control-regex -- control bytes are exactly what it must refuse
 const FORBIDDEN_DECODED = /[/\\%:\x00-\x1f\x7f]/;
 // Before decoding: browsers percent-encode everything outside printable ASCII.
 const FORBIDDEN_RAW = /[^\x21-\x7e]|\\/;

@@ -104,5 +104,5 @@ export async function initOrt(options: OrtInitOptions, onAttempt: (backend: stri
  * exists (the probe creates one): before that, ORT would create a fresh device on access.
  */
 export async function ortWebgpuDevice(): Promise<GPUDevice> {
-  return (await ort.env.webgpu.device) as GPUDevice;
+  return await ort.env.webgpu.device;
 }

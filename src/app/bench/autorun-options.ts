@@ -15,5 +15,5 @@ export function autorunOptions(search: string): BenchOptions | null {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new Error('the autorun options must be a JSON object');
-  return normaliseBenchOptions(parsed as Partial<BenchOptions>);
+  return normaliseBenchOptions(parsed);
 }

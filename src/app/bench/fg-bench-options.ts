@@ -113,7 +113,10 @@ export class FgBenchOptions extends LitElement {
   private submit(event: SubmitEvent) {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
-    const text = (name: string) => String(form.get(name) ?? '');
+    const text = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value : '';
+    };
     try {
       const options: BenchOptions = normaliseBenchOptions({
         ...this.options,

@@ -308,13 +308,17 @@ export class FgApp extends LitElement {
     this.resultViewWarm = true;
     const idle = (callback: () => void) =>
       'requestIdleCallback' in window ? requestIdleCallback(callback, { timeout: 2000 }) : setTimeout(callback, 200);
-    idle(async () => {
+    idle(() => {
       if (this.result || this.grading) return;
       this.warmUpResult = placeholderResult(entry);
-      await this.updateComplete;
       // Style and layout happen in the next rendering step; drop the view after it.
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
-      this.warmUpResult = null;
+      void this.updateComplete.then(() =>
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            this.warmUpResult = null;
+          }),
+        ),
+      );
     });
   }
 
