@@ -57,6 +57,9 @@ const nodeCounts = (out) => ({
 const stages = [
   { name: 'chromium', cmd: [node, 'tools/ensure-chromium.mjs'], counts: null },
   { name: 'typecheck', cmd: [npx, 'tsc', '-b'], counts: null },
+  // Type-aware typescript-eslint (no-floating-promises, no-misused-promises…) and Prettier's check.
+  { name: 'lint', cmd: [npx, 'eslint', '.'], counts: null },
+  { name: 'format', cmd: [npx, 'prettier', '--check', '.'], counts: null },
   { name: 'tools', cmd: [node, 'tools/ensure-test-tools.mjs'], counts: null },
   {
     name: 'node',
