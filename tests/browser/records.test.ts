@@ -132,6 +132,67 @@ describe('screening records in IndexedDB', () => {
   });
 });
 
+describe('the record store when its database goes away under the app', () => {
+  // Resolves once the database is gone. If the store kept its connection open, the deletion would wait
+  // for ever ('blocked' alone is transient: a connection closes only after its last transaction).
+  const deleteDatabase = (name: string) =>
+    new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(request.error ?? new Error('deleteDatabase failed'));
+    });
+
+  it('lets a deletion through, reopens for the next save, and says the list changed', async () => {
+    const name = dbName();
+    const changes: string[] = [];
+    const store = await ScreeningStore.open(name, (change) => changes.push(change));
+    await store.save(record('before', 'left', 1, T0));
+
+    await deleteDatabase(name);
+    const after = record('after', 'right', 2, T0 + DAY);
+    await store.save(after);
+
+    expect((await store.list()).map((r) => r.patientId)).to.deep.equal(['after']);
+    expect(changes).to.deep.equal(['reopened']);
+    store.close();
+    await deleteDatabase(name);
+  });
+
+  it('reads, gets and deletes after the deletion too, without an unhandled rejection', async () => {
+    const name = dbName();
+    const store = await ScreeningStore.open(name);
+    const kept = record('kept', 'left', 0, T0);
+    await store.save(kept);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
+    window.addEventListener('unhandledrejection', onUnhandled);
+    try {
+      await deleteDatabase(name);
+      expect(await store.list()).to.deep.equal([]);
+      expect(await store.get(kept.id)).to.equal(undefined);
+      await store.delete(kept.id);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      window.removeEventListener('unhandledrejection', onUnhandled);
+      store.close();
+      await deleteDatabase(name);
+    }
+  });
+
+  it('refuses work after close() instead of reopening', async () => {
+    const name = dbName();
+    const store = await ScreeningStore.open(name);
+    store.close();
+    const error = await store.list().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(DOMException);
+    await deleteDatabase(name);
+  });
+});
+
 describe('searching and exporting records', () => {
   const records = [
     record('=HYPERLINK("x")', 'left', 2, T0 + 2 * DAY, 1),
