@@ -15,6 +15,12 @@ export interface GradedScreening {
   ort: GradedVariant;
 }
 
+/** Each variant's backend and inference time in the app's fg-screening-saved detail (what the measuring scripts read). */
+export interface TimedScreening {
+  tfjs: { backend: string; ms: number };
+  ort: { backend: string; ms: number };
+}
+
 /** Waits until the header says the model is ready (and, with `offline`, that the app is stored for offline use). */
 export async function waitForApp(page: Page, { offline = false, timeout = 120000 } = {}): Promise<void> {
   await page.locator('fg-status-summary [data-chip=model]', { hasText: 'Model ready' }).waitFor({ timeout });

@@ -90,8 +90,11 @@ export function operatingPoint(
   let fn = 0;
   scores.forEach((s, i) => {
     const flagged = s >= threshold;
-    if (positive[i]) flagged ? tp++ : fn++;
-    else flagged ? fp++ : tn++;
+    if (positive[i]) {
+      if (flagged) tp++;
+      else fn++;
+    } else if (flagged) fp++;
+    else tn++;
   });
   return {
     threshold,

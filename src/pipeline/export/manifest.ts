@@ -115,7 +115,7 @@ export async function readManifest(path: string): Promise<ModelManifest> {
   const manifest = JSON.parse(await readFile(path, 'utf8')) as ModelManifest;
   if (manifest.schemaVersion !== MODEL_MANIFEST_SCHEMA_VERSION) {
     throw new Error(
-      `${path}: schemaVersion ${String(manifest.schemaVersion)}, expected ${MODEL_MANIFEST_SCHEMA_VERSION}`,
+      `${path}: schemaVersion ${String(manifest.schemaVersion)}, expected ${String(MODEL_MANIFEST_SCHEMA_VERSION)}`,
     );
   }
   return manifest;

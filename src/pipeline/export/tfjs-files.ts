@@ -99,7 +99,7 @@ export interface TfjsModelFiles {
 export async function readTfjsModelFiles(dir: string): Promise<TfjsModelFiles> {
   const json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8')) as TfjsModelJson;
   if (json.format !== 'layers-model')
-    throw new Error(`${dir}/${MODEL_JSON}: expected format "layers-model", got ${json.format}`);
+    throw new Error(`${dir}/${MODEL_JSON}: expected format "layers-model", got ${String(json.format)}`);
   const paths = json.weightsManifest.flatMap((group) => group.paths);
   const shards = await Promise.all(paths.map((path) => readFile(join(dir, path))));
   return { json, weightBytes: Buffer.concat(shards), files: [MODEL_JSON, ...paths] };

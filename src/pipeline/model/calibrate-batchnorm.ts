@@ -91,7 +91,9 @@ export async function calibrateBatchNormOn(
   lastLayer?: string,
 ): Promise<number> {
   if (examples.inputShape.length !== 3)
-    throw new RangeError(`BatchNorm calibration needs images, got examples of shape [${examples.inputShape}]`);
+    throw new RangeError(
+      `BatchNorm calibration needs images, got examples of shape [${examples.inputShape.join(',')}]`,
+    );
   const [height, width, channels] = examples.inputShape as [number, number, number];
   const size = height * width * channels;
   const pixels = new Float32Array(examples.count * size);

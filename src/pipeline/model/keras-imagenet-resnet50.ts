@@ -120,7 +120,7 @@ export function loadKerasImagenetBackbone(
       values[1] = bias;
     }
     if (!isConv) values[3] = values[3]!.map((v) => v + KERAS_224_BN_EPSILON - RESNET_BN_EPSILON);
-    tf.tidy(() => layer.setWeights(values.map((v, i) => tf.tensor(v, shapes[i]!))));
+    tf.tidy(() => layer.setWeights(values.map((v, i) => tf.tensor(v, shapes[i]))));
     written += values.length;
   }
   const left = source.filter((w) => !used.has(w.name) && !w.name.startsWith('fc1000/'));

@@ -82,7 +82,7 @@ export function resNet50Truncated(model: tf.LayersModel, layerName: string = RES
   return tf.model({
     name: `${model.name}_to_${layerName}`,
     inputs: model.inputs,
-    outputs: model.getLayer(layerName).output as tf.SymbolicTensor,
+    outputs: model.getLayer(layerName).output,
   });
 }
 

@@ -203,7 +203,7 @@ class Converter {
     const weight = this.#weights.get(name);
     if (!weight) throw new Error(`${layer.name}: weight ${name} is missing`);
     if (weight.shape.join() !== shape.join())
-      throw new Error(`${name}: expected shape [${shape}], got [${weight.shape}]`);
+      throw new Error(`${name}: expected shape [${shape.join(',')}], got [${weight.shape.join(',')}]`);
     this.#usedWeights.add(name);
     return weight;
   }
@@ -227,7 +227,7 @@ class Converter {
       // fp32 constants match exactly; an fp16-rounded copy (≈5e-4 off) would make the variants disagree.
       if (values.some((v, i) => Math.abs(actual[i]! - v) > 1e-6 * Math.abs(v))) {
         throw new Error(
-          `${layer.name}/${key} is not the ImageNet normalisation the ONNX caller applies: [${actual}] vs [${values}]`,
+          `${layer.name}/${key} is not the ImageNet normalisation the ONNX caller applies: [${actual.join(',')}] vs [${values.join(',')}]`,
         );
       }
     }
@@ -433,7 +433,7 @@ function samePadding(
   if (padding === 'valid') return NO_PADS;
   if (padding !== 'same' || strides[0] !== 1 || strides[1] !== 1) {
     throw new Error(
-      `${layer.name}: padding '${padding}' with strides ${strides} is not supported (use 'valid', or 'same' with stride 1)`,
+      `${layer.name}: padding '${padding}' with strides ${strides.join(',')} is not supported (use 'valid', or 'same' with stride 1)`,
     );
   }
   const total = kernel.map((k, i) => (k - 1) * dilations[i]!);

@@ -30,10 +30,10 @@ export async function loadOriginalPooledModel(files: TfjsModelFiles, inputSize: 
   const full = await tf.loadLayersModel({
     load: () => tf.io.getModelArtifactsForJSON(json, async (manifest) => [tf.io.getWeightSpecs(manifest), weightData]),
   });
-  return tf.model({ inputs: full.inputs, outputs: full.getLayer(ORIGINAL_POOL_LAYER).output as tf.SymbolicTensor });
+  return tf.model({ inputs: full.inputs, outputs: full.getLayer(ORIGINAL_POOL_LAYER).output });
 }
 
 /** The package's preprocessing ("caffe"): RGB 0..255 NHWC → BGR minus the per-channel mean. */
 export function caffePreprocess(rgb: tf.Tensor4D, mean: readonly number[] = CAFFE_BGR_MEAN): tf.Tensor4D {
-  return tf.tidy(() => tf.sub(tf.reverse(rgb, -1), tf.tensor1d([...mean])) as tf.Tensor4D);
+  return tf.tidy(() => tf.sub<tf.Tensor4D>(tf.reverse(rgb, -1), tf.tensor1d([...mean])));
 }

@@ -61,20 +61,18 @@ async function secondsPerCall(run: () => tf.Tensor): Promise<number> {
 async function benchCase(c: ConvCase, batch: number, fast: boolean): Promise<[number, number, number]> {
   if (fast) installWasmConvGradients();
   else uninstallWasmConvGradients();
-  const x = tf.randomNormal([batch, c.size, c.size, c.inChannels]) as tf.Tensor4D;
-  const w = tf.randomNormal([c.kernel, c.kernel, c.inChannels, c.outChannels]) as tf.Tensor4D;
+  const x = tf.randomNormal<tf.Rank.R4>([batch, c.size, c.size, c.inChannels]);
+  const w = tf.randomNormal<tf.Rank.R4>([c.kernel, c.kernel, c.inChannels, c.outChannels]);
   const yShape = tf.tidy(() => tf.conv2d(x, w, c.stride, c.pad).shape);
   const dy = tf.randomNormal(yShape);
   const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: 'floor' };
   const forward = await secondsPerCall(() => tf.conv2d(x, w, c.stride, c.pad));
-  const dx = await secondsPerCall(
-    () =>
-      tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor,
+  const dx = await secondsPerCall(() =>
+    tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape }),
   );
   const dw = fast
-    ? await secondsPerCall(
-        () =>
-          tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor,
+    ? await secondsPerCall(() =>
+        tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape }),
       )
     : NaN;
   tf.dispose([x, w, dy]);

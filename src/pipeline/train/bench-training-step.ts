@@ -43,7 +43,7 @@ if (backend === 'wasm') {
 
 const model = buildResNet50Classifier({ inputSize: resolution, seed: 1 });
 const variables = trainableVariables(model);
-const classWeights = tf.ones([5]) as tf.Tensor1D;
+const classWeights = tf.ones<tf.Rank.R1>([5]);
 const pixels = resolution * resolution * 3;
 const examples: Examples = {
   count: microBatch,

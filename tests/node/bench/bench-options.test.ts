@@ -28,7 +28,7 @@ describe('normaliseBenchOptions', () => {
     ];
     for (const [partial, message] of cases)
       assert.throws(
-        () => normaliseBenchOptions(partial as never),
+        () => normaliseBenchOptions(partial),
         (e: unknown) => e instanceof BenchOptionsError && message.test(e.message),
       );
   });

@@ -79,7 +79,7 @@ describe('reportToCsv', () => {
     const lines = reportToCsv(sampleReport()).trimEnd().split('\r\n');
     const header = lines[0]!.split(',');
     assert.equal(lines.length, 1 + 2 + 1 + 1 + 2 + 1);
-    const cells = (line: string) => Object.fromEntries(line.split(',').map((v, i) => [header[i], v]));
+    const cells = (line: string) => Object.fromEntries(line.split(',').map((v, i) => [String(header[i]), v] as const));
     const ort = cells(lines[1]!);
     assert.equal(ort.key, 'ort/wasm/2t/fp32');
     assert.equal(ort.p50_ms, '11');

@@ -14,7 +14,7 @@ describe('syntheticFundus', () => {
     assert.deepEqual(pixel(0, 0), [0, 0, 0]);
     assert.deepEqual(pixel(99, 99), [0, 0, 0]);
     const [r, g, b] = pixel(30, 50);
-    assert.ok(r! > 100 && r! > g! && g! > b!, `a reddish fundus at (30, 50), got ${[r, g, b]}`);
+    assert.ok(r! > 100 && r! > g! && g! > b!, `a reddish fundus at (30, 50), got ${[r, g, b].join(',')}`);
     assert.notDeepEqual(syntheticFundus(0, 100).data, image.data);
   });
 

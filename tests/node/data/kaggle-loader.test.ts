@@ -90,8 +90,8 @@ describe('decodeImageFile', () => {
     assert.deepEqual([image.width, image.height, image.channels], [20, 40, 3]);
     const at = (x: number, y: number): number[] => [...image.data.subarray((y * 20 + x) * 3, (y * 20 + x) * 3 + 3)];
     // Turning clockwise moves the left (red) half to the top.
-    assert.ok(at(10, 5)[0]! > 200 && at(10, 5)[2]! < 60, `top ${at(10, 5)}`);
-    assert.ok(at(10, 35)[2]! > 200 && at(10, 35)[0]! < 60, `bottom ${at(10, 35)}`);
+    assert.ok(at(10, 5)[0]! > 200 && at(10, 5)[2]! < 60, `top ${at(10, 5).join(',')}`);
+    assert.ok(at(10, 35)[2]! > 200 && at(10, 35)[0]! < 60, `bottom ${at(10, 35).join(',')}`);
   });
 
   it('expands a grayscale JPEG to three equal channels', async (t) => {

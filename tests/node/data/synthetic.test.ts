@@ -124,7 +124,7 @@ describe('writeSyntheticDataset', () => {
     for (const name of ['contact-sheet.png', 'class-distribution.png']) {
       const meta = await sharp(join(dir, name)).metadata();
       assert.equal(meta.format, 'png');
-      assert.ok(meta.width! > 300 && meta.height! > 200, name);
+      assert.ok(meta.width > 300 && meta.height > 200, name);
     }
 
     const before = await readFile(records[0]!.path);

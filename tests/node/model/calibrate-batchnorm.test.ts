@@ -12,7 +12,7 @@ before(async () => {
 /** Per-channel mean and variance of a BatchNorm layer's output in inference mode on `batch`. */
 function bnOutputMoments(model: tf.LayersModel, layerName: string, batch: tf.Tensor4D) {
   return tf.tidy(() => {
-    const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer(layerName).output as tf.SymbolicTensor });
+    const probe = tf.model({ inputs: model.inputs, outputs: model.getLayer(layerName).output });
     const { mean, variance } = tf.moments(probe.predict(batch) as tf.Tensor, [0, 1, 2]);
     return { mean: Array.from(mean.dataSync()), variance: Array.from(variance.dataSync()) };
   });
@@ -20,13 +20,13 @@ function bnOutputMoments(model: tf.LayersModel, layerName: string, batch: tf.Ten
 
 test('every BatchNorm layer normalises its input on the calibration batch to mean 0, variance 1', () => {
   const model = buildTinyClassifier({ inputSize: 48, seed: 3 });
-  const batch = tf.randomUniform([6, 48, 48, 3], 0, 255, 'float32', 11) as tf.Tensor4D;
+  const batch = tf.randomUniform<tf.Rank.R4>([6, 48, 48, 3], 0, 255, 'float32', 11);
   const bnLayers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name);
   // Uncalibrated (moving statistics 0 and 1) the outputs are far from standardised.
   const before = bnOutputMoments(model, bnLayers[0]!, batch);
   assert.ok(
     before.variance.some((v) => Math.abs(v - 1) > 0.2),
-    `variance before: ${before.variance}`,
+    `variance before: ${before.variance.join(',')}`,
   );
 
   const tensorsBefore = tf.memory().numTensors;
@@ -45,7 +45,7 @@ test('every BatchNorm layer normalises its input on the calibration batch to mea
 
 test('stops after the named layer and leaves the later ones as they were', () => {
   const model = buildTinyClassifier({ inputSize: 32, seed: 4 });
-  const batch = tf.randomUniform([4, 32, 32, 3], 0, 255, 'float32', 12) as tf.Tensor4D;
+  const batch = tf.randomUniform<tf.Rank.R4>([4, 32, 32, 3], 0, 255, 'float32', 12);
   const last = model.getLayer('block_2_bn');
   const untouched = last.getWeights().map((w) => Array.from(w.dataSync()));
   assert.equal(calibrateBatchNorm(model, batch, 'block_1_bn'), 2);

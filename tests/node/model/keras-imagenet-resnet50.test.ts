@@ -37,7 +37,7 @@ function fundusLike(size: number, count: number, seed: number): tf.Tensor4D {
     const r2 = tf.add(tf.square(coords).reshape([size, 1]), tf.square(coords).reshape([1, size]));
     const disc = tf.cast(tf.less(r2, 0.85), 'float32').reshape([1, size, size, 1]);
     const texture = tf.randomUniform([count, size, size, 3], 20, 230, 'float32', seed);
-    return tf.mul(texture, disc) as tf.Tensor4D;
+    return tf.mul<tf.Tensor4D>(texture, disc);
   });
 }
 

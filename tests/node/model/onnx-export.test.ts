@@ -100,7 +100,7 @@ test('ResNet50 at 64 px with random BatchNorm statistics: onnxruntime matches TF
   loaded.dispose();
   assert.deepEqual(argmaxRows(onnx, 5), argmaxRows(tfjs, 5));
   assert.ok(maxAbsDiff(onnx, tfjs) < 1e-4, `max |Δp| ${maxAbsDiff(onnx, tfjs)}`);
-  assert.ok(Math.max(...tfjs) - Math.min(...tfjs) > 0.01, `outputs too flat to compare: ${tfjs}`);
+  assert.ok(Math.max(...tfjs) - Math.min(...tfjs) > 0.01, `outputs too flat to compare: ${tfjs.join(',')}`);
 });
 
 test('a weight beyond float16 (an ImageNet-scale conv1 BatchNorm variance) stays float32 in the store, and both runtimes agree', async () => {

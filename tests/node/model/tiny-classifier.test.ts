@@ -39,7 +39,7 @@ test('the normalisation layer computes (x/255 − mean)/std per channel', () => 
   const model = buildTinyClassifier({ inputSize: 32 });
   const normalize = tf.model({
     inputs: model.inputs,
-    outputs: model.getLayer(IMAGENET_NORMALIZATION_LAYER).output as tf.SymbolicTensor,
+    outputs: model.getLayer(IMAGENET_NORMALIZATION_LAYER).output,
   });
   const pixels = tf.randomUniform([1, 32, 32, 3], 0, 255, 'float32', 9);
   const [input, output] = [pixels.dataSync(), (normalize.predict(pixels) as tf.Tensor).dataSync()];

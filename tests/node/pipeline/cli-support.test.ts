@@ -154,12 +154,14 @@ describe('runCli', () => {
     );
     assert.deepEqual(
       await outcome(async () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the CLI must also report a thrown non-Error
         throw 'a string';
       }),
       { exitCode: EXIT_FAILURE, errors: ['error: a string'] },
     );
     assert.deepEqual(
       await outcome(async () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the CLI must also report a thrown non-Error
         throw null;
       }),
       { exitCode: EXIT_FAILURE, errors: ['error: null'] },

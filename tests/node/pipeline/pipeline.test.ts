@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { ModelManifest } from '../../../src/shared/model-manifest.js';
+import type { ModelDescription, ModelManifest } from '../../../src/shared/model-manifest.js';
+import type { PriorShiftRecord } from '../../../src/pipeline/cli/adjust-prior.js';
+import type { EvaluationReport } from '../../../src/pipeline/evaluate/report.js';
 import { readTfjsModelFiles } from '../../../src/pipeline/export/tfjs-files.js';
 import { readFloat32Source } from '../../../src/pipeline/parity/float32-source.js';
 import type { ParityReport } from '../../../src/pipeline/parity/run-parity.js';
-import { FP32_CONVERTED_BY } from '../../../src/pipeline/train/run-training.js';
+import { FP32_CONVERTED_BY, type TrainingSummary } from '../../../src/pipeline/train/run-training.js';
 import { cli, tempDir } from './support/cli.js';
 
 const STEPS = [
@@ -192,12 +194,14 @@ describe('pipeline CLI: tiny end-to-end run', () => {
       assert.match(resumed.out, /Pipeline complete/);
 
       const modelDir = join(models, 'tiny-dr');
-      const description = JSON.parse(await readFile(join(modelDir, 'model-info.json'), 'utf8'));
+      const description = JSON.parse(await readFile(join(modelDir, 'model-info.json'), 'utf8')) as ModelDescription;
       assert.deepEqual(
         [description.id, description.version, description.name, description.trainingData, description.demo],
         ['tiny-dr', '4', 'Tiny DR grader (synthetic demo)', 'synthetic', true],
       );
-      const evaluation = JSON.parse(await readFile(join(modelDir, 'evaluation', 'evaluation.json'), 'utf8'));
+      const evaluation = JSON.parse(
+        await readFile(join(modelDir, 'evaluation', 'evaluation.json'), 'utf8'),
+      ) as EvaluationReport;
       assert.equal(evaluation.examples, 12);
       const manifest = JSON.parse(await readFile(join(models, 'manifest.json'), 'utf8')) as ModelManifest;
       assert.deepEqual(
@@ -208,7 +212,9 @@ describe('pipeline CLI: tiny end-to-end run', () => {
       assert.equal(parity.data.images, 12);
       assert.equal(parity.float32Source?.status, 'compared');
       assert.equal(parity.comparisons[0]!.top1Agreement, 1);
-      const summary = JSON.parse(await readFile(join(modelDir, 'training', 'training-summary.json'), 'utf8'));
+      const summary = JSON.parse(
+        await readFile(join(modelDir, 'training', 'training-summary.json'), 'utf8'),
+      ) as TrainingSummary & { priorShift: PriorShiftRecord };
       assert.equal(summary.priorShift.trials.length, 21, 'strengths 0, 0.05, …, 1 tried');
       // Stage B learned from data-extra's images too (4 × --count), validated on the split alone.
       assert.equal(summary.data.extraTrain, 160);
@@ -218,7 +224,7 @@ describe('pipeline CLI: tiny end-to-end run', () => {
       // Stage A2 trained at its own resolution, from stage A's float32 weights.
       const refined = JSON.parse(
         await readFile(join(work, 'checkpoints', 'stage-a2-model', 'training', 'training-summary.json'), 'utf8'),
-      );
+      ) as TrainingSummary;
       assert.deepEqual(
         [refined.settings.resolution, refined.settings.epochs, refined.settings.learningRate],
         [48, 1, 1e-4],

@@ -19,7 +19,7 @@ describe('Adam', () => {
     const theirs = tf.variable(tf.tensor1d(start));
     const adam = new Adam({ learningRate: 0.05 });
     const reference = tf.train.adam(0.05, 0.9, 0.999, 1e-7);
-    const loss = (x: tf.Variable) => () => tf.sum(tf.square(tf.sub(x, target))) as tf.Scalar;
+    const loss = (x: tf.Variable) => () => tf.sum<tf.Scalar>(tf.square(tf.sub(x, target)));
     for (let step = 0; step < 6; step++) {
       const { value, grads } = tf.variableGrads(loss(ours), [ours]);
       adam.apply(new Map([['x', ours]]), new Map([['x', grads[ours.name]!]]));

@@ -78,7 +78,7 @@ describe('auxiliary regression head', () => {
     const model = buildTinyClassifier({ inputSize: SIZE, seed: 3 });
     const head = new AuxiliaryHead(model, GAP_LAYER, WIDTH);
     const targets = toyTargets(trainImages, WIDTH);
-    const classWeights = tf.ones([5]) as tf.Tensor1D;
+    const classWeights = tf.ones<tf.Rank.R1>([5]);
     const batch = [4, 9, 0, 13, 21, 2, 7];
     const plain = await accumulateGradients({
       model,
@@ -142,7 +142,7 @@ describe('auxiliary regression head', () => {
     const head = new AuxiliaryHead(model, GAP_LAYER, WIDTH);
     const variables = new Map([...trainableVariables(model), ...head.variables]);
     const optimizer = new Adam({ learningRate: 3e-2 });
-    const classWeights = tf.ones([5]) as tf.Tensor1D;
+    const classWeights = tf.ones<tf.Rank.R1>([5]);
     const batch = Array.from({ length: 20 }, (_, i) => i);
     const auxiliary = { head, targets: toyTargets(trainImages, WIDTH), weight: 1 };
     const losses: number[] = [];
@@ -236,10 +236,10 @@ describe('auxiliary regression head', () => {
     assert.equal(result.stopReason, 'early-stopping');
     const valLosses = result.history.map((r) => r.valLoss);
     assert.equal(result.bestEpoch, valLosses.indexOf(Math.min(...valLosses)) + 1);
-    assert.equal(result.history.length, result.bestEpoch! + 2);
+    assert.equal(result.history.length, result.bestEpoch + 2);
     const combined = result.history.map((r) => r.valLoss + weight * r.valAuxLoss!);
     assert.ok(
-      combined.at(-1)! < combined[result.bestEpoch! - 1]!,
+      combined.at(-1)! < combined[result.bestEpoch - 1]!,
       `the combined loss improved (${combined.map((v) => v.toFixed(3)).join(' → ')}), the grade loss did not`,
     );
     o.model.dispose();

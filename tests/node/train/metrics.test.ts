@@ -142,7 +142,8 @@ describe('referable DR', () => {
     close(report.referable.rocAuc, 3.5 / 4);
     const ce = -(Math.log(0.75) + Math.log(0.5) + Math.log(0.5) + Math.log(0.125)) / 4;
     assert.ok(Math.abs(report.meanLoss - ce) < 1e-12);
-    assert.equal(JSON.parse(JSON.stringify(report)).perGrade[4].recall, null, 'NaN serialises as null');
+    const serialised = JSON.parse(JSON.stringify(report)) as { perGrade: Array<{ recall: number | null }> };
+    assert.equal(serialised.perGrade[4]!.recall, null, 'NaN serialises as null');
     // As the app refers: grade 2 (row 3) by its grade, grade 3 (row 4, graded Mild) by its probability,
     // and the Mild eye (row 2, P(ref) at the threshold) too.
     assert.deepEqual(report.referable.asTheAppRefers, {

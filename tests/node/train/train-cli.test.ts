@@ -6,12 +6,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { LESIONS_FILE, writeSyntheticDataset } from '../../../src/pipeline/data/synthetic/dataset.js';
-import { readTfjsModel } from '../../../src/pipeline/export/tfjs-files.js';
+import type { PriorShiftRecord } from '../../../src/pipeline/cli/adjust-prior.js';
+import type { EvaluationReport } from '../../../src/pipeline/evaluate/report.js';
+import { readTfjsModel, type TfjsModelJson } from '../../../src/pipeline/export/tfjs-files.js';
 import { saveLayersModel } from '../../../src/pipeline/export/tfjs-model-io.js';
 import { readFloat32Source } from '../../../src/pipeline/parity/float32-source.js';
 import { buildTinyClassifier } from '../../../src/pipeline/model/tiny-classifier.js';
+import type { TrainingSummary } from '../../../src/pipeline/train/run-training.js';
+import type { ModelDescription } from '../../../src/shared/model-manifest.js';
 
 const run = promisify(execFile);
+
+/** training-summary.json as adjust-prior rewrites it. */
+type PriorShiftedSummary = TrainingSummary & { priorShift: PriorShiftRecord };
 
 /** Runs a CLI with tsx; resolves with its exit code and output whatever the code. */
 async function cli(script: string, args: string[]): Promise<{ code: number; out: string }> {
@@ -60,7 +67,9 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     assert.equal(resumed.code, 0, resumed.out);
     assert.match(resumed.out, /resuming at epoch 1, step 1\/\d/);
     assert.match(resumed.out, /Finished \(max-epochs\)/);
-    const summary = JSON.parse(await readFile(join(dir, 'model', 'training', 'training-summary.json'), 'utf8'));
+    const summary = JSON.parse(
+      await readFile(join(dir, 'model', 'training', 'training-summary.json'), 'utf8'),
+    ) as TrainingSummary;
     assert.equal(summary.history.length, 2);
     assert.equal(summary.referralThreshold.chosenOn, 'validation');
 
@@ -75,13 +84,13 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
       join(dir, 'report'),
     ]);
     assert.equal(evaluated.code, 0, evaluated.out);
-    const report = JSON.parse(await readFile(join(dir, 'report', 'evaluation.json'), 'utf8'));
+    const report = JSON.parse(await readFile(join(dir, 'report', 'evaluation.json'), 'utf8')) as EvaluationReport;
     assert.equal(report.examples, 20);
     assert.equal(
       report.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0),
       20,
     );
-    assert.equal(report.referable.atValidationThreshold.threshold, summary.referralThreshold.threshold);
+    assert.equal(report.referable.atValidationThreshold!.threshold, summary.referralThreshold.threshold);
     for (const png of ['confusion-matrix.png', 'training-loss.png', 'training-accuracy.png']) {
       assert.ok((await stat(join(dir, 'report', png))).size > 1000, png);
     }
@@ -112,10 +121,14 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     ]);
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /Chosen strength [\d.]+: logit offsets/);
-    const summary = JSON.parse(await readFile(join(out, 'training', 'training-summary.json'), 'utf8'));
-    const original = JSON.parse(await readFile(join(model, 'training', 'training-summary.json'), 'utf8'));
+    const summary = JSON.parse(
+      await readFile(join(out, 'training', 'training-summary.json'), 'utf8'),
+    ) as PriorShiftedSummary;
+    const original = JSON.parse(
+      await readFile(join(model, 'training', 'training-summary.json'), 'utf8'),
+    ) as TrainingSummary;
     assert.equal(summary.description.version, '2');
-    const info = JSON.parse(await readFile(join(out, 'model-info.json'), 'utf8'));
+    const info = JSON.parse(await readFile(join(out, 'model-info.json'), 'utf8')) as ModelDescription;
     assert.equal(info.version, '2');
     // The app refers on the rechosen threshold; a split without referable eyes has none (NaN → null in JSON).
     const threshold = summary.referralThreshold.threshold;
@@ -123,7 +136,7 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     assert.deepEqual(summary.priorShift.before.validation, original.validation);
     const { strength, logitOffsets, trainingPrior, deploymentPrior } = summary.priorShift;
     logitOffsets.forEach((c: number, k: number) =>
-      assert.ok(Math.abs(c - strength * Math.log(deploymentPrior[k] / trainingPrior[k])) < 1e-9),
+      assert.ok(Math.abs(c - strength * Math.log(deploymentPrior[k]! / trainingPrior[k]!)) < 1e-9),
     );
     assert.equal(summary.referralThreshold.chosenOn, 'validation');
 
@@ -132,7 +145,7 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     for (const weight of after.weights) {
       const old = before.weights.find((w) => w.name === weight.name)!;
       const expected =
-        weight.name === 'predictions/bias' ? old.values.map((v, k) => Math.fround(v + logitOffsets[k])) : old.values;
+        weight.name === 'predictions/bias' ? old.values.map((v, k) => Math.fround(v + logitOffsets[k]!)) : old.values;
       assert.ok(
         weight.values.every((v, i) => Math.abs(v - expected[i]!) < 1e-6),
         weight.name,
@@ -180,11 +193,9 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     const run = await cli('train.ts', args);
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /Extra training data: 20 images from .*test \(training only\)/);
-    const [summary, plain] = await Promise.all(
-      [out, join(dir, 'model')].map(async (folder) =>
-        JSON.parse(await readFile(join(folder, 'training', 'training-summary.json'), 'utf8')),
-      ),
-    );
+    const summaryOf = async (folder: string) =>
+      JSON.parse(await readFile(join(folder, 'training', 'training-summary.json'), 'utf8')) as TrainingSummary;
+    const [summary, plain] = await Promise.all([summaryOf(out), summaryOf(join(dir, 'model'))]);
     assert.equal(summary.data.extraTrain, 20);
     assert.equal(summary.data.train, plain.data.train + 20);
     assert.equal(summary.data.validation, plain.data.validation);
@@ -256,17 +267,20 @@ describe('train and evaluate CLIs (tiny model, synthetic data)', () => {
     assert.match(run.out, /auxiliary lesion loss × 0\.5/);
     assert.match(run.out, /Auxiliary loss: 8 lesion counts/);
     assert.match(run.out, /epoch 1: loss \d+\.\d+ aux \d+\.\d+ acc .* val loss \d+\.\d+ val aux \d+\.\d+ val acc/);
-    const summary = JSON.parse(await readFile(join(out, 'training', 'training-summary.json'), 'utf8'));
-    assert.equal(summary.auxiliaryLesions.weight, 0.5);
-    assert.equal(summary.auxiliaryLesions.columns.length, 8);
-    assert.equal(typeof summary.history[0].valAuxLoss, 'number');
+    const summary = JSON.parse(
+      await readFile(join(out, 'training', 'training-summary.json'), 'utf8'),
+    ) as TrainingSummary;
+    assert.equal(summary.auxiliaryLesions!.weight, 0.5);
+    assert.equal(summary.auxiliaryLesions!.columns.length, 8);
+    assert.equal(typeof summary.history[0]!.valAuxLoss, 'number');
 
     // The product architecture as built for serving, saved the same way.
     const product = buildTinyClassifier({ seed: 1 });
     const reference = join(dir, 'reference');
     await saveLayersModel(product, reference, { form: 'fp32' });
     product.dispose();
-    const json = async (folder: string) => JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+    const json = async (folder: string) =>
+      JSON.parse(await readFile(join(folder, 'model.json'), 'utf8')) as TfjsModelJson;
     const expected = await json(reference);
     const names = (m: { weightsManifest: Array<{ weights: Array<{ name: string }> }> }) =>
       m.weightsManifest.flatMap((g) => g.weights.map((w) => w.name));

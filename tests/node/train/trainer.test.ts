@@ -70,7 +70,7 @@ describe('training loop', () => {
     const model = buildTinyClassifier({ inputSize: SIZE, seed: 3 });
     const variables = trainableVariables(model);
     const optimizer = new Adam({ learningRate: 1e-2 });
-    const classWeights = tf.ones([5]) as tf.Tensor1D;
+    const classWeights = tf.ones<tf.Rank.R1>([5]);
     const batch = Array.from({ length: 20 }, (_, i) => i);
     const losses: number[] = [];
     for (let step = 0; step < 8; step++) {
@@ -95,7 +95,7 @@ describe('training loop', () => {
     const model = buildTinyClassifier({ inputSize: SIZE, seed: 3 });
     const variables = trainableVariables(model);
     const optimizer = new Adam({ learningRate: 1e-3 });
-    const classWeights = tf.ones([5]) as tf.Tensor1D;
+    const classWeights = tf.ones<tf.Rank.R1>([5]);
     const counts: number[] = [];
     for (let step = 0; step < 4; step++) {
       await trainStep({
@@ -123,7 +123,7 @@ describe('training loop', () => {
       setBackboneTrainable(model, false);
       const before = snapshotWeights(model);
       const optimizer = new Adam({ learningRate: 1e-2 });
-      const classWeights = tf.ones([5]) as tf.Tensor1D;
+      const classWeights = tf.ones<tf.Rank.R1>([5]);
       await trainStep({
         model,
         optimizer,

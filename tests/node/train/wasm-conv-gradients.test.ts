@@ -112,10 +112,10 @@ describe('forward-conv gradient kernels on wasm', () => {
         const attrs = { strides: 2, pad: 'same', dataFormat: 'NCHW' } as const;
         const dx = tf
           .engine()
-          .runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor;
+          .runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy, filter: w }, { ...attrs, inputShape: x.shape });
         const dw = tf
           .engine()
-          .runKernel(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor;
+          .runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: w.shape });
         return [dx.dataSync() as Float32Array, dw.dataSync() as Float32Array];
       });
     const expected = await onBackend('cpu', run);
