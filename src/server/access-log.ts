@@ -12,16 +12,15 @@ export interface AccessLogEntry {
 }
 
 export interface ServerLogger {
-  access(entry: AccessLogEntry): void;
+  /** Absent: no access log, and no entries are even put together (`--quiet`). */
+  readonly access?: (entry: AccessLogEntry) => void;
   error(message: string, error: unknown): void;
 }
 
 /** Access lines on stdout (unless quiet), errors with their stack on stderr. */
 export function consoleLogger(options: { readonly quiet: boolean }): ServerLogger {
   return {
-    access(entry) {
-      if (!options.quiet) process.stdout.write(`${JSON.stringify(entry)}\n`);
-    },
+    ...(options.quiet ? {} : { access: (entry: AccessLogEntry) => process.stdout.write(`${JSON.stringify(entry)}\n`) }),
     error(message, error) {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', message, detail })}\n`);

@@ -20,21 +20,34 @@ export function negotiateEncoding<T extends { readonly coding: ContentCoding }>(
   acceptEncoding: string | undefined,
   variants: readonly T[],
 ): T | undefined {
-  if (acceptEncoding === undefined) return undefined;
-  const weights = parseAcceptEncoding(acceptEncoding);
-  const weightOf = (coding: ContentCoding): number =>
-    weights.get(coding) ?? (coding === 'gzip' ? weights.get('x-gzip') : undefined) ?? weights.get('*') ?? 0;
-
+  if (acceptEncoding === undefined || variants.length === 0) return undefined;
+  const weights = codingWeights(acceptEncoding);
   let best: T | undefined;
   let bestWeight = 0;
   for (const variant of variants) {
-    const weight = weightOf(variant.coding);
+    const weight = weights[variant.coding];
     if (weight > bestWeight) {
       best = variant;
       bestWeight = weight;
     }
   }
   return best;
+}
+
+// Browsers send a handful of distinct Accept-Encoding values, each on nearly every request: parse
+// each once. Bounded, so a client inventing a new value per request costs a re-parse, not memory.
+const WEIGHTS_MEMO_MAX = 64;
+const weightsMemo = new Map<string, Readonly<Record<ContentCoding, number>>>();
+
+function codingWeights(acceptEncoding: string): Readonly<Record<ContentCoding, number>> {
+  const memo = weightsMemo.get(acceptEncoding);
+  if (memo !== undefined) return memo;
+  const weights = parseAcceptEncoding(acceptEncoding);
+  const star = weights.get('*') ?? 0;
+  const result = { br: weights.get('br') ?? star, gzip: weights.get('gzip') ?? weights.get('x-gzip') ?? star };
+  if (weightsMemo.size >= WEIGHTS_MEMO_MAX) weightsMemo.clear();
+  weightsMemo.set(acceptEncoding, result);
+  return result;
 }
 
 /** coding → q. A malformed q counts as 0: never send a coding the client may not decode. */

@@ -78,7 +78,7 @@ function endWithStatus(
   // Destroying at once could reset the connection before the client has read the reply.
   const linger = setTimeout(() => socket.destroy(), lingerMs);
   socket.once('close', () => clearTimeout(linger));
-  logger.access({
+  logger.access?.({
     time: new Date().toISOString(),
     remote: (socket instanceof Socket ? socket.remoteAddress : undefined) ?? '-',
     method,

@@ -3,12 +3,14 @@ import { performance } from 'node:perf_hooks';
 import type { AccessLogEntry, ServerLogger } from './access-log.js';
 import { isVariantFileName } from './content-encoding.js';
 import { sendStatus, type Exchange } from './exchange.js';
+import { buildFileTable, type FileTable } from './file-table.js';
 import { sendHealth, type HealthReport } from './health.js';
 import type { ServerLimits } from './options.js';
 import { parseRequestPath } from './request-path.js';
 import { sendNotFound, serveFile } from './serve-file.js';
 
 export interface HandlerContext {
+  /** Real path of the folder served; walked once, when the handler is created (see file-table.ts). */
   readonly rootReal: string;
   readonly limits: ServerLimits;
   /** Whether `*.map` files are served (StaticServerOptions.sourceMaps). */
@@ -32,14 +34,23 @@ const SOURCE_MAP_NAME = /\.map$/i;
 export type StaticRequestListener = (req: IncomingMessage, res: ServerResponse, expectationFailed?: boolean) => void;
 
 export function createRequestHandler(context: HandlerContext): StaticRequestListener {
+  const table = buildFileTable(context.rootReal, context.baseHeaders);
   return (req, res, expectationFailed = false) => {
-    const started = performance.now();
-    const exchange: Exchange = { req, res, bodyBytes: 0 };
-    for (const [name, value] of Object.entries(context.baseHeaders)) res.setHeader(name, value);
-    if (context.isClosing()) res.setHeader('Connection', 'close');
-    res.once('close', () => context.logger.access(accessEntry(exchange, started)));
+    // The base headers go out with each response's own (see responseHeaders), not by setHeader here.
+    const exchange: Exchange = {
+      req,
+      res,
+      baseHeaders: context.baseHeaders,
+      closing: context.isClosing(),
+      bodyBytes: 0,
+    };
+    const { access } = context.logger;
+    if (access !== undefined) {
+      const started = performance.now();
+      res.once('close', () => access(accessEntry(exchange, started)));
+    }
 
-    route(exchange, context, expectationFailed).catch((error: unknown) => {
+    route(exchange, context, table, expectationFailed).catch((error: unknown) => {
       context.logger.error(`${req.method ?? '?'} ${req.url ?? '?'} failed`, error);
       if (res.headersSent) res.destroy();
       else sendStatus(exchange, 500);
@@ -47,7 +58,12 @@ export function createRequestHandler(context: HandlerContext): StaticRequestList
   };
 }
 
-async function route(exchange: Exchange, context: HandlerContext, expectationFailed: boolean): Promise<void> {
+async function route(
+  exchange: Exchange,
+  context: HandlerContext,
+  table: FileTable,
+  expectationFailed: boolean,
+): Promise<void> {
   const { req } = exchange;
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400. Node would send that itself, without
   // our headers (see requireHostHeader), and close the connection, as this does.
@@ -67,17 +83,17 @@ async function route(exchange: Exchange, context: HandlerContext, expectationFai
 
   const path = parseRequestPath(target);
   if (path.kind === 'refused') {
-    return path.status === 404 ? sendNotFound(exchange, context.rootReal) : sendStatus(exchange, path.status);
+    return path.status === 404 ? sendNotFound(exchange, table) : sendStatus(exchange, path.status);
   }
   const { segments } = path;
   if (segments.length === 1 && segments[0] === 'healthz') return sendHealth(exchange, context.health());
   const name = segments[segments.length - 1] ?? '';
   // `/x.js.br` is an encoding of /x.js, not a resource: 404 rather than bytes of the wrong type.
-  if (isVariantFileName(name)) return sendNotFound(exchange, context.rootReal);
+  if (isVariantFileName(name)) return sendNotFound(exchange, table);
   // Source maps, unless asked for: as if they were not there. By name, case-insensitively, so a
   // case-insensitive file system cannot be asked for `X.JS.MAP` instead.
-  if (!context.sourceMaps && SOURCE_MAP_NAME.test(name)) return sendNotFound(exchange, context.rootReal);
-  return serveFile(exchange, context.rootReal, segments);
+  if (!context.sourceMaps && SOURCE_MAP_NAME.test(name)) return sendNotFound(exchange, table);
+  return serveFile(exchange, table, segments.join('/'));
 }
 
 function carriesBody(req: IncomingMessage): boolean {

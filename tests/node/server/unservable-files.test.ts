@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccessLogEntry } from '../../../src/server/access-log.js';
-import { openServableFile } from '../../../src/server/file-resolver.js';
+import { buildFileTable } from '../../../src/server/file-table.js';
+import { openRepresentation } from '../../../src/server/open-file.js';
 import { startCli, type CliUser } from './support/cli-process.js';
 import { createFixtureRoot, type FixtureRoot } from './support/fixture-root.js';
 import { request } from './support/http-client.js';
@@ -32,6 +33,7 @@ describe('unservable directory entries: 404 like a missing file', () => {
     fixture = await createFixtureRoot();
     const { root } = fixture;
     await writeFile(join(root, 'app.js'), APP_JS);
+    await writeFile(join(root, 'swapped.txt'), 'a regular file at start-up');
     hasFifo = spawnSync('mkfifo', [join(root, 'pipe.txt'), join(root, 'app.js.gz')]).status === 0;
     await symlink(join(root, 'gone.txt'), join(root, 'dangling.txt'));
     await symlink(join(root, 'gone.js.br'), join(root, 'app.js.br'));
@@ -64,13 +66,17 @@ describe('unservable directory entries: 404 like a missing file', () => {
     );
   });
 
-  test('opening a path that became a FIFO after it was resolved returns at once, refused', async (t) => {
-    if (!hasFifo) return t.skip('mkfifo unavailable');
-    const opened = await Promise.race([
-      openServableFile(join(fixture.root, 'pipe.txt')),
-      sleep(2000, 'blocked' as const),
-    ]);
-    assert.equal(opened, undefined);
+  test('a file swapped for a FIFO after start-up: opening it returns at once, refused, and the request is a 404', async (t) => {
+    const entry = buildFileTable(running.server.root).get('swapped.txt');
+    assert.ok(entry, 'a regular file at start-up is in the table');
+    await unlink(join(fixture.root, 'swapped.txt'));
+    if (spawnSync('mkfifo', [join(fixture.root, 'swapped.txt')]).status !== 0) return t.skip('mkfifo unavailable');
+    const opened = await Promise.race([openRepresentation(entry.identity), sleep(2000, 'blocked' as const)]);
+    assert.deepEqual(opened, { kind: 'missing' });
+    const response = await Promise.race([request(running.port, '/swapped.txt'), sleep(2000, 'blocked' as const)]);
+    assert.notEqual(response, 'blocked');
+    assert.equal(typeof response === 'string' ? 0 : response.status, 404);
+    assert.deepEqual(running.errors, []);
   });
 
   test('a precompressed variant that is a dangling symlink or a FIFO is skipped: identity is served', async () => {
