@@ -91,10 +91,20 @@ export class FgStatusPanel extends LitElement {
 
   private renderOffline() {
     const offline = this.offline;
+    const precache = offline?.precache;
     let body;
     if (!offline?.supported) body = html`<p>This browser cannot keep the app for offline use.</p>`;
     else if (offline.error) body = html`<p class="notice error">${offline.error}</p>`;
-    else if (offline.readyOffline) body = html`<p class="notice ok" data-ready-offline>Ready to work offline.</p>`;
+    else if (precache && precache.missing > 0) {
+      const next = offline.repairing
+        ? ' — repairing.'
+        : this.online
+          ? '. It is repaired on the next reload.'
+          : '. It is repaired when the network is back.';
+      body = html`<p class="notice ${offline.repairing ? 'warning' : 'error'}" data-offline-incomplete>
+        Offline copy incomplete: ${precache.missing} of ${precache.total} files missing${next}
+      </p>`;
+    } else if (offline.readyOffline) body = html`<p class="notice ok" data-ready-offline>Ready to work offline.</p>`;
     else body = html`<p>Saving the app on this device for offline use…</p>`;
     return html`<section class="card" aria-labelledby="offline-heading">
       <h3 id="offline-heading">Offline use</h3>
@@ -103,17 +113,29 @@ export class FgStatusPanel extends LitElement {
         Network: ${this.online ? 'online' : 'offline'}. App version
         ${this.appVersion}${offline?.workerVersion ? html`, offline copy ${offline.workerVersion}` : nothing}.
       </p>
-      ${
-        offline?.updateAvailable
-          ? html`<div class="row notice warning" role="status">
-              <span>An update is available.</span>
-              <button type="button" class="primary" @click=${() => this.emit('fg-apply-update')}>
-                Reload to update
-              </button>
-            </div>`
-          : nothing
-      }
+      ${this.renderUpdate()}
     </section>`;
+  }
+
+  private renderUpdate() {
+    const offline = this.offline;
+    if (offline?.updating)
+      return html`<div class="row notice warning" role="status">
+        <span>Updating: reloading into the new version…</span>
+      </div>`;
+    if (offline?.updateApplied)
+      return html`<div class="row notice warning" role="status">
+        <span>A new version has taken over; this page still runs the previous one.</span>
+        <button type="button" class="primary" @click=${() => this.emit('fg-apply-update')}>
+          Reload to finish the update
+        </button>
+      </div>`;
+    if (offline?.updateAvailable)
+      return html`<div class="row notice warning" role="status">
+        <span>An update is available.</span>
+        <button type="button" class="primary" @click=${() => this.emit('fg-apply-update')}>Reload to update</button>
+      </div>`;
+    return nothing;
   }
 
   private renderStorage() {

@@ -70,30 +70,54 @@ export class FgStatusSummary extends LitElement {
     }
   }
 
+  private offlineChip() {
+    const offline = this.offline;
+    if (!offline?.supported) return nothing;
+    const precache = offline.precache;
+    let text: string;
+    let tone: '' | 'ok' | 'bad';
+    if (precache && precache.missing > 0) {
+      // Honest about what is really stored: the header never says "Ready offline" over a gap.
+      text = `Offline copy incomplete: ${precache.missing} of ${precache.total} files missing${offline.repairing ? ' — repairing' : ''}`;
+      tone = offline.repairing ? '' : 'bad';
+    } else if (offline.readyOffline) {
+      text = 'Ready offline';
+      tone = 'ok';
+    } else {
+      text = 'Not yet offline';
+      tone = offline.error ? 'bad' : '';
+    }
+    return html`<span class="chip" data-chip="offline"><span class="dot ${tone}"></span>${text}</span>`;
+  }
+
+  private updateButton() {
+    const offline = this.offline;
+    if (!offline) return nothing;
+    const label = offline.updating
+      ? 'Updating…'
+      : offline.updateApplied
+        ? 'Reload to finish the update'
+        : offline.updateAvailable
+          ? 'Update available — reload'
+          : null;
+    if (!label) return nothing;
+    return html`<button
+      type="button"
+      data-update
+      ?disabled=${Boolean(offline.updating)}
+      @click=${() => this.dispatchEvent(new CustomEvent('fg-apply-update', { bubbles: true, composed: true }))}
+    >
+      ${label}
+    </button>`;
+  }
+
   override render() {
     const model = this.modelText();
-    const offline = this.offline;
     return html`
       <span class="chip" data-chip="model"><span class="dot ${model.tone}"></span>${model.text}</span>
-      ${
-        offline?.supported
-          ? html`<span class="chip" data-chip="offline">
-              <span class="dot ${offline.readyOffline ? 'ok' : offline.error ? 'bad' : ''}"></span
-              >${offline.readyOffline ? 'Ready offline' : 'Not yet offline'}
-            </span>`
-          : nothing
-      }
+      ${this.offlineChip()}
       ${this.online ? nothing : html`<span class="chip" data-chip="network"><span class="dot bad"></span>No network</span>`}
-      ${
-        offline?.updateAvailable
-          ? html`<button
-              type="button"
-              @click=${() => this.dispatchEvent(new CustomEvent('fg-apply-update', { bubbles: true, composed: true }))}
-            >
-              Update available — reload
-            </button>`
-          : nothing
-      }
+      ${this.updateButton()}
     `;
   }
 }
