@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Production build: bundles the page, the inference worker and the service worker with esbuild,
+// Production build: bundles the page, the workers (inference, ONNX Runtime, bench, service worker) with esbuild,
 // copies static files, runtime wasm and models into dist/, injects the precache manifest, precompresses,
 // and prints a size report. Written as a list of steps; each step is a small function. Any failure exits 1.
 import { createHash } from 'node:crypto';
@@ -23,6 +23,8 @@ const pages = [
 ];
 const workers = [
   { entry: 'workers/inference.worker.ts', name: 'inference.worker' },
+  // Started by the inference worker (a nested worker): its URL reaches it in InitParams.ortWorkerUrl.
+  { entry: 'workers/ort.worker.ts', name: 'ort.worker' },
   { entry: 'workers/bench.worker.ts', name: 'bench.worker' },
 ];
 /** Static files that get a content hash in their name (the HTML refers to them by placeholder). */
@@ -78,7 +80,10 @@ async function bundle(entries, options) {
 const buildWorkers = () => bundle(workers);
 
 function buildPages(workerUrls) {
-  const config = { ...buildConfig(workerUrls['inference.worker']), benchWorkerUrl: workerUrls['bench.worker'] };
+  const config = {
+    ...buildConfig(workerUrls['inference.worker'], workerUrls['ort.worker']),
+    benchWorkerUrl: workerUrls['bench.worker'],
+  };
   const define = { __BUILD_CONFIG__: JSON.stringify(config) };
   return bundle(pages, { define, splitting: true });
 }
@@ -140,13 +145,30 @@ async function deriveModels() {
 }
 
 async function buildServiceWorker() {
+  // The service worker keeps its own copy of the offline page: Cache Storage (the precached one) can be
+  // cleared under it, its script cannot (docs/offline.md).
+  const offlineHtml = await readFile(join('static', 'offline.html'), 'utf8');
   await esbuild.build({
     ...browserBundleOptions,
     entryPoints: ['workers/sw.ts'],
     outfile: join(DIST, 'sw.js'),
     format: 'iife',
     minify: true,
-    define: { __APP_VERSION__: JSON.stringify(appVersion) },
+    define: { __APP_VERSION__: JSON.stringify(appVersion), __OFFLINE_HTML__: JSON.stringify(offlineHtml) },
+  });
+  // Each entry's sha256 as `integrity`: the install, Workbox's network fallback and the service worker's
+  // repair of a deleted offline copy then store only the bytes of this build (a file replaced by a later
+  // deploy is refused), and Workbox puts a missing file back when it is fetched.
+  const withIntegrity = async (entries) => ({
+    manifest: await Promise.all(
+      entries.map(async (entry) => ({
+        ...entry,
+        integrity: `sha256-${createHash('sha256')
+          .update(await readFile(join(DIST, decodeURIComponent(entry.url))))
+          .digest('base64')}`,
+      })),
+    ),
+    warnings: [],
   });
   const { count, size, warnings } = await injectManifest({
     swSrc: join(DIST, 'sw.js'),
@@ -157,6 +179,7 @@ async function buildServiceWorker() {
     dontCacheBustURLsMatching: immutableUrl,
     // The runtimes' wasm (up to 28 MB) and model shards must be precached for airplane mode.
     maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+    manifestTransforms: [withIntegrity],
   });
   if (warnings.length) throw new Error(`workbox: ${warnings.join('; ')}`);
   return { count, size };

@@ -18,8 +18,11 @@ const WORKER_URL = '/__bundle/inference.worker.js';
  * the tests that check it answers no test-only request.
  */
 const PRODUCTION_WORKER_URL = '/__bundle/inference.production.worker.js';
+/** The ONNX Runtime worker the inference worker starts: its test build too (workers/testing/ort-test.worker.ts). */
+const ORT_WORKER_URL = '/__bundle/ort.worker.js';
 const bundledOnRequest = {
   [WORKER_URL]: 'workers/testing/inference-test.worker.ts',
+  [ORT_WORKER_URL]: 'workers/testing/ort-test.worker.ts',
   [PRODUCTION_WORKER_URL]: 'workers/inference.worker.ts',
   '/__bundle/bench.worker.js': 'workers/bench.worker.ts',
 };
@@ -31,7 +34,7 @@ async function bundleToString(entry) {
     write: false,
     outdir: 'build/wtr',
     sourcemap: 'inline',
-    define: { __BUILD_CONFIG__: JSON.stringify(buildConfig(WORKER_URL)) },
+    define: { __BUILD_CONFIG__: JSON.stringify(buildConfig(WORKER_URL, ORT_WORKER_URL)) },
   });
   return result.outputFiles.find((f) => f.path.endsWith('.js')).text;
 }

@@ -7,9 +7,13 @@ export interface VendorPackage {
 export const appVersion: string;
 export const vendorPackages: VendorPackage[];
 export function vendorUrl(name: string): string;
-export function buildConfig(inferenceWorkerUrl: string): {
+export function buildConfig(
+  inferenceWorkerUrl: string,
+  ortWorkerUrl: string,
+): {
   version: string;
   inferenceWorkerUrl: string;
+  ortWorkerUrl: string;
   tfjsWasmPath: string;
   ortWasmPath: string;
 };

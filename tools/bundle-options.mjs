@@ -35,10 +35,11 @@ export const vendorPackages = [
 export const vendorUrl = (name) => `/vendor/${vendorPackages.find((p) => p.name === name).folder}/`;
 
 /** The object src/app/build-config.ts reads. */
-export function buildConfig(inferenceWorkerUrl) {
+export function buildConfig(inferenceWorkerUrl, ortWorkerUrl) {
   return {
     version: appVersion,
     inferenceWorkerUrl,
+    ortWorkerUrl,
     tfjsWasmPath: vendorUrl('@tensorflow/tfjs-backend-wasm'),
     ortWasmPath: vendorUrl('onnxruntime-web'),
   };

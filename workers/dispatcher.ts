@@ -50,8 +50,9 @@ export function serialQueue(onError: (error: unknown) => void): (job: () => Prom
 }
 
 /**
- * Routes page requests to handlers, one at a time: the runtimes share one GPU device and one wasm heap,
- * and running requests in order keeps cancellation between stages meaningful.
+ * Routes requests to handlers, one at a time (the page's in the inference worker, the inference worker's
+ * in the ONNX Runtime worker): a request finds the models as the one before left them, and running
+ * requests in order keeps cancellation between stages meaningful.
  */
 export function createDispatcher<M extends AnyRequestMap = RequestMap>(
   handlers: Handlers<M>,

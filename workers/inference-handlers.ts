@@ -1,14 +1,16 @@
 /**
- * The inference worker's request handlers (src/shared/protocol.ts RequestMap) and the models they share.
+ * The inference worker's request handlers (src/shared/protocol.ts RequestMap) and the models they share;
+ * ORT runs in a worker of its own that this worker starts (workers/ort/ort-worker-host.ts).
  * Two entries register them: workers/inference.worker.ts (what ships) and, with the test-only requests
  * added, workers/testing/inference-test.worker.ts (what the browser tests run).
  */
-import { PROTOCOL_VERSION, type OrtBackend } from '../src/shared/protocol.js';
+import { PROTOCOL_VERSION } from '../src/shared/protocol.js';
 import type { Handlers } from './dispatcher.js';
 import { describeGpuEnvironment, webglRenderer } from './environment.js';
+import { KeptPhotos } from './grading/kept-photos.js';
 import { LoadedModels } from './grading/loaded-models.js';
 import { gradePhoto, inspectPhoto } from './grading/screen-photo.js';
-import { initOrt } from './runtimes/ort-runtime.js';
+import { OrtWorkerHost } from './ort/ort-worker-host.js';
 import { softwareRendererReason } from './runtimes/software-gpu.js';
 import { initTfjs } from './runtimes/tfjs-runtime.js';
 import { throwIfAborted, WorkerFailure } from './worker-failure.js';
@@ -17,10 +19,15 @@ export interface InferenceHandlers {
   handlers: Handlers;
   /** The models `init` set up; a `bad-request` failure before it. */
   loaded(): LoadedModels;
+  /** The photos `inspect` prepared, for `grade` (kept across `init`: they do not depend on a runtime). */
+  photos: KeptPhotos;
 }
 
 export function createInferenceHandlers(): InferenceHandlers {
   let models: LoadedModels | null = null;
+  /** ORT's worker: one for this worker's life (replaced when it dies, see OrtWorkerHost). */
+  let ortWorker: OrtWorkerHost | null = null;
+  const photos = new KeptPhotos();
 
   function loaded(): LoadedModels {
     if (!models) throw new WorkerFailure('bad-request', 'send "init" before using models');
@@ -36,7 +43,13 @@ export function createInferenceHandlers(): InferenceHandlers {
       // Automatic choice never picks a software GPU (SwiftShader, llvmpipe…): far slower than wasm.
       const webgpuSoftware = softwareRendererReason(webgpuAdapter);
       const webglSoftware = params.tfjs === 'auto' ? softwareRendererReason(webglRenderer()) : null;
-      const tfjs = await initTfjs(
+      if (ortWorker?.url !== params.ortWorkerUrl) {
+        ortWorker?.terminate();
+        ortWorker = new OrtWorkerHost(params.ortWorkerUrl);
+      }
+      // Both runtimes come up at once, ORT in its worker. ORT's progress is passed on after TF.js's
+      // init, so that the page hears of the backends tried in the same order as before.
+      const tfjsInit = initTfjs(
         {
           choice: params.tfjs,
           wasmPath: params.tfjsWasmPath,
@@ -45,8 +58,11 @@ export function createInferenceHandlers(): InferenceHandlers {
         },
         (backend) => progress({ stage: 'tfjs', backend }),
       );
-      throwIfAborted(signal);
-      const ort = await initOrt(
+      const tfjsTried = tfjsInit.then(
+        () => undefined,
+        () => undefined,
+      );
+      const ortInit = ortWorker.init(
         {
           choice: params.ort,
           wasmPath: params.ortWasmPath,
@@ -54,14 +70,16 @@ export function createInferenceHandlers(): InferenceHandlers {
           webgpuAvailable: environment.webgpu.available,
           webgpuSoftware,
         },
-        (backend) => progress({ stage: 'ort', backend }),
+        { signal, onProgress: ({ backend }) => void tfjsTried.then(() => progress({ stage: 'ort', backend })) },
       );
-      models = new LoadedModels({ tfjs: tfjs.backend, ort: ort.backend as OrtBackend | null });
+      const [tfjs, ort] = await Promise.all([tfjsInit, ortInit]);
+      throwIfAborted(signal);
+      models = new LoadedModels(tfjs.backend, ortWorker);
       return { protocolVersion: PROTOCOL_VERSION, tfjs, ort, environment };
     },
     'load-models': (params, context) => loaded().ensure(params, context),
-    inspect: (params, context) => inspectPhoto(params, context),
-    grade: (params, context) => gradePhoto(params, loaded(), context),
+    inspect: (params, context) => inspectPhoto(params, photos, context),
+    grade: (params, context) => gradePhoto(params, loaded(), photos, context),
   };
-  return { handlers, loaded };
+  return { handlers, loaded, photos };
 }

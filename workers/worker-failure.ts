@@ -1,5 +1,6 @@
 import type { FovVerdict } from '../src/shared/fov.js';
 import type { ErrorCode, RuntimeName, WorkerError } from '../src/shared/protocol.js';
+import { InferenceError } from '../src/shared/protocol.js';
 
 /** Thrown inside the worker to settle a request with a specific error code. */
 export class WorkerFailure extends Error {
@@ -16,7 +17,8 @@ export class WorkerFailure extends Error {
 }
 
 export function toWorkerError(error: unknown): WorkerError {
-  if (error instanceof WorkerFailure) {
+  // An InferenceError is the answer of a worker this one asked (its ONNX Runtime worker): passed on as it came.
+  if (error instanceof WorkerFailure || error instanceof InferenceError) {
     const { code, message, verdict, runtime } = error;
     return { code, message, ...(verdict ? { verdict } : {}), ...(runtime ? { runtime } : {}) };
   }

@@ -1,10 +1,11 @@
 import type { BackendChoices } from './backend-choice.js';
-import { InferenceClient, type RequestOptions } from './inference-client.js';
+import { buildConfig } from './build-config.js';
+import { InferenceClient, type RequestOptions } from '../../workers/inference-client.js';
 import type {
-  GradeParams,
   GradeResult,
   InitProgress,
   InitResult,
+  LoadModelsParams,
   ParamsOf,
   RequestMap,
   RequestType,
@@ -12,17 +13,28 @@ import type {
 } from '../shared/protocol.js';
 import { InferenceError, PROTOCOL_VERSION } from '../shared/protocol.js';
 
+/** A photo to grade with InferenceService.grade, beside the models to grade it with. */
+export interface GradeRequest extends LoadModelsParams {
+  /** The id `inspect` answered for this photo: graded from what the worker kept, sending no bytes. */
+  photoId?: string;
+  /** Longest side of the record's thumbnail, for when the bytes are sent. */
+  thumbnailMaxSide: number;
+}
+
 export interface InferenceServiceConfig {
   createWorker(): Worker;
   tfjsWasmPath: string;
   ortWasmPath: string;
+  /** The ONNX Runtime worker's script, which the inference worker starts; default: the build's. */
+  ortWorkerUrl?: string;
 }
 
 /**
  * The inference worker's lifetime on the page: start it with backend choices, restart it when the
- * choices change, and restart it once more when a runtime's GPU device was lost in a way the worker
- * cannot recover from in place (ORT's WebGPU run cut off mid-way), repeating the grading on wasm.
- * A worker that crashed (InferenceClient: 'worker-crashed') is replaced by a fresh one, with the same
+ * choices change, and restart it once more when the worker reports a runtime's GPU device lost in a
+ * way it cannot recover from in place ('device-lost'), repeating the grading on wasm. (ORT's WebGPU run
+ * cut off mid-way, the one such case, no longer reaches the page: the inference worker replaces its
+ * ONNX Runtime worker on wasm itself, workers/ort/ort-worker-host.ts.) A worker that crashed (InferenceClient: 'worker-crashed') is replaced by a fresh one, with the same
  * choices, when the next request comes; the requests it had in flight fail with that code.
  *
  * M is the request map the worker answers: RequestMap in the app; the browser tests pass the map
@@ -43,7 +55,12 @@ export class InferenceService<M extends RequestMap = RequestMap> {
     // Spoken to here with the production requests' own types, whatever test-only requests M adds.
     const client = new InferenceClient<RequestMap>(this.config.createWorker());
     this.client = client as unknown as InferenceClient<M>;
-    const params = { ...choices, tfjsWasmPath: this.config.tfjsWasmPath, ortWasmPath: this.config.ortWasmPath };
+    const params = {
+      ...choices,
+      tfjsWasmPath: this.config.tfjsWasmPath,
+      ortWasmPath: this.config.ortWasmPath,
+      ortWorkerUrl: this.config.ortWorkerUrl ?? buildConfig.ortWorkerUrl,
+    };
     const report = await client.request('init', params, onProgress ? { onProgress } : {});
     if (report.protocolVersion !== PROTOCOL_VERSION) {
       throw new InferenceError({
@@ -65,19 +82,30 @@ export class InferenceService<M extends RequestMap = RequestMap> {
   }
 
   /**
-   * Grades the photo `readImage` returns (its bytes are transferred, so it is read again for a retry).
-   * A 'device-lost' failure restarts the worker with that runtime on wasm and grades once more.
+   * Grades a photo: the one the worker kept under `photoId` when there is one, else (and when the worker
+   * no longer keeps it: 'photo-not-kept') the bytes `readImage` returns, transferred, so read again for
+   * each sending. A 'device-lost' failure restarts the worker with that runtime on wasm and grades once
+   * more, from the bytes (a new worker keeps no photo).
    */
   async grade(
     readImage: () => Promise<ArrayBuffer>,
-    params: Omit<GradeParams, 'image'>,
+    { photoId, thumbnailMaxSide, ...load }: GradeRequest,
     options: RequestOptions<'grade'> = {},
   ): Promise<GradeResult> {
     // The production requests' own types, whatever test-only requests M adds.
     const service = this as unknown as InferenceService;
-    const attempt = async () => {
+    const fromBytes = async () => {
       const image = await readImage();
-      return service.request('grade', { ...params, image }, { ...options, transfer: [image] });
+      return service.request('grade', { ...load, image, thumbnailMaxSide }, { ...options, transfer: [image] });
+    };
+    const attempt = async () => {
+      if (photoId === undefined) return fromBytes();
+      try {
+        return await service.request('grade', { ...load, photoId }, options);
+      } catch (error) {
+        if (!(error instanceof InferenceError && error.code === 'photo-not-kept')) throw error;
+        return fromBytes();
+      }
     };
     try {
       return await attempt();
@@ -85,7 +113,7 @@ export class InferenceService<M extends RequestMap = RequestMap> {
       if (!(error instanceof InferenceError && error.code === 'device-lost' && error.runtime)) throw error;
       const runtime = error.runtime;
       await this.start({ ...this.choices, [runtime]: 'wasm' });
-      const result = await attempt();
+      const result = await fromBytes();
       result.variants[runtime].fallback = `${error.message}; the worker was restarted with it on wasm`;
       return result;
     }

@@ -15,6 +15,8 @@ export function placeholderResult(entry: ModelManifestEntry): GradeResult {
     probabilities: [0.2, 0.2, 0.2, 0.2, 0.2],
     grade: 0,
     ms: 0,
+    startedAt: 0,
+    endedAt: 0,
   });
   return {
     image: { format: 'jpeg', sourceWidth: 1, sourceHeight: 1, width: 1, height: 1 },

@@ -23,9 +23,15 @@ export interface Preprocessed {
   readonly fov: FieldOfView;
 }
 
-/** Detect the field of view, crop the square around it and resize to `size` (INPUT_SIZE by default). */
-export function preprocessFundus(image: PixelImage, size: number = INPUT_SIZE): Preprocessed {
-  const fov = detectFieldOfView(image);
+/**
+ * Detect the field of view, crop the square around it and resize to `size` (INPUT_SIZE by default).
+ * `fov`: the field of view detectFieldOfView already found in this very image, not searched again.
+ */
+export function preprocessFundus(
+  image: PixelImage,
+  size: number = INPUT_SIZE,
+  fov: FieldOfView = detectFieldOfView(image),
+): Preprocessed {
   return { rgb: resampleRegion(image, fov.box, size, size), fov };
 }
 

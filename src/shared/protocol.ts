@@ -10,8 +10,8 @@ import type { Grade } from './grades.js';
 import type { ModelManifestEntry, WeightForm } from './model-manifest.js';
 import type { ScreeningOutcome } from './screening-outcome.js';
 
-/** 3: GradeResult carries the referral decision (outcome); the test-only requests left RequestMap. */
-export const PROTOCOL_VERSION = 3;
+/** 4: `inspect` keeps the photo under InspectResult.photoId; `grade` takes that id or the bytes ('photo-not-kept'). */
+export const PROTOCOL_VERSION = 4;
 
 export type RuntimeName = 'tfjs' | 'ort';
 export type TfjsBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'bad-image'
   | 'no-retina'
   | 'device-lost'
+  /** `grade` by a photo id the worker does not keep (evicted, or another worker's): send the bytes instead. */
+  | 'photo-not-kept'
   /** Page side only: the worker died (a script error, out of memory); a new one must be started. */
   | 'worker-crashed'
   | 'internal';
@@ -77,6 +79,11 @@ export interface InitParams {
   /** Folder URLs the runtimes load their .wasm (and ORT's .mjs) from; always same-origin. */
   tfjsWasmPath: string;
   ortWasmPath: string;
+  /**
+   * URL of the ONNX Runtime worker's script (same-origin, like the others): the inference worker starts
+   * it as a nested worker and runs ORT there, beside TF.js, so that both variants grade at once.
+   */
+  ortWorkerUrl: string;
   /** wasm threads for both runtimes; omitted = each runtime's default (about half the cores). */
   wasmThreads?: number;
 }
@@ -171,19 +178,38 @@ export interface InspectParams {
   image: ArrayBuffer;
   /** Longest side of the returned preview. */
   previewMaxSide: number;
+  /** Longest side of the JPEG thumbnail kept with the record (made now, kept for `grade`). */
+  thumbnailMaxSide: number;
 }
 
 export interface InspectResult {
+  /**
+   * What the worker prepared for grading (the models' 300×300 input, the thumbnail, the field of view) is
+   * kept under this id: `grade` it with GradeParams.photoId, without sending or decoding the photo again.
+   * The worker keeps a few photos, the least recently used going first, and loses them when it stops.
+   */
+  photoId: string;
   image: DecodedImageInfo;
   fov: FovReport;
   preview: RgbaPixels;
 }
 
-export interface GradeParams extends LoadModelsParams {
-  image: ArrayBuffer;
-  /** Longest side of the JPEG thumbnail kept with the record. */
-  thumbnailMaxSide: number;
-}
+/** The longest photo id `grade` accepts (the worker's ids are UUIDs, 36 characters). */
+export const MAX_PHOTO_ID_LENGTH = 64;
+
+/** What `grade` grades: exactly one of a kept photo's id and the file's bytes. */
+export type GradeSource =
+  /** A photo `inspect` kept; fails with 'photo-not-kept' when the worker no longer has it. */
+  | { photoId: string; image?: never; thumbnailMaxSide?: never }
+  /** The photo's bytes (transferred), decoded and prepared as `inspect` does. */
+  | {
+      image: ArrayBuffer;
+      /** Longest side of the JPEG thumbnail kept with the record. */
+      thumbnailMaxSide: number;
+      photoId?: never;
+    };
+
+export type GradeParams = LoadModelsParams & GradeSource;
 
 export type GradeStage = 'decode' | 'preprocess' | RuntimeName;
 export type GradeProgress = ModelLoadProgress | { stage: GradeStage };
@@ -197,6 +223,12 @@ export interface VariantResult {
   grade: Grade;
   /** Inference time: input tensor, run and read-back. */
   ms: number;
+  /**
+   * When that inference started and ended, in ms since the epoch (performance.timeOrigin +
+   * performance.now(), so comparable between workers): the two variants run at once, in two workers.
+   */
+  startedAt: number;
+  endedAt: number;
   /** Why the backend differs from the one brought up at start (e.g. the GPU device was lost). */
   fallback?: string;
 }
@@ -248,6 +280,10 @@ export interface GradeResult {
    * (screeningOutcome); the page shows and saves it and never decides again.
    */
   outcome: ScreeningOutcome;
+  /**
+   * Decoding, and finding the retina, cropping and making the thumbnail: done by `inspect` when the photo
+   * was graded by its id. totalMs: those two and this request's own time.
+   */
   timings: { decodeMs: number; preprocessMs: number; totalMs: number };
 }
 

@@ -1,6 +1,9 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/app/components/fg-app.js';
 import type { FgApp } from '../../src/app/components/fg-app.js';
+import type { InferenceService } from '../../src/app/inference-service.js';
+import type { TestingRequestMap } from '../../workers/testing/test-protocol.js';
+import type { ScreeningRecord } from '../../src/app/records/screening-record.js';
 import { drawnImage, fixture } from './worker-client.js';
 
 /** Follows a chain of selectors through nested shadow roots. */
@@ -8,6 +11,17 @@ function deep<T extends Element = HTMLElement>(root: Element, ...selectors: stri
   let node: Element | null = root;
   for (const selector of selectors) node = node?.shadowRoot?.querySelector(selector) ?? null;
   return node as T | null;
+}
+
+/** Counts reads of a chosen file's bytes (File.arrayBuffer is Blob's) until restored. */
+function countFileReads(): { count: () => number; restore: () => void } {
+  const arrayBuffer = Blob.prototype.arrayBuffer;
+  let reads = 0;
+  Blob.prototype.arrayBuffer = function (this: Blob) {
+    if (this instanceof File) reads++;
+    return arrayBuffer.call(this);
+  };
+  return { count: () => reads, restore: () => (Blob.prototype.arrayBuffer = arrayBuffer) };
 }
 
 describe('<fg-app>: a screening from photo to history', function () {
@@ -102,10 +116,16 @@ describe('<fg-app>: a screening from photo to history', function () {
     patient.value = 'P-0042';
     patient.dispatchEvent(new Event('input'));
     await waitUntil(() => !gradeButton(el).disabled, 'Grade enabled');
-    const saved = oneEvent(el, 'fg-screening-saved');
+    const saved = oneEvent<CustomEvent<ScreeningRecord>>(el, 'fg-screening-saved');
+    const reads = countFileReads();
     gradeButton(el).click();
     const { detail: record } = await saved;
+    reads.restore();
     expect(record.patientId).to.equal('P-0042');
+    expect(
+      reads.count(),
+      'the photo the worker kept from the preview was graded: the file was not read again',
+    ).to.equal(0);
 
     const result = deep(el, 'fg-grade-result')!;
     expect(deep(el, 'fg-grade-result', '[data-backend=tfjs]')!.textContent).to.equal('wasm');
@@ -134,7 +154,7 @@ describe('<fg-app>: a screening from photo to history', function () {
 
   it('says a file that is not an image cannot be read', async () => {
     const el = await mountApp();
-    await choosePhoto(el, new TextEncoder().encode('not a photo').buffer as ArrayBuffer, 'notes.txt', 'text/plain');
+    await choosePhoto(el, new TextEncoder().encode('not a photo').buffer, 'notes.txt', 'text/plain');
     expect(deep(el, '[data-photo-error]')!.textContent).to.contain('JPEG, PNG or WebP');
     expect(gradeButton(el).disabled).to.equal(true);
   });
@@ -156,7 +176,7 @@ describe('<fg-app>: a screening from photo to history', function () {
       IDBObjectStore.prototype.put = put;
     }
     expect(deep(el, 'fg-grade-result', '[role=alert]')!.textContent).to.contain('no storage left');
-    expect(deep(el, 'fg-grade-result', '[data-grade]')).to.exist;
+    expect(deep(el, 'fg-grade-result', '[data-grade]')).to.not.equal(null);
     expect(await historyCount(el)).to.equal(before);
   });
 
@@ -181,7 +201,26 @@ describe('<fg-app>: a screening from photo to history', function () {
     }
     expect(downloads[0]!.name).to.match(/^fundus-screenings-\d{4}-\d\d-\d\d\.csv$/);
     expect(await downloads[0]!.text).to.contain('P-0042');
-    expect(JSON.parse(await downloads[1]!.text).screenings[0].patientId).to.equal('P-0042');
+    expect(
+      (JSON.parse(await downloads[1]!.text) as { screenings: Array<{ patientId: string }> }).screenings[0]!.patientId,
+    ).to.equal('P-0042');
+  });
+
+  it('grades from the file when the worker no longer keeps the photo it previewed', async () => {
+    const el = await mountApp();
+    deep(el, '#tab-screen')!.click();
+    await choosePhoto(el, await fixture('fundus.jpeg'), 'fundus.jpeg');
+    await waitUntil(() => !gradeButton(el).disabled, 'Grade enabled');
+    // What a worker restarted since the preview would have: no kept photo.
+    const service = (el as unknown as { service: InferenceService<TestingRequestMap> }).service;
+    expect(await service.request('forget-photos', {})).to.deep.equal({ forgotten: 1 });
+    const saved = oneEvent<CustomEvent<ScreeningRecord>>(el, 'fg-screening-saved');
+    const reads = countFileReads();
+    gradeButton(el).click();
+    await saved;
+    reads.restore();
+    expect(reads.count(), 'the file read once, for the worker that lost the photo').to.equal(1);
+    expect(deep(el, 'fg-grade-result', '[data-grade]')).to.not.equal(null);
   });
 
   it('moves between views with the arrow keys', async () => {

@@ -5,6 +5,7 @@ import {
   fixture,
   gradeParams,
   initWorker,
+  inspectParams,
   rejectionOf,
   redDisc,
   tinyModels,
@@ -14,8 +15,7 @@ import {
 describe('photos the worker must refuse or handle', () => {
   let client: TestClient;
   let models: ModelPair;
-  const inspect = (image: ArrayBuffer) =>
-    client.request('inspect', { image, previewMaxSide: 256 }, { transfer: [image] });
+  const inspect = (image: ArrayBuffer) => client.request('inspect', inspectParams(image, 256), { transfer: [image] });
   const grade = (image: ArrayBuffer) => client.request('grade', gradeParams(image, models), { transfer: [image] });
 
   before(async () => {
@@ -25,9 +25,7 @@ describe('photos the worker must refuse or handle', () => {
   after(() => client.terminate());
 
   it('says a file that is not an image is not a photo it can read', async () => {
-    const error = await rejectionOf(
-      grade(new TextEncoder().encode('patient notes, not a photo').buffer as ArrayBuffer),
-    );
+    const error = await rejectionOf(grade(new TextEncoder().encode('patient notes, not a photo').buffer));
     expect(error.code).to.equal('bad-image');
     expect(error.message).to.contain('JPEG, PNG or WebP');
   });

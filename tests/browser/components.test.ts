@@ -56,7 +56,10 @@ describe('<fg-backend-status>', () => {
 describe('<fg-app>', () => {
   it('starts the worker and shows the backends it reports', async () => {
     const el = document.createElement('fg-app');
-    const ready = oneEvent(el, 'fg-runtimes-ready');
+    const ready = oneEvent<CustomEvent<{ tfjs: { backend: string | null }; ort: { backend: string | null } }>>(
+      el,
+      'fg-runtimes-ready',
+    );
     document.body.append(el);
     try {
       const { detail } = await ready;

@@ -138,7 +138,14 @@ describe('the dispatcher (worker side of the protocol)', () => {
   it('answers a test-only request with bad-request when only the production handlers are registered', async () => {
     const { port, settled } = recordingPort();
     const dispatch = createDispatcher(productionHandlers, port);
-    const testOnly: (keyof TestRequestMap)[] = ['memory', 'unload-models', 'simulate-device-loss'];
+    const testOnly: (keyof TestRequestMap)[] = [
+      'memory',
+      'unload-models',
+      'simulate-device-loss',
+      'crash-ort-worker',
+      'photo-stats',
+      'forget-photos',
+    ];
     testOnly.forEach((type, i) => dispatch(request(i + 1, type)));
     for (const [i] of testOnly.entries()) {
       expect(await settled(i + 1)).to.deep.equal({
@@ -158,6 +165,9 @@ describe('the dispatcher (worker side of the protocol)', () => {
       }),
       'unload-models': async () => ({ released: 2 }),
       'simulate-device-loss': async () => ({ backend: 'wasm', armed: false }),
+      'crash-ort-worker': async () => ({ error: { code: 'worker-crashed', message: 'crashed on purpose' } }),
+      'photo-stats': async () => ({ kept: 0, decodes: 0 }),
+      'forget-photos': async () => ({ forgotten: 0 }),
     };
     const all: Handlers<RequestMap & TestRequestMap> = { ...productionHandlers, ...testHandlers };
     const dispatch = createDispatcher(all, port);

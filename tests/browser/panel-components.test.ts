@@ -9,7 +9,7 @@ import '../../src/app/components/fg-status-summary.js';
 import type { FgStatusSummary } from '../../src/app/components/fg-status-summary.js';
 import type { CatalogModel } from '../../src/app/model-catalog.js';
 import type { OfflineStatus } from '../../src/app/offline/service-worker-status.js';
-import { DEFAULT_SETTINGS } from '../../src/app/settings.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/app/settings.js';
 import { toScreeningRecord } from '../../src/app/records/screening-record.js';
 import { gradeResult, record } from './record-fixtures.js';
 
@@ -40,7 +40,7 @@ describe('<fg-history-list>', () => {
       html`<fg-history-list .records=${[byThreshold, records[0]!]}></fg-history-list>`,
     );
     const badges = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.badge[data-refer-by]')];
-    expect(badges.map((b) => [b.dataset.referBy, b.textContent!.trim()])).to.deep.equal([
+    expect(badges.map((b) => [b.dataset.referBy, b.textContent.trim()])).to.deep.equal([
       ['probability', 'Refer: P(grade ≥ 2) 30 %'],
       ['grade', 'Refer'],
     ]);
@@ -73,9 +73,9 @@ describe('<fg-history-list>', () => {
     const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${records}></fg-history-list>`);
     const [csv, json] = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.toolbar button')];
     setTimeout(() => csv!.click());
-    expect((await oneEvent(el, 'fg-export-records')).detail.format).to.equal('csv');
+    expect((await oneEvent<CustomEvent<{ format: string }>>(el, 'fg-export-records')).detail.format).to.equal('csv');
     setTimeout(() => json!.click());
-    expect((await oneEvent(el, 'fg-export-records')).detail.format).to.equal('json');
+    expect((await oneEvent<CustomEvent<{ format: string }>>(el, 'fg-export-records')).detail.format).to.equal('json');
   });
 
   it('is accessible', async () => {
@@ -120,9 +120,9 @@ describe('<fg-status-panel>', () => {
     );
     expect($(el, '[data-storage-used]').textContent).to.contain('5.0 MB used of 2.0 GB available');
     const buttons = [...el.shadowRoot!.querySelectorAll('button')];
-    setTimeout(() => buttons.find((b) => b.textContent!.includes('Reload to update'))!.click());
+    setTimeout(() => buttons.find((b) => b.textContent.includes('Reload to update'))!.click());
     await oneEvent(el, 'fg-apply-update');
-    setTimeout(() => buttons.find((b) => b.textContent!.includes('persistent'))!.click());
+    setTimeout(() => buttons.find((b) => b.textContent.includes('persistent'))!.click());
     await oneEvent(el, 'fg-request-persistence');
   });
 
@@ -195,16 +195,19 @@ describe('<fg-settings-panel>', () => {
     expect([...select.options].map((o) => o.value)).to.deep.equal(['auto', 'webgpu', 'wasm']);
     select.value = 'wasm';
     setTimeout(() => select.dispatchEvent(new Event('change')));
-    expect((await oneEvent(el, 'fg-settings-changed')).detail).to.deep.equal({ ...DEFAULT_SETTINGS, ort: 'wasm' });
+    expect((await oneEvent<CustomEvent<Settings>>(el, 'fg-settings-changed')).detail).to.deep.equal({
+      ...DEFAULT_SETTINGS,
+      ort: 'wasm',
+    });
 
     const fp32 = $<HTMLInputElement>(el, 'input[value=fp32]');
     setTimeout(() => fp32.click());
-    expect((await oneEvent(el, 'fg-settings-changed')).detail.weights).to.equal('fp32');
+    expect((await oneEvent<CustomEvent<Settings>>(el, 'fg-settings-changed')).detail.weights).to.equal('fp32');
 
     const model = $<HTMLSelectElement>(el, '#model');
     model.value = 'tiny';
     setTimeout(() => model.dispatchEvent(new Event('change')));
-    expect((await oneEvent(el, 'fg-settings-changed')).detail.model).to.equal('tiny');
+    expect((await oneEvent<CustomEvent<Settings>>(el, 'fg-settings-changed')).detail.model).to.equal('tiny');
   });
 
   it('shows the training-data credit under "Trained on" for a model that has one', async () => {

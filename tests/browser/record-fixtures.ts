@@ -14,6 +14,8 @@ export function gradeResult(tfjsGrade: Grade, ortGrade: Grade = tfjsGrade, refer
     probabilities: one(tfjsGrade),
     grade: tfjsGrade,
     ms: 41.5,
+    startedAt: 1_700_000_000_000,
+    endedAt: 1_700_000_000_041.5,
   };
   const ort: VariantResult = {
     runtime: 'ort',
@@ -21,6 +23,8 @@ export function gradeResult(tfjsGrade: Grade, ortGrade: Grade = tfjsGrade, refer
     probabilities: one(ortGrade),
     grade: ortGrade,
     ms: 12.25,
+    startedAt: 1_700_000_000_000,
+    endedAt: 1_700_000_000_012.25,
   };
   return {
     image: { format: 'jpeg', sourceWidth: 4752, sourceHeight: 3168, width: 4096, height: 2731 },

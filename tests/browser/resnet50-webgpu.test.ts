@@ -25,8 +25,8 @@ describe('the full ResNet50 on WebGPU', function () {
       console.log('skipped: models/manifest.json lists no ResNet50 yet (FG_REQUIRE_RESNET50=1 makes this a failure)');
       this.skip();
     }
-    const models = pickModels(manifest, entry!.id, 'fp16') ?? pickModels(manifest, entry!.id, 'fp32');
-    expect(models, `both variants of ${entry!.id}`).to.not.equal(null);
+    const models = pickModels(manifest, entry.id, 'fp16') ?? pickModels(manifest, entry.id, 'fp32');
+    expect(models, `both variants of ${entry.id}`).to.not.equal(null);
     const photo = await fixture('fundus.jpeg');
     const gradeOn = async (backend: 'webgpu' | 'wasm') => {
       const { client } = await initWorker(backend, backend);

@@ -1,8 +1,8 @@
 // Helpers for browser tests that talk to a real inference worker, bundled the way the app bundles it.
 import { buildConfig } from '../../src/app/build-config.js';
-import { InferenceClient } from '../../src/app/inference-client.js';
+import { InferenceClient } from '../../workers/inference-client.js';
 import type { ModelManifest, ModelManifestEntry, WeightForm } from '../../src/shared/model-manifest.js';
-import type { BackendChoice, GradeParams, InitResult, ModelPair } from '../../src/shared/protocol.js';
+import type { BackendChoice, GradeParams, InitResult, InspectParams, ModelPair } from '../../src/shared/protocol.js';
 import { InferenceError } from '../../src/shared/protocol.js';
 import type { TestingRequestMap } from '../../workers/testing/test-protocol.js';
 
@@ -21,7 +21,13 @@ export function startWorker(): { client: TestClient; worker: Worker } {
 }
 
 export function initParams(tfjs: BackendChoice, ort: BackendChoice) {
-  return { tfjs, ort, tfjsWasmPath: buildConfig.tfjsWasmPath, ortWasmPath: buildConfig.ortWasmPath };
+  return {
+    tfjs,
+    ort,
+    tfjsWasmPath: buildConfig.tfjsWasmPath,
+    ortWasmPath: buildConfig.ortWasmPath,
+    ortWorkerUrl: buildConfig.ortWorkerUrl,
+  };
 }
 
 export async function initWorker(
@@ -58,8 +64,19 @@ export async function fixture(name: string): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
+/** A grading of the photo's bytes. */
 export function gradeParams(image: ArrayBuffer, models: ModelPair): GradeParams {
   return { image, modelsUrl: MODELS_URL, models, thumbnailMaxSide: 96 };
+}
+
+/** A grading of the photo the worker kept under the id its `inspect` answered. */
+export function keptGradeParams(photoId: string, models: ModelPair): GradeParams {
+  return { photoId, modelsUrl: MODELS_URL, models };
+}
+
+/** An `inspect` of the photo's bytes, with the same thumbnail size as gradeParams. */
+export function inspectParams(image: ArrayBuffer, previewMaxSide = 200): InspectParams {
+  return { image, previewMaxSide, thumbnailMaxSide: 96 };
 }
 
 /** The rejection of a promise that must reject, as an InferenceError. */

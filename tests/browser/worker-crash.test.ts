@@ -1,7 +1,7 @@
 // The page side of a worker that dies: InferenceClient fails fast, InferenceService starts a new one.
 // The workers here are stand-ins (blob: scripts) that speak just enough of the protocol.
 import { expect } from '@open-wc/testing';
-import { InferenceClient } from '../../src/app/inference-client.js';
+import { InferenceClient } from '../../workers/inference-client.js';
 import { InferenceService } from '../../src/app/inference-service.js';
 import {
   InferenceError,
@@ -51,8 +51,8 @@ function within<T>(ms: number, promise: Promise<T>): Promise<T> {
 }
 
 const someModels = {} as LoadModelsParams;
-const inspectParams: InspectParams = { image: new ArrayBuffer(8), previewMaxSide: 64 };
-const initParams = { tfjs: 'wasm', ort: 'wasm', tfjsWasmPath: '/', ortWasmPath: '/' } as const;
+const inspectParams: InspectParams = { image: new ArrayBuffer(8), previewMaxSide: 64, thumbnailMaxSide: 64 };
+const initParams = { tfjs: 'wasm', ort: 'wasm', tfjsWasmPath: '/', ortWasmPath: '/', ortWorkerUrl: '/' } as const;
 
 after(() => urls.forEach((url) => URL.revokeObjectURL(url)));
 

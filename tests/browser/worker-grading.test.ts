@@ -5,6 +5,7 @@ import {
   fixture,
   gradeParams,
   initWorker,
+  inspectParams,
   maxAbsDifference,
   MODELS_URL,
   rejectionOf,
@@ -123,7 +124,7 @@ describe('grading in the inference worker (tiny model)', () => {
 
   it('previews a chosen photo with its field of view, without the models', async () => {
     const image = await fixture('fundus.jpeg');
-    const result = await client.request('inspect', { image, previewMaxSide: 200 }, { transfer: [image] });
+    const result = await client.request('inspect', inspectParams(image, 200), { transfer: [image] });
     expect(result.fov).to.include({ found: true, verdict: 'ok' });
     expect(result.fov.circle.cx).to.be.closeTo(0.5, 0.05);
     expect(result.fov.circle.radius).to.be.within(0.25, 0.55);

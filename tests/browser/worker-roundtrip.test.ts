@@ -1,8 +1,18 @@
 import { expect } from '@open-wc/testing';
-import { InferenceClient } from '../../src/app/inference-client.js';
+import { InferenceClient } from '../../workers/inference-client.js';
 import { InferenceError, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import type { TestingRequestMap } from '../../workers/testing/test-protocol.js';
-import { initParams, initWorker, rejectionOf, startWorker, type TestClient } from './worker-client.js';
+import {
+  fixture,
+  initParams,
+  initWorker,
+  inspectParams,
+  keptGradeParams,
+  rejectionOf,
+  startWorker,
+  tinyModels,
+  type TestClient,
+} from './worker-client.js';
 
 /** The production entry as build.mjs bundles it (web-test-runner.config.mjs serves it here). */
 const PRODUCTION_WORKER_URL = '/__bundle/inference.production.worker.js';
@@ -107,7 +117,7 @@ describe('inference worker round trip', () => {
     worker.terminate();
   });
 
-  it('answers the test-only requests in the test build, and with bad-request in the production worker', async () => {
+  it('answers the test-only requests in the test build, and with bad-request in the production worker, which keeps photos too', async () => {
     const started = await initWorker('wasm', 'wasm');
     client = started.client;
     expect(await client.request('unload-models', {})).to.deep.equal({ released: 0 });
@@ -120,8 +130,17 @@ describe('inference worker round trip', () => {
         rejectionOf(production.request('memory', {})),
         rejectionOf(production.request('unload-models', {})),
         rejectionOf(production.request('simulate-device-loss', { runtime: 'ort', when: 'now' })),
+        rejectionOf(production.request('photo-stats', {})),
+        rejectionOf(production.request('forget-photos', {})),
       ]);
-      expect(refusals.map((e) => e.code)).to.deep.equal(['bad-request', 'bad-request', 'bad-request']);
+      expect(refusals.map((e) => e.code)).to.deep.equal(refusals.map(() => 'bad-request'));
+      // The production entry keeps inspected photos too: grading one by its id sends no bytes.
+      const image = await fixture('fundus.jpeg');
+      const { photoId } = await production.request('inspect', inspectParams(image), { transfer: [image] });
+      const models = await tinyModels('fp16');
+      expect((await production.request('grade', keptGradeParams(photoId, models))).fov.found).to.equal(true);
+      const unknown = await rejectionOf(production.request('grade', keptGradeParams(crypto.randomUUID(), models)));
+      expect(unknown.code).to.equal('photo-not-kept');
     } finally {
       production.terminate();
     }

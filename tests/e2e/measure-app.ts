@@ -7,14 +7,16 @@
  * - the main thread's longest task (PerformanceObserver 'longtask') while grading, for the 420 px fixture
  *   and for a 4752×3168 camera-sized JPEG, and from a Chromium trace of the same grading the CPU time
  *   the main thread really spent in its longest task: on 2 cores the worker's threads compete with the
- *   page, and a task's wall time then includes time the main thread waited for a core.
+ *   page, and a task's wall time then includes time the main thread waited for a core;
+ * - the memory of the page and of each of its workers after those gradings
+ *   (performance.measureUserAgentSpecificMemory: JS heaps, ArrayBuffers, wasm memories).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startBuiltServer } from './built-app.js';
-import { choosePhoto, FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
+import { choosePhoto, FUNDUS_FIXTURE, waitForApp, type TimedScreening } from './screening-page.js';
 
 const { values } = parseArgs({
   options: {
@@ -74,6 +76,45 @@ async function cameraPhoto(): Promise<Buffer> {
   return sharp(Buffer.from(disc)).jpeg({ quality: 90 }).toBuffer();
 }
 
+interface ContextMemory {
+  scope: string;
+  url: string;
+  bytes: number;
+}
+
+/**
+ * What each context of the page's agent holds (the page, the inference worker, ORT's worker nested in
+ * it), from performance.measureUserAgentSpecificMemory; bytes shared by several contexts are split
+ * evenly between them. Null where the browser does not answer within a minute.
+ */
+async function contextMemory(page: Page): Promise<ContextMemory[] | null> {
+  return page.evaluate(async () => {
+    type Measurement = {
+      bytes: number;
+      breakdown: Array<{ bytes: number; attribution: Array<{ url: string; scope: string }> }>;
+    };
+    const measure = (performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<Measurement> })
+      .measureUserAgentSpecificMemory;
+    if (!measure) return null;
+    const result = await Promise.race([
+      measure.call(performance),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 60000)),
+    ]);
+    if (!result) return null;
+    const contexts = new Map<string, { scope: string; url: string; bytes: number }>();
+    for (const { bytes, attribution } of result.breakdown) {
+      const owners = attribution.length ? attribution : [{ scope: 'unattributed', url: '' }];
+      for (const { scope, url } of owners) {
+        const key = `${scope} ${url}`;
+        const context = contexts.get(key) ?? { scope, url, bytes: 0 };
+        context.bytes += bytes / owners.length;
+        contexts.set(key, context);
+      }
+    }
+    return [...contexts.values()].sort((a, b) => b.bytes - a.bytes);
+  });
+}
+
 async function grade(
   browser: Browser,
   page: Page,
@@ -88,8 +129,8 @@ async function grade(
     const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
     observer.observe({ type: 'longtask' });
     const app = document.querySelector('fg-app')!;
-    const saved = new Promise<CustomEvent>((resolve) =>
-      app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent), { once: true }),
+    const saved = new Promise<CustomEvent<TimedScreening>>((resolve) =>
+      app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent<TimedScreening>), { once: true }),
     );
     const started = performance.now();
     app
@@ -103,8 +144,8 @@ async function grade(
     observer.disconnect();
     return {
       wallMs,
-      tfjsMs: detail.tfjs.ms as number,
-      ortMs: detail.ort.ms as number,
+      tfjsMs: detail.tfjs.ms,
+      ortMs: detail.ort.ms,
       backends: `${detail.tfjs.backend}/${detail.ort.backend}`,
       longestTaskMs: Math.max(0, ...longTasks),
     };
@@ -113,7 +154,8 @@ async function grade(
 }
 
 const server = await startBuiltServer();
-const browser = await launchChromium(values['chromium-arg']);
+// Measured memory is answered at once instead of after the next garbage collection (up to ~20 s).
+const browser = await launchChromium([...values['chromium-arg'], '--enable-blink-features=ForceEagerMeasureMemory']);
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -154,6 +196,7 @@ try {
   for (let i = 0; i < runs; i++) small.push(await grade(browser, page, fixture));
   const large: Grading[] = [];
   for (let i = 0; i < Math.min(runs, 3); i++) large.push(await grade(browser, page, camera));
+  const memory = await contextMemory(page);
 
   const pick = <T>(xs: T[], f: (x: T) => number) => median(xs.map(f));
   console.log(
@@ -161,7 +204,7 @@ try {
   );
   const extra = values['chromium-arg'].length > 0 ? `; extra switches: ${values['chromium-arg'].join(' ')}` : '';
   console.log(
-    `Chromium headless, ${await browser.version()}; served by the service worker: ${loads.every((l) => l.sw) ? 'yes' : 'NO'}${extra}\n`,
+    `Chromium headless, ${browser.version()}; served by the service worker: ${loads.every((l) => l.sw) ? 'yes' : 'NO'}${extra}\n`,
   );
   console.log('Page load from the service-worker cache (ms after navigation start)');
   console.log(`  HTML received                ${ms(pick(loads, (l) => l.response))}`);
@@ -189,6 +232,12 @@ try {
     console.log(
       `  …in the trace: wall / CPU    ${ms(traced.wallMs)} / ${ms(traced.cpuMs).trim()}  (CPU: the main thread's own work)`,
     );
+  }
+  console.log('\nMemory after those gradings (measureUserAgentSpecificMemory: JS heap, ArrayBuffers, wasm)');
+  if (!memory) console.log('  not measured (no answer)');
+  for (const { scope, url, bytes } of memory ?? []) {
+    const name = url ? new URL(url).pathname.split('/').pop() || '/' : '';
+    console.log(`  ${`${scope} ${name}`.padEnd(60)} ${`${(bytes / 1048576).toFixed(1)} MiB`.padStart(10)}`);
   }
   await context.close();
 } finally {

@@ -19,6 +19,21 @@ export function entryBytes(entry: ModelManifestEntry): number {
   return entry.files.reduce((sum, file) => sum + file.bytes, 0);
 }
 
+/**
+ * A gate for download progress messages: `send` runs at most once per `intervalMs`, and always when
+ * `last` is true. A 92 MiB model arrives in thousands of chunks, and every message is garbage for the
+ * worker and a re-render for the page.
+ */
+export function everyAtMost(intervalMs: number): (last: boolean, send: () => void) => void {
+  let sent = -Infinity;
+  return (last, send) => {
+    const now = performance.now();
+    if (now - sent < intervalMs && !last) return;
+    sent = now;
+    send();
+  };
+}
+
 async function sha256Hex(data: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-web';
 import type { BackendAttempt, BackendChoice, OrtBackend, RuntimeReport } from '../../src/shared/protocol.js';
 import { ORT_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
 import { onnxProbeModel, PROBE_EXPECTED, PROBE_INPUT } from '../onnx-probe-model.js';
+import type { OrtInitParams } from '../ort/ort-protocol.js';
 import { describeError } from '../worker-failure.js';
 import { settleSoftwareSkips } from './software-gpu.js';
 import { ORT_WASM_FILES, ortWasmBuildFor, ortWasmUrls, planOrtChain, type OrtWasmBuild } from './ort-wasm-build.js';
@@ -30,20 +31,6 @@ async function probe(backend: OrtBackend): Promise<void> {
 /** The wasm build this worker's ONNX Runtime loads; ORT reads its wasm settings once, at its first session. */
 let loadedBuild: OrtWasmBuild | null = null;
 
-export interface OrtInitOptions {
-  choice: BackendChoice;
-  /** The folder ORT's wasm builds are served from, ending in '/'. */
-  wasmPath: string;
-  wasmThreads?: number | undefined;
-  /** False when the browser offers no WebGPU adapter: WebGPU is skipped, so the CPU-only build loads. */
-  webgpuAvailable?: boolean | undefined;
-  /**
-   * Why the WebGPU adapter runs in software (software-gpu.ts): with the automatic choice WebGPU is
-   * skipped (and the CPU-only build loads). A forced WebGPU is still tried.
-   */
-  webgpuSoftware?: string | null | undefined;
-}
-
 /**
  * The ORT .wasm file this worker really fetched (read from its resource timing, so a test can tell
  * the builds apart by what was loaded, not by what was configured); none before the first session.
@@ -57,7 +44,7 @@ function wasmFileReport(): { wasmFile?: string } {
   return fetched.length ? { wasmFile: fetched[fetched.length - 1]! } : {};
 }
 
-export async function initOrt(options: OrtInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
+export async function initOrt(options: OrtInitParams, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
   const webgpuSoftware = options.choice === 'auto' ? options.webgpuSoftware : null;
   const { chain, skipped } = planOrtChain(ortChain(options.choice), {
     webgpuAvailable: options.webgpuAvailable,

@@ -5,12 +5,14 @@
  */
 import { createDispatcher, type Handlers } from '../dispatcher.js';
 import { createInferenceHandlers } from '../inference-handlers.js';
+import { countDecodes } from './decode-count.js';
 import { testHandlers } from './test-hooks.js';
 import type { TestingRequestMap } from './test-protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const { handlers, loaded } = createInferenceHandlers();
-const all: Handlers<TestingRequestMap> = { ...handlers, ...testHandlers(loaded) };
+const decodes = countDecodes(self);
+const { handlers, loaded, photos } = createInferenceHandlers();
+const all: Handlers<TestingRequestMap> = { ...handlers, ...testHandlers(loaded, photos, decodes) };
 const dispatch = createDispatcher(all, self);
 self.addEventListener('message', (event: MessageEvent<unknown>) => dispatch(event.data));

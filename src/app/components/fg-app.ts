@@ -357,7 +357,7 @@ export class FgApp extends LitElement {
       const image = await file.arrayBuffer();
       const inspect = await this.service.request(
         'inspect',
-        { image, previewMaxSide: PREVIEW_MAX_SIDE },
+        { image, previewMaxSide: PREVIEW_MAX_SIDE, thumbnailMaxSide: THUMBNAIL_MAX_SIDE },
         { transfer: [image] },
       );
       if (this.photo !== photo) return;
@@ -399,9 +399,15 @@ export class FgApp extends LitElement {
     this.announce('Grading…');
     let result: GradeResult;
     try {
+      // The photo the worker kept from the preview; the file is read again only if the worker lost it.
       result = await this.service.grade(
         () => photo.file.arrayBuffer(),
-        { modelsUrl: this.modelsUrl, models: pair, thumbnailMaxSide: THUMBNAIL_MAX_SIDE },
+        {
+          modelsUrl: this.modelsUrl,
+          models: pair,
+          photoId: photo.inspect?.photoId,
+          thumbnailMaxSide: THUMBNAIL_MAX_SIDE,
+        },
         { signal: controller.signal, onProgress: (p) => this.onGradeProgress(p) },
       );
     } catch (error) {
@@ -492,7 +498,7 @@ export class FgApp extends LitElement {
 
   private async startServiceWorker(): Promise<void> {
     if (!this.serviceWorkerUrl) return;
-    const status = new ServiceWorkerStatus(this.serviceWorkerUrl);
+    const status = new ServiceWorkerStatus(this.serviceWorkerUrl, { beforeReload: () => this.service.stop() });
     this.serviceWorker = status;
     status.addEventListener('change', () => {
       const wasReady = this.offline?.readyOffline;

@@ -11,9 +11,7 @@ describe('pipeline-real.ts', () => {
   const STEPS = ['pretrained', 'cv-head', 'cv-last-stage', 'train', 'manifest', 'parity', 'try-samples'];
 
   /** The plan's lines: step → "complete" or the command it would run. */
-  function planOf(
-    stdout: string,
-  ): Array<{
+  function planOf(stdout: string): Array<{
     index: number;
     total: number;
     step: string;

@@ -6,8 +6,8 @@ import type {
   RequestType,
   ResultOf,
   WorkerToPage,
-} from '../shared/protocol.js';
-import { InferenceError, isWorkerError } from '../shared/protocol.js';
+} from '../src/shared/protocol.js';
+import { InferenceError, isWorkerError } from '../src/shared/protocol.js';
 
 export interface RequestOptions<K extends keyof M, M extends AnyRequestMap = RequestMap> {
   signal?: AbortSignal;
@@ -24,9 +24,13 @@ interface Pending {
 }
 
 /**
- * The page's side of src/shared/protocol.ts: one promise per request, settled exactly once. M is the
- * request map the worker answers: RequestMap in the app, with the test-only requests in the tests
- * (workers/testing/test-protocol.ts).
+ * The asking side of a worker boundary (the answering side is workers/dispatcher.ts): one promise per
+ * request, settled exactly once. M is the request map the worker answers: the page asks the inference
+ * worker RequestMap's requests (src/shared/protocol.ts; with the test-only ones in the tests,
+ * workers/testing/test-protocol.ts), and the inference worker asks its ONNX Runtime worker
+ * OrtRequestMap's (workers/ort/ort-protocol.ts). It lives here, beside the dispatcher, because the
+ * page (src/app/inference-service.ts) and the inference worker (workers/ort/ort-worker-host.ts) both
+ * use it.
  *
  * A worker that reports an `error` event (a script error at top level or in a handler, out of memory)
  * is treated as dead: it is terminated, every pending request fails, and so does every later request,
@@ -39,14 +43,18 @@ export class InferenceClient<M extends AnyRequestMap = RequestMap> {
   /** Set once the worker is gone: what every request fails with from then on. */
   private deadReason: InferenceError | null = null;
 
-  constructor(private readonly worker: Worker) {
+  /** `name`: what the worker is called in the messages of the errors its death causes. */
+  constructor(
+    private readonly worker: Worker,
+    private readonly name = 'inference worker',
+  ) {
     worker.addEventListener('message', (event: MessageEvent<WorkerToPage<M>>) => this.onMessage(event.data));
     worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.die(
         new InferenceError({
           code: 'worker-crashed',
-          message: `inference worker crashed: ${event.message || 'unknown error'}`,
+          message: `${this.name} crashed: ${event.message || 'unknown error'}`,
         }),
       );
     });
@@ -98,7 +106,7 @@ export class InferenceClient<M extends AnyRequestMap = RequestMap> {
   }
 
   terminate(): void {
-    this.die(new InferenceError({ code: 'internal', message: 'inference worker was stopped' }));
+    this.die(new InferenceError({ code: 'internal', message: `${this.name} was stopped` }));
   }
 
   private die(reason: InferenceError): void {
