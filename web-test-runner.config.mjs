@@ -9,7 +9,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { browserBundleOptions, buildConfig, vendorPackages } from './tools/bundle-options.mjs';
 import { chromiumArgs, chromiumPath } from './tools/chromium.mjs';
 import { skipReporter } from './tools/wtr-skip-reporter.mjs';
-import { modelFiles, testEnvironment } from './tests/browser/serve-models.mjs';
+import { cutNetwork, modelFiles, testEnvironment } from './tests/browser/serve-models.mjs';
 
 const WORKER_URL = '/__bundle/inference.worker.js';
 /**
@@ -77,7 +77,7 @@ export default {
   browsers: [
     chromeLauncher({ launchOptions: { executablePath: chromiumPath(), headless: true, args: chromiumArgs() } }),
   ],
-  middleware: [crossOriginIsolation, vendorFiles, modelFiles, testEnvironment],
+  middleware: [crossOriginIsolation, vendorFiles, cutNetwork, modelFiles, testEnvironment],
   plugins: [esbuildBundles],
   // The skip reporter writes only under tools/run-tests.mjs (FG_SKIP_REPORT), for its summary.
   reporters: [defaultReporter(), skipReporter()],

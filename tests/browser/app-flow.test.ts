@@ -223,6 +223,37 @@ describe('<fg-app>: a screening from photo to history', function () {
     expect(deep(el, 'fg-grade-result', '[data-grade]')).to.not.equal(null);
   });
 
+  it('saves a screening after its database was deleted with the app open, and lists only what is stored', async () => {
+    const el = await mountApp();
+    expect(await historyCount(el)).to.be.greaterThan(0);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
+    window.addEventListener('unhandledrejection', onUnhandled);
+    try {
+      // As "clear site data" or another tab would: the app's open connection must let it through.
+      await new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(dbName);
+        request.onsuccess = () => resolve();
+        request.onerror = () => reject(request.error ?? new Error('deleteDatabase failed'));
+      });
+      deep(el, '#tab-screen')!.click();
+      await choosePhoto(el, await fixture('fundus.jpeg'), 'fundus.jpeg');
+      await waitUntil(() => !gradeButton(el).disabled, 'Grade enabled');
+      const saved = oneEvent<CustomEvent<ScreeningRecord>>(el, 'fg-screening-saved');
+      gradeButton(el).click();
+      const { detail: record } = await saved;
+      // The list is read again once the store has reopened: only what the new database holds.
+      await waitUntil(
+        async () => (await historyCount(el)) === 1,
+        'the records deleted with the database left the list',
+      );
+      expect(deep(el, 'fg-history-list', 'li')!.textContent).to.contain(record.patientId ?? '');
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      window.removeEventListener('unhandledrejection', onUnhandled);
+    }
+  });
+
   it('moves between views with the arrow keys', async () => {
     const el = await mountApp();
     const screenTab = deep(el, '#tab-screen')!;

@@ -44,6 +44,17 @@ async function evictFromCaches(url: string): Promise<void> {
   for (const name of await caches.keys()) await (await caches.open(name)).delete(url, { ignoreSearch: true });
 }
 
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+
+/**
+ * What a screener reads when the connection drops mid-download. Files already complete are kept by the
+ * service worker's model cache, so the next attempt (the page retries when it is back online) fetches
+ * only what is missing.
+ */
+export function downloadCutMessage(file: ModelFile, received: number): string {
+  return `The download of ${file.path} stopped at ${megabytes(received)} of ${megabytes(file.bytes)}: the connection was lost. It will resume when you are back online.`;
+}
+
 async function download(url: string, file: ModelFile, options: FetchModelOptions): Promise<ArrayBuffer> {
   let response: Response;
   try {
@@ -59,7 +70,14 @@ async function download(url: string, file: ModelFile, options: FetchModelOptions
   let received = 0;
   const reader = response.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new WorkerFailure('model-missing', downloadCutMessage(file, received));
+    }
+    const { done, value } = chunk;
     if (done) break;
     if (received + value.length > file.bytes) {
       await reader.cancel();

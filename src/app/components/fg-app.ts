@@ -209,7 +209,11 @@ export class FgApp extends LitElement {
   });
   private store: Promise<ScreeningStore> | null = null;
   private serviceWorker: ServiceWorkerStatus | null = null;
-  private readonly onNetworkChange = () => (this.online = navigator.onLine);
+  private readonly onNetworkChange = () => {
+    this.online = navigator.onLine;
+    // A download cut by a lost connection resumes by itself; the files already stored are not fetched again.
+    if (this.online && this.model?.phase === 'failed') void this.loadModels();
+  };
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -444,9 +448,11 @@ export class FgApp extends LitElement {
   // ---- records ----
 
   private openRecords(): Promise<ScreeningStore> {
-    this.store ??= ScreeningStore.open(this.dbName);
+    // The store reopens by itself when its database was deleted or closed behind the app's back; the
+    // list shown is then read again.
+    this.store ??= ScreeningStore.open(this.dbName, () => void this.reloadRecords());
     void this.store.then(
-      async (store) => (this.records = await store.list()),
+      () => this.reloadRecords(),
       (error: unknown) =>
         (this.saveState = {
           state: 'failed',
@@ -456,11 +462,21 @@ export class FgApp extends LitElement {
     return this.store;
   }
 
+  private async reloadRecords(): Promise<void> {
+    if (!this.store) return;
+    try {
+      this.records = await (await this.store).list();
+    } catch (error) {
+      this.announce(`The screenings on this device could not be read: ${messageOf(error)}`);
+    }
+  }
+
   private async saveScreening(record: ScreeningRecord): Promise<void> {
     this.saveState = { state: 'saving' };
     try {
       await (await this.openRecords()).save(record);
-      this.records = [record, ...this.records];
+      // A reopened store may already have listed it.
+      this.records = [record, ...this.records.filter((r) => r.id !== record.id)];
       this.saveState = { state: 'saved' };
       this.dispatchEvent(new CustomEvent('fg-screening-saved', { detail: record, bubbles: true, composed: true }));
     } catch (error) {
