@@ -5,13 +5,7 @@ import type { InferenceService } from '../../src/app/inference-service.js';
 import type { TestingRequestMap } from '../../workers/testing/test-protocol.js';
 import type { ScreeningRecord } from '../../src/app/records/screening-record.js';
 import { drawnImage, fixture } from './worker-client.js';
-
-/** Follows a chain of selectors through nested shadow roots. */
-function deep<T extends Element = HTMLElement>(root: Element, ...selectors: string[]): T | null {
-  let node: Element | null = root;
-  for (const selector of selectors) node = node?.shadowRoot?.querySelector(selector) ?? null;
-  return node as T | null;
-}
+import { deep } from './shadow-dom.js';
 
 /** Counts reads of a chosen file's bytes (File.arrayBuffer is Blob's) until restored. */
 function countFileReads(): { count: () => number; restore: () => void } {

@@ -1,13 +1,7 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/app/components/fg-app.js';
 import type { FgApp } from '../../src/app/components/fg-app.js';
-
-/** Follows a chain of selectors through nested shadow roots. */
-function deep<T extends Element = HTMLElement>(root: Element, ...selectors: string[]): T | null {
-  let node: Element | null = root;
-  for (const selector of selectors) node = node?.shadowRoot?.querySelector(selector) ?? null;
-  return node as T | null;
-}
+import { deep } from './shadow-dom.js';
 
 describe('<fg-app> when the connection drops during the model download', function () {
   this.timeout(120000);

@@ -13,6 +13,7 @@ import type {
   ModelVariant,
 } from '../../src/shared/model-manifest.js';
 import { modelSummary } from '../../src/shared/protocol.js';
+import { deep } from './shadow-dom.js';
 
 const NOTICE =
   'Research model trained on 413 photographs from one clinic and one camera type (IDRiD). Not a medical device; not for clinical use.';
@@ -52,13 +53,6 @@ const manifestOf = (description: Partial<ModelDescription>): ModelManifest => ({
   schemaVersion: 1,
   models: [entry(description, 'tfjs'), entry(description, 'onnx')],
 });
-
-/** Follows a chain of selectors through nested shadow roots. */
-function deep<T extends Element = HTMLElement>(root: Element, ...selectors: string[]): T | null {
-  let node: Element | null = root;
-  for (const selector of selectors) node = node?.shadowRoot?.querySelector(selector) ?? null;
-  return node as T | null;
-}
 
 describe('model catalog and grade results: notice and credit', () => {
   it('exposes the manifest entry’s notice and credit, and leaves them out when the entry has none', () => {
