@@ -177,6 +177,10 @@ describe('<fg-grade-result>', () => {
     );
     expect($(el, '[data-referral]').textContent).to.contain('No referral needed');
     expect($(el, '[role=alert]').textContent).to.contain('Storage is full');
+    const retry = $<HTMLButtonElement>(el, '[role=alert] button[data-retry-save]');
+    expect(retry.textContent).to.equal('Save again');
+    setTimeout(() => retry.click());
+    await oneEvent(el, 'fg-retry-save');
   });
 
   it("refers below grade 2 when P(grade ≥ 2) reaches the model's screening threshold, and says why", async () => {

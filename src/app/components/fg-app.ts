@@ -195,6 +195,8 @@ export class FgApp extends LitElement {
   @state() private result: GradeResult | null = null;
   @state() private gradeError = '';
   @state() private saveState: SaveState | null = null;
+  /** The screening whose save failed: kept for "Save again" while its result is on screen. */
+  private unsavedRecord: ScreeningRecord | null = null;
   @state() private records: ScreeningRecord[] = [];
   @state() private announcement = '';
   /** A stand-in result rendered once off screen after the models load (see result-warm-up.ts). */
@@ -471,10 +473,17 @@ export class FgApp extends LitElement {
     }
   }
 
+  /** Saves the result again after a failed save ("Save again" in the result). */
+  private async onRetrySave(): Promise<void> {
+    if (this.unsavedRecord && this.saveState?.state === 'failed') await this.saveScreening(this.unsavedRecord);
+  }
+
   private async saveScreening(record: ScreeningRecord): Promise<void> {
     this.saveState = { state: 'saving' };
+    this.unsavedRecord = record;
     try {
       await (await this.openRecords()).save(record);
+      this.unsavedRecord = null;
       // A reopened store may already have listed it.
       this.records = [record, ...this.records.filter((r) => r.id !== record.id)];
       this.saveState = { state: 'saved' };
@@ -636,7 +645,17 @@ export class FgApp extends LitElement {
           ></fg-screening-form>
         </section>
         ${this.gradeError ? html`<p class="notice error" role="alert" data-grade-error>${this.gradeError}</p>` : nothing}
-        ${this.result ? html`<div class="card"><fg-grade-result .result=${this.result} .saveState=${this.saveState}></fg-grade-result></div>` : nothing}
+        ${
+          this.result
+            ? html`<div class="card">
+                <fg-grade-result
+                  .result=${this.result}
+                  .saveState=${this.saveState}
+                  @fg-retry-save=${this.onRetrySave}
+                ></fg-grade-result>
+              </div>`
+            : nothing
+        }
       </div>
     </div>`;
   }

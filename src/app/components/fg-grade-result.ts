@@ -182,7 +182,11 @@ export class FgGradeResult extends LitElement {
     if (!save) return nothing;
     if (save.state === 'saving') return html`<p class="small muted">Saving on this device…</p>`;
     if (save.state === 'saved') return html`<p class="small" data-saved>Saved on this device (History).</p>`;
-    return html`<p class="notice error" role="alert">${save.message}</p>`;
+    // The result stays on screen, so the screener can try again once space is freed or the database is back.
+    const retry = () => this.dispatchEvent(new CustomEvent('fg-retry-save', { bubbles: true, composed: true }));
+    return html`<p class="notice error" role="alert">
+      ${save.message} <button type="button" data-retry-save @click=${retry}>Save again</button>
+    </p>`;
   }
 
   override render() {
