@@ -9,6 +9,12 @@ import { PrecacheController, PrecacheRoute, cleanupOutdatedCaches, type Precache
 import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
 import { CacheFirst, NetworkOnly } from 'workbox-strategies';
 import type { ModelManifest } from '../src/shared/model-manifest.js';
+import type {
+  PrecacheState,
+  RepairProgress,
+  ServiceWorkerMessageType,
+  StatusAnswer,
+} from '../src/shared/service-worker-protocol.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: PrecacheEntry[] };
 /** package.json's version, injected by the build: the page compares it with its own (version handshake). */
@@ -18,23 +24,6 @@ declare const __APP_VERSION__: string;
  * Storage; this script cannot, so its copy is the last resort when the shell itself is missing offline.
  */
 declare const __OFFLINE_HTML__: string;
-
-/** The messages pages send (src/app/offline/service-worker-status.ts) and what they get back. */
-interface PrecacheState {
-  total: number;
-  missing: number;
-}
-interface StatusAnswer {
-  version: string;
-  modelCaches: string[];
-  precache: PrecacheState;
-}
-interface RepairProgress {
-  done: boolean;
-  precache: PrecacheState;
-  /** Files that could not be fetched (or did not match their integrity) in this pass. */
-  failed: number;
-}
 
 const MODEL_CACHE_PREFIX = 'fundus-grader-models-';
 const MODEL_PATH = /^\/models\/([^/]+)\/([^/]+)\//;
@@ -293,7 +282,7 @@ async function statusAnswer(): Promise<StatusAnswer> {
 }
 
 self.addEventListener('message', (event) => {
-  const type = (event.data as { type?: string } | null)?.type;
+  const type = (event.data as { type?: ServiceWorkerMessageType } | null)?.type;
   const port = event.ports[0];
   switch (type) {
     // A new version waits until the user agrees to reload (the page posts this to the waiting worker).

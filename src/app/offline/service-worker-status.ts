@@ -1,9 +1,9 @@
-export interface PrecacheState {
-  /** Files the service worker's manifest lists (shell, runtimes' wasm, default models). */
-  total: number;
-  /** Of those, the ones not in Cache Storage (cleared by the browser or the user). */
-  missing: number;
-}
+import type {
+  PrecacheState,
+  RepairProgress,
+  ServiceWorkerMessageType,
+  StatusAnswer,
+} from '../../shared/service-worker-protocol.js';
 
 export interface OfflineStatus {
   supported: boolean;
@@ -28,21 +28,6 @@ export interface OfflineStatus {
    * still runs the previous one and offers "Reload to finish the update".
    */
   updateApplied?: boolean;
-}
-
-/** What the service worker answers to {type: 'GET_STATUS'} (workers/sw.ts); GET_VERSION before it. */
-export interface ServiceWorkerVersion {
-  version: string;
-  modelCaches: string[];
-  /** Absent in answers of service workers from before the precache check. */
-  precache?: PrecacheState;
-}
-
-/** The service worker's messages about a repair ({type: 'REPAIR_PRECACHE'}): progress, then done. */
-interface RepairProgress {
-  done: boolean;
-  precache: PrecacheState;
-  failed: number;
 }
 
 export interface ServiceWorkerStatusOptions {
@@ -161,8 +146,8 @@ export class ServiceWorkerStatus extends EventTarget {
     // Once more, longer, when a worker is slow to start; as GET_VERSION, which workers from before the
     // precache check also answer (without `precache`).
     const answer =
-      (await this.ask<ServiceWorkerVersion>(active, { type: 'GET_STATUS' })) ??
-      (await this.ask<ServiceWorkerVersion>(active, { type: 'GET_VERSION' }, SLOW_HANDSHAKE_TIMEOUT_MS));
+      (await this.ask<StatusAnswer>(active, { type: 'GET_STATUS' })) ??
+      (await this.ask<StatusAnswer>(active, { type: 'GET_VERSION' }, SLOW_HANDSHAKE_TIMEOUT_MS));
     if (!answer) {
       // No answer: an active worker is all that is known.
       this.update({ readyOffline: true });
@@ -223,7 +208,7 @@ export class ServiceWorkerStatus extends EventTarget {
     });
     // Acknowledged or not (an older worker ignores it), the skip-waiting message goes out right after.
     if (registration.active) await this.ask(registration.active, { type: 'PREPARE_UPDATE' }, 1000);
-    waiting.postMessage({ type: 'SKIP_WAITING' });
+    waiting.postMessage({ type: 'SKIP_WAITING' } satisfies { type: ServiceWorkerMessageType });
     await Promise.race([tookOver, new Promise((resolve) => setTimeout(resolve, this.options.takeoverTimeoutMs))]);
     this.reloadOnce();
   }
@@ -291,11 +276,11 @@ export class ServiceWorkerStatus extends EventTarget {
           if (progress.done) resolve(progress);
           else timer = setTimeout(() => resolve(null), REPAIR_IDLE_TIMEOUT_MS);
         };
-        active.postMessage({ type: 'REPAIR_PRECACHE' }, [channel.port2]);
+        active.postMessage({ type: 'REPAIR_PRECACHE' } satisfies { type: ServiceWorkerMessageType }, [channel.port2]);
       });
       if (!result) {
         // Stopped midway: the next check (reload, `online`) sees what is still missing.
-        const answer = await this.ask<ServiceWorkerVersion>(active, { type: 'GET_STATUS' });
+        const answer = await this.ask<StatusAnswer>(active, { type: 'GET_STATUS' });
         if (answer?.precache) this.update({ precache: answer.precache, readyOffline: answer.precache.missing === 0 });
       }
     } finally {
@@ -319,7 +304,11 @@ export class ServiceWorkerStatus extends EventTarget {
   }
 
   /** Posts a message with a reply port; null when no reply comes in time. */
-  private ask<T>(worker: ServiceWorker, message: unknown, timeoutMs = HANDSHAKE_TIMEOUT_MS): Promise<T | null> {
+  private ask<T>(
+    worker: ServiceWorker,
+    message: { type: ServiceWorkerMessageType },
+    timeoutMs = HANDSHAKE_TIMEOUT_MS,
+  ): Promise<T | null> {
     return new Promise<T | null>((resolve) => {
       const channel = new MessageChannel();
       const timer = setTimeout(() => resolve(null), timeoutMs);
