@@ -10,7 +10,10 @@ import type { Grade } from './grades.js';
 import type { ModelManifestEntry, WeightForm } from './model-manifest.js';
 import type { ScreeningOutcome } from './screening-outcome.js';
 
-/** 4: `inspect` keeps the photo under InspectResult.photoId; `grade` takes that id or the bytes ('photo-not-kept'). */
+/**
+ * 4: `inspect` keeps the photo under InspectResult.photoId; `grade` takes that id or the bytes ('photo-not-kept'),
+ * and reports one `models` stage while both variants run at once.
+ */
 export const PROTOCOL_VERSION = 4;
 
 export type RuntimeName = 'tfjs' | 'ort';
@@ -211,7 +214,8 @@ export type GradeSource =
 
 export type GradeParams = LoadModelsParams & GradeSource;
 
-export type GradeStage = 'decode' | 'preprocess' | RuntimeName;
+/** `models`: both variants run, at the same time (TF.js here, ORT in its worker). */
+export type GradeStage = 'decode' | 'preprocess' | 'models';
 export type GradeProgress = ModelLoadProgress | { stage: GradeStage };
 
 export interface VariantResult {

@@ -62,7 +62,7 @@ describe('the worker keeps the photo it inspected, and grades it by its id', () 
     const result = await client.request('grade', keptGradeParams(inspected.photoId, models), {
       onProgress: (p) => stages.push(p.stage),
     });
-    expect(stages, 'no decode, no preprocessing').to.deep.equal(['tfjs', 'ort']);
+    expect(stages, 'no decode, no preprocessing').to.deep.equal(['models']);
     expect((await client.request('photo-stats', {})).decodes, 'decodes while grading').to.equal(before.decodes);
     expect(graded(result)).to.deep.equal(graded(fromBytes));
     expect(result.image).to.deep.equal(inspected.image);

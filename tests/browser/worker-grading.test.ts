@@ -56,7 +56,7 @@ describe('grading in the inference worker (tiny model)', () => {
       onProgress: (p: GradeProgress) => stages.push(p.stage),
     });
     expect(image.byteLength, 'the photo bytes were transferred, not copied').to.equal(0);
-    expect(stages).to.deep.equal(['decode', 'preprocess', 'tfjs', 'ort']);
+    expect(stages).to.deep.equal(['decode', 'preprocess', 'models']);
     expect(result.fov.found).to.equal(true);
     expect(result.image).to.deep.include({ format: 'jpeg', width: 420, height: 315 });
     for (const variant of [result.variants.tfjs, result.variants.ort]) {

@@ -166,8 +166,7 @@ export async function gradePhoto(
   await models.ensure(params, context);
   throwIfAborted(context.signal);
   // Both variants at once, ORT in its own worker (loaded-models.ts): a grading costs the slower one.
-  context.progress({ stage: 'tfjs' });
-  context.progress({ stage: 'ort' });
+  context.progress({ stage: 'models' });
   const { tfjs, ort } = await models.runBoth(rgb);
   // A grading cancelled while the models ran answers 'aborted', not a result the screener gave up on.
   throwIfAborted(context.signal);

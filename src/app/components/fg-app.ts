@@ -59,8 +59,7 @@ const THUMBNAIL_MAX_SIDE = 160;
 const STAGE_TEXT: Record<string, string> = {
   decode: 'Reading the photo…',
   preprocess: 'Finding the retina…',
-  tfjs: `Running ${RUNTIME_LABELS.tfjs}…`,
-  ort: `Running ${RUNTIME_LABELS.ort}…`,
+  models: `Running both models (${RUNTIME_LABELS.tfjs} and ${RUNTIME_LABELS.ort})…`,
 };
 
 function messageOf(error: unknown): string {
@@ -449,18 +448,23 @@ export class FgApp extends LitElement {
 
   // ---- records ----
 
+  /**
+   * The record store, opened once. The list is read when it opens and again whenever the store had to
+   * reopen its database behind the app's back; saves and deletes update it in place.
+   */
   private openRecords(): Promise<ScreeningStore> {
-    // The store reopens by itself when its database was deleted or closed behind the app's back; the
-    // list shown is then read again.
-    this.store ??= ScreeningStore.open(this.dbName, () => void this.reloadRecords());
-    void this.store.then(
-      () => this.reloadRecords(),
-      (error: unknown) =>
-        (this.saveState = {
-          state: 'failed',
-          message: `Screenings cannot be kept on this device: ${messageOf(error)}`,
-        }),
-    );
+    if (!this.store) {
+      const store = ScreeningStore.open(this.dbName, () => void this.reloadRecords());
+      this.store = store;
+      void store.then(
+        () => this.reloadRecords(),
+        (error: unknown) =>
+          (this.saveState = {
+            state: 'failed',
+            message: `Screenings cannot be kept on this device: ${messageOf(error)}`,
+          }),
+      );
+    }
     return this.store;
   }
 
