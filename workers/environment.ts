@@ -1,4 +1,5 @@
 import type { EnvironmentReport } from '../src/shared/protocol.js';
+import { browserIdentity } from './runtimes/gpu-speed.js';
 import type { GpuAdapterDescription } from './runtimes/software-gpu.js';
 import { deviceCores } from './runtimes/tfjs-thread-cap.js';
 
@@ -53,9 +54,21 @@ export interface GpuEnvironment {
   report: EnvironmentReport;
   /** The WebGPU adapter's description, null without an adapter. */
   webgpuAdapter: GpuAdapterDescription | null;
+  /** WebGL's renderer string, when asked for (it costs a WebGL context) and there is WebGL. */
+  webglRenderer: string | null;
+  /** The browser and its version (browserIdentity). */
+  browser: string;
 }
 
-export async function describeGpuEnvironment(): Promise<GpuEnvironment> {
+export interface GpuEnvironmentOptions {
+  /** Whether to read WebGL's renderer string: only the automatic choice of TF.js needs it. */
+  webgl?: boolean;
+}
+
+/** The GPUs and browser the inference worker's runtimes would run on; `describeGpus` in InferenceHandlerOptions. */
+export type DescribeGpus = (options: GpuEnvironmentOptions) => Promise<GpuEnvironment>;
+
+export async function describeGpuEnvironment(options: GpuEnvironmentOptions = {}): Promise<GpuEnvironment> {
   const webgpu: EnvironmentReport['webgpu'] = { available: false };
   const adapter = await requestWebgpuAdapter();
   let webgpuAdapter: GpuAdapterDescription | null = null;
@@ -75,6 +88,8 @@ export async function describeGpuEnvironment(): Promise<GpuEnvironment> {
       userAgent: navigator.userAgent,
     },
     webgpuAdapter,
+    webglRenderer: options.webgl ? webglRenderer() : null,
+    browser: browserIdentity(navigator),
   };
 }
 

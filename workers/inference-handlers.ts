@@ -6,12 +6,13 @@
  */
 import { PROTOCOL_VERSION } from '../src/shared/protocol.js';
 import type { Handlers } from './dispatcher.js';
-import { describeGpuEnvironment, webglRenderer } from './environment.js';
+import { describeGpuEnvironment, type DescribeGpus } from './environment.js';
 import { KeptPhotos } from './grading/kept-photos.js';
 import { LoadedModels } from './grading/loaded-models.js';
 import { gradePhoto, inspectPhoto } from './grading/screen-photo.js';
 import { OrtWorkerHost } from './ort/ort-worker-host.js';
-import { softwareRendererReason } from './runtimes/software-gpu.js';
+import { automaticGpuChoice } from './runtimes/choose-backend.js';
+import type { OrtRuntimeOptions } from './runtimes/ort-runtime.js';
 import { initTfjs } from './runtimes/tfjs-runtime.js';
 import { throwIfAborted, WorkerFailure } from './worker-failure.js';
 
@@ -23,7 +24,14 @@ export interface InferenceHandlers {
   photos: KeptPhotos;
 }
 
-export function createInferenceHandlers(): InferenceHandlers {
+export interface InferenceHandlerOptions {
+  /** How `init` finds the GPUs and the browser; the test build scripts them (workers/testing/). */
+  describeGpus?: DescribeGpus;
+}
+
+export function createInferenceHandlers({
+  describeGpus = describeGpuEnvironment,
+}: InferenceHandlerOptions = {}): InferenceHandlers {
   let models: LoadedModels | null = null;
   /** ORT's worker: one for this worker's life (replaced when it dies, see OrtWorkerHost). */
   let ortWorker: OrtWorkerHost | null = null;
@@ -38,11 +46,11 @@ export function createInferenceHandlers(): InferenceHandlers {
     async init(params, { signal, progress }) {
       await models?.unloadAll();
       models = null;
-      const { report: environment, webgpuAdapter } = await describeGpuEnvironment();
+      const gpus = await describeGpus({ webgl: params.tfjs === 'auto' });
+      const environment = gpus.report;
       throwIfAborted(signal);
-      // Automatic choice never picks a software GPU (SwiftShader, llvmpipe…): far slower than wasm.
-      const webgpuSoftware = softwareRendererReason(webgpuAdapter);
-      const webglSoftware = params.tfjs === 'auto' ? softwareRendererReason(webglRenderer()) : null;
+      // Automatic choice never picks a software GPU (SwiftShader, llvmpipe…), nor a GPU slower than wasm here.
+      const { software, judging } = automaticGpuChoice(gpus, params.verdicts);
       if (ortWorker?.url !== params.ortWorkerUrl) {
         ortWorker?.terminate();
         ortWorker = new OrtWorkerHost(params.ortWorkerUrl);
@@ -54,7 +62,8 @@ export function createInferenceHandlers(): InferenceHandlers {
           choice: params.tfjs,
           wasmPath: params.tfjsWasmPath,
           wasmThreads: params.wasmThreads,
-          software: { webgpu: webgpuSoftware, webgl: webglSoftware },
+          software,
+          judging,
         },
         (backend) => progress({ stage: 'tfjs', backend }),
       );
@@ -62,16 +71,18 @@ export function createInferenceHandlers(): InferenceHandlers {
         () => undefined,
         () => undefined,
       );
-      const ortInit = ortWorker.init(
-        {
-          choice: params.ort,
-          wasmPath: params.ortWasmPath,
-          wasmThreads: params.wasmThreads,
-          webgpuAvailable: environment.webgpu.available,
-          webgpuSoftware,
-        },
-        { signal, onProgress: ({ backend }) => void tfjsTried.then(() => progress({ stage: 'ort', backend })) },
-      );
+      const ortOptions: OrtRuntimeOptions = {
+        choice: params.ort,
+        wasmPath: params.ortWasmPath,
+        wasmThreads: params.wasmThreads,
+        webgpuAvailable: environment.webgpu.available,
+        webgpuSoftware: software.webgpu,
+        judging,
+      };
+      const ortInit = ortWorker.init(ortOptions, {
+        signal,
+        onProgress: ({ backend }) => void tfjsTried.then(() => progress({ stage: 'ort', backend })),
+      });
       const [tfjs, ort] = await Promise.all([tfjsInit, ortInit]);
       throwIfAborted(signal);
       models = new LoadedModels(tfjs.backend, ortWorker);

@@ -18,16 +18,16 @@ function varint(value: number): number[] {
   return out;
 }
 
-function intField(field: number, value: number): number[] {
+export function intField(field: number, value: number): number[] {
   return [...varint((field << 3) | WIRE_VARINT), ...varint(value)];
 }
 
-function bytesField(field: number, payload: number[] | string): number[] {
+export function bytesField(field: number, payload: number[] | string): number[] {
   const bytes = typeof payload === 'string' ? [...new TextEncoder().encode(payload)] : payload;
   return [...varint((field << 3) | WIRE_BYTES), ...varint(bytes.length), ...bytes];
 }
 
-function floatTensorValueInfo(name: string, dims: number[]): number[] {
+export function floatTensorValueInfo(name: string, dims: number[]): number[] {
   const shape = dims.flatMap((d) => bytesField(1, intField(1, d))); // TensorShapeProto.dim[].dim_value
   const tensorType = [...intField(1, ONNX_FLOAT), ...bytesField(2, shape)]; // TypeProto.Tensor
   return [...bytesField(1, name), ...bytesField(2, bytesField(1, tensorType))]; // ValueInfoProto

@@ -1,4 +1,5 @@
 import type { BackendChoices } from './backend-choice.js';
+import { BackendVerdictStore } from './backend-verdicts.js';
 import { buildConfig } from './build-config.js';
 import { InferenceClient, type RequestOptions } from '../../workers/inference-client.js';
 import type {
@@ -27,6 +28,8 @@ export interface InferenceServiceConfig {
   ortWasmPath: string;
   /** The ONNX Runtime worker's script, which the inference worker starts; default: the build's. */
   ortWorkerUrl?: string;
+  /** Where the GPUs' speed verdicts are remembered between starts; default: localStorage. */
+  verdicts?: BackendVerdictStore;
 }
 
 /**
@@ -45,10 +48,17 @@ export class InferenceService<M extends RequestMap = RequestMap> {
   private choices: BackendChoices = { tfjs: 'auto', ort: 'auto' };
   /** A restart after a crash in progress, shared by every request that arrives meanwhile. */
   private restarting: Promise<unknown> | null = null;
+  private readonly verdicts: BackendVerdictStore;
 
-  constructor(private readonly config: InferenceServiceConfig) {}
+  constructor(private readonly config: InferenceServiceConfig) {
+    this.verdicts = config.verdicts ?? new BackendVerdictStore();
+  }
 
-  /** Starts a fresh worker (stopping any previous one) and brings both runtimes up. */
+  /**
+   * Starts a fresh worker (stopping any previous one) and brings both runtimes up. On the automatic
+   * choice the worker times a hardware GPU against wasm unless a remembered verdict holds for it; what
+   * it measured is remembered for the next starts.
+   */
   async start(choices: BackendChoices, onProgress?: (progress: InitProgress) => void): Promise<InitResult> {
     this.stop();
     this.choices = choices;
@@ -60,6 +70,7 @@ export class InferenceService<M extends RequestMap = RequestMap> {
       tfjsWasmPath: this.config.tfjsWasmPath,
       ortWasmPath: this.config.ortWasmPath,
       ortWorkerUrl: this.config.ortWorkerUrl ?? buildConfig.ortWorkerUrl,
+      verdicts: this.verdicts.load(),
     };
     const report = await client.request('init', params, onProgress ? { onProgress } : {});
     if (report.protocolVersion !== PROTOCOL_VERSION) {
@@ -68,6 +79,7 @@ export class InferenceService<M extends RequestMap = RequestMap> {
         message: `worker speaks protocol ${report.protocolVersion}, the page ${PROTOCOL_VERSION}: reload the page`,
       });
     }
+    this.verdicts.remember(report);
     return report;
   }
 

@@ -7,14 +7,17 @@
  */
 import type { FovVerdict } from './fov.js';
 import type { Grade } from './grades.js';
+import type { ImageQuality } from './image-quality.js';
 import type { ModelManifestEntry, WeightForm } from './model-manifest.js';
 import type { ScreeningOutcome } from './screening-outcome.js';
 
 /**
  * 4: `inspect` keeps the photo under InspectResult.photoId; `grade` takes that id or the bytes ('photo-not-kept'),
  * and reports one `models` stage while both variants run at once.
+ * 5: `inspect` and `grade` report the quality gate's verdict (QualityReport); each variant's result carries
+ * its Grad-CAM heatmap.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export type RuntimeName = 'tfjs' | 'ort';
 export type TfjsBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -67,6 +70,55 @@ export interface RuntimeReport {
   wasmThreads?: number;
   /** The WebAssembly file the runtime loaded, where it has a choice of builds (ONNX Runtime's CPU-only or WebGPU build). */
   wasmFile?: string;
+  /**
+   * The speed verdicts the automatic choice went by: GPU backends timed against WebAssembly now, or
+   * remembered from an earlier start. Absent when nothing was judged (a forced backend, no hardware GPU).
+   */
+  verdicts?: AppliedVerdict[];
+}
+
+/**
+ * A hardware GPU backend timed against WebAssembly on one runtime (a small convolution stack, the
+ * median of a few runs each): the automatic choice keeps the GPU only when it is not slower. It holds
+ * for the device and browser version it was measured on; the page remembers it across starts.
+ */
+export interface BackendVerdict {
+  runtime: RuntimeName;
+  /** The GPU backend timed: 'webgpu' or 'webgl'. */
+  backend: string;
+  gpuMs: number;
+  wasmMs: number;
+  keep: boolean;
+  /** The GPU as the browser names it (the WebGPU adapter's description, the WebGL renderer string). */
+  device: string;
+  /** The browser and its version. */
+  browser: string;
+  /** When it was measured, in ms since the epoch. */
+  measuredAt: number;
+}
+
+/** A verdict as an init applied it: `remembered` when it came from InitParams.verdicts, unmeasured. */
+export interface AppliedVerdict extends BackendVerdict {
+  remembered: boolean;
+}
+
+/** Structural check of a verdict read from storage or posted to the worker: neither is trusted. */
+export function isBackendVerdict(value: unknown): value is BackendVerdict {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  return (
+    (v.runtime === 'tfjs' || v.runtime === 'ort') &&
+    (v.backend === 'webgpu' || v.backend === 'webgl') &&
+    finite(v.gpuMs) &&
+    finite(v.wasmMs) &&
+    typeof v.keep === 'boolean' &&
+    typeof v.device === 'string' &&
+    v.device.length > 0 &&
+    typeof v.browser === 'string' &&
+    v.browser.length > 0 &&
+    finite(v.measuredAt)
+  );
 }
 
 export interface EnvironmentReport {
@@ -89,6 +141,12 @@ export interface InitParams {
   ortWorkerUrl: string;
   /** wasm threads for both runtimes; omitted = each runtime's default (about half the cores). */
   wasmThreads?: number;
+  /**
+   * Speed verdicts remembered from earlier starts (RuntimeReport.verdicts): a runtime on the automatic
+   * choice applies those measured on this GPU and browser version instead of timing the GPU again, and
+   * ignores the others. A forced backend ignores them all.
+   */
+  verdicts?: BackendVerdict[];
 }
 
 export interface InitResult {
@@ -195,6 +253,27 @@ export interface InspectResult {
   image: DecodedImageInfo;
   fov: FovReport;
   preview: RgbaPixels;
+  /** Whether the photo is good enough to grade, and why not; the screener may grade it anyway. */
+  quality: QualityReport;
+}
+
+/** The quality gate's verdict (assessImageQuality) without its field of view: FovReport carries that. */
+export type QualityReport = Omit<ImageQuality, 'fov'>;
+
+/**
+ * Grad-CAM over the last convolutional block for the grade a variant gave: ReLU(Σ_k α_k·A_k), where the
+ * channel weights α are the gradient of that grade's score (before softmax) at the pooled features.
+ */
+export interface Heatmap {
+  /** The grade the map explains: the variant's own top-1. */
+  grade: Grade;
+  /** The block's grid, row-major, laid over the models' square input (the retina crop). */
+  width: number;
+  height: number;
+  /** Scaled to 0–1 by the map's maximum; all 0 when no cell is positive. */
+  values: number[];
+  /** Time spent on the map alone, apart from the inference. */
+  ms: number;
 }
 
 /** The longest photo id `grade` accepts (the worker's ids are UUIDs, 36 characters). */
@@ -235,6 +314,8 @@ export interface VariantResult {
   endedAt: number;
   /** Why the backend differs from the one brought up at start (e.g. the GPU device was lost). */
   fallback?: string;
+  /** Where this variant looked for the grade it gave. */
+  heatmap: Heatmap;
 }
 
 export interface ModelSummary {
@@ -279,6 +360,8 @@ export interface GradeResult {
   thumbnail: EncodedImage;
   model: ModelSummary;
   variants: { tfjs: VariantResult; ort: VariantResult };
+  /** The quality gate's verdict on the photo graded (made by `inspect` when graded by its id). */
+  quality: QualityReport;
   /**
    * The referral decision, made once by the worker from both variants and the model's threshold
    * (screeningOutcome); the page shows and saves it and never decides again.

@@ -145,6 +145,7 @@ describe('the dispatcher (worker side of the protocol)', () => {
       'crash-ort-worker',
       'photo-stats',
       'forget-photos',
+      'script-gpus',
     ];
     testOnly.forEach((type, i) => dispatch(request(i + 1, type)));
     for (const [i] of testOnly.entries()) {
@@ -168,6 +169,7 @@ describe('the dispatcher (worker side of the protocol)', () => {
       'crash-ort-worker': async () => ({ error: { code: 'worker-crashed', message: 'crashed on purpose' } }),
       'photo-stats': async () => ({ kept: 0, decodes: 0 }),
       'forget-photos': async () => ({ forgotten: 0 }),
+      'script-gpus': async () => ({ scripted: false }),
     };
     const all: Handlers<RequestMap & TestRequestMap> = { ...productionHandlers, ...testHandlers };
     const dispatch = createDispatcher(all, port);

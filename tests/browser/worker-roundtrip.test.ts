@@ -132,6 +132,7 @@ describe('inference worker round trip', () => {
         rejectionOf(production.request('simulate-device-loss', { runtime: 'ort', when: 'now' })),
         rejectionOf(production.request('photo-stats', {})),
         rejectionOf(production.request('forget-photos', {})),
+        rejectionOf(production.request('script-gpus', { webgpuAdapter: { vendor: 'scripted' } })),
       ]);
       expect(refusals.map((e) => e.code)).to.deep.equal(refusals.map(() => 'bad-request'));
       // The production entry keeps inspected photos too: grading one by its id sends no bytes.

@@ -1,9 +1,11 @@
 import * as ort from 'onnxruntime-web';
-import type { BackendAttempt, BackendChoice, OrtBackend, RuntimeReport } from '../../src/shared/protocol.js';
+import type { BackendChoice, OrtBackend, RuntimeReport } from '../../src/shared/protocol.js';
 import { ORT_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
 import { onnxProbeModel, PROBE_EXPECTED, PROBE_INPUT } from '../onnx-probe-model.js';
 import type { OrtInitParams } from '../ort/ort-protocol.js';
-import { describeError } from '../worker-failure.js';
+import { planChain, walkBackendChain } from './choose-backend.js';
+import type { SpeedJudging } from './gpu-speed.js';
+import { ortSpeedMeasure } from './ort-speed-probe.js';
 import { settleSoftwareSkips } from './software-gpu.js';
 import { ORT_WASM_FILES, ortWasmBuildFor, ortWasmUrls, planOrtChain, type OrtWasmBuild } from './ort-wasm-build.js';
 
@@ -44,45 +46,54 @@ function wasmFileReport(): { wasmFile?: string } {
   return fetched.length ? { wasmFile: fetched[fetched.length - 1]! } : {};
 }
 
-export async function initOrt(options: OrtInitParams, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
-  const webgpuSoftware = options.choice === 'auto' ? options.webgpuSoftware : null;
-  const { chain, skipped } = planOrtChain(ortChain(options.choice), {
-    webgpuAvailable: options.webgpuAvailable,
-    loadedBuild,
-    webgpuSoftware,
-  });
+/**
+ * What initOrt takes: ORT's init params, and for the automatic choice the hardware GPU and remembered
+ * verdicts its WebGPU is judged by (gpu-speed.ts). ORT's worker passes its `init` request's params here
+ * whole, so the inference worker sends these (workers/inference-handlers.ts).
+ */
+export interface OrtRuntimeOptions extends OrtInitParams {
+  judging?: SpeedJudging | null | undefined;
+}
+
+export async function initOrt(
+  options: OrtRuntimeOptions,
+  onAttempt: (backend: string) => void,
+): Promise<RuntimeReport> {
+  // A GPU left out automatically is left out before the build is chosen: the CPU-only build then loads.
+  const plan = planChain(
+    'ort',
+    options.choice,
+    ortChain(options.choice),
+    { webgpu: options.webgpuSoftware },
+    options.judging,
+  );
+  const { chain, skipped } = planOrtChain(plan.chain, { webgpuAvailable: options.webgpuAvailable, loadedBuild });
   if (!loadedBuild) {
     loadedBuild = ortWasmBuildFor(chain);
     ort.env.wasm.wasmPaths = ortWasmUrls(options.wasmPath, loadedBuild);
     // Without cross-origin isolation there is no SharedArrayBuffer, so threads cannot start.
     ort.env.wasm.numThreads = self.crossOriginIsolated ? (options.wasmThreads ?? 0) : 1;
   }
-  const attempts: BackendAttempt[] = [...skipped];
-  let chosen: OrtBackend | null = null;
-  for (const backend of chain) {
-    onAttempt(backend);
-    const started = performance.now();
-    try {
-      await probe(backend);
-      attempts.push({ backend, ok: true, ms: performance.now() - started });
-      chosen = backend;
-      break;
-    } catch (error) {
-      attempts.push({ backend, ok: false, error: describeError(error), ms: performance.now() - started });
-    }
-  }
-  settleSoftwareSkips(
-    skipped.filter((skip) => webgpuSoftware && skip.error === webgpuSoftware),
-    chosen,
-  );
+  const walked = await walkBackendChain({
+    runtime: 'ort',
+    chain,
+    onAttempt,
+    judging: plan.judging,
+    bringUp: probe,
+    measure: ortSpeedMeasure(),
+  });
+  const chosen = walked.chosen;
+  settleSoftwareSkips([...plan.skipped, ...walked.dropped], chosen);
+  const verdicts = [...plan.verdicts, ...walked.verdicts];
   const threads = ort.env.wasm.numThreads;
   return {
     runtime: 'ort',
     backend: chosen,
-    attempts,
+    attempts: [...plan.skipped, ...skipped, ...walked.attempts],
     version: ort.env.versions.web ?? 'unknown',
     ...wasmFileReport(),
     ...(chosen === 'wasm' && threads ? { wasmThreads: threads } : {}),
+    ...(verdicts.length ? { verdicts } : {}),
   };
 }
 

@@ -41,16 +41,12 @@ export interface ChainConditions {
   webgpuAvailable?: boolean | undefined;
   /** The build this worker's ORT already loaded, if any: ORT cannot load another one. */
   loadedBuild: OrtWasmBuild | null;
-  /**
-   * Why the WebGPU adapter runs in software (software-gpu.ts), given only when the choice is
-   * automatic: WebGPU is then skipped. Null or absent: a hardware adapter, or a forced choice.
-   */
-  webgpuSoftware?: string | null | undefined;
 }
 
 /**
- * The backends worth trying, and WebGPU attempts ruled out before trying: reported like failed
- * ones, so the status panel says why WebGPU did not run.
+ * The backends worth trying here, and WebGPU attempts ruled out before trying: reported like failed
+ * ones, so the status panel says why WebGPU did not run. (What the automatic choice leaves out, a
+ * software or a slower GPU, is left out before: choose-backend.ts planChain.)
  */
 export function planOrtChain(
   wanted: readonly OrtBackend[],
@@ -64,7 +60,6 @@ export function planOrtChain(
     skipped.push({ backend: 'webgpu', ok: false, error: reason, ms: 0 });
   };
   if (conditions.webgpuAvailable === false) skipWebgpu('this browser offers no WebGPU adapter');
-  if (conditions.webgpuSoftware) skipWebgpu(conditions.webgpuSoftware);
   if (conditions.loadedBuild === 'plain')
     skipWebgpu("this worker already loaded ONNX Runtime's CPU-only build; WebGPU needs a new worker");
   return { chain, skipped };

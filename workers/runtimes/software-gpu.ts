@@ -88,7 +88,8 @@ export function withoutSoftwareGpus<B extends string>(
 
 /**
  * Completes the skips' reasons with what runs instead, once the chain has settled:
- * 'WebGPU adapter is a software renderer (SwiftShader): using WebAssembly'.
+ * 'WebGPU adapter is a software renderer (SwiftShader): using WebAssembly'. The GPUs an automatic
+ * choice drops for being slower than wasm (choose-backend.ts) are completed the same way.
  */
 export function settleSoftwareSkips(skips: readonly BackendAttempt[], chosen: string | null): void {
   for (const skip of skips) {

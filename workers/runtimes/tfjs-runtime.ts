@@ -3,10 +3,12 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { deviceCores, liftTfjsThreadCap } from './tfjs-thread-cap.js';
-import type { BackendAttempt, BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
+import type { BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
 import { TFJS_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
-import { describeError } from '../worker-failure.js';
-import { settleSoftwareSkips, withoutSoftwareGpus, type SoftwareGpuReasons } from './software-gpu.js';
+import { planChain, walkBackendChain, type ChainPlan } from './choose-backend.js';
+import type { SpeedJudging } from './gpu-speed.js';
+import { settleSoftwareSkips, type SoftwareGpuReasons } from './software-gpu.js';
+import { tfjsSpeedMeasure } from './tfjs-speed-probe.js';
 
 export function tfjsChain(choice: BackendChoice): TfjsBackend[] {
   if (choice === 'auto') return [...TFJS_FALLBACK_CHAIN];
@@ -37,14 +39,20 @@ export interface TfjsInitOptions {
    * backend is skipped, and the skip reported like a failed attempt. A forced backend is still tried.
    */
   software?: SoftwareGpuReasons | undefined;
+  /**
+   * The hardware GPUs and remembered verdicts (gpu-speed.ts): with the automatic choice a GPU backend is
+   * kept only when it is not slower than wasm. A forced backend is never judged.
+   */
+  judging?: SpeedJudging | null | undefined;
 }
 
-/** The backends to try, and those an automatic choice leaves out for running in software. */
+/** The backends to try, and those an automatic choice leaves out (choose-backend.ts planChain). */
 export function planTfjsChain(
   choice: BackendChoice,
   software: SoftwareGpuReasons = {},
-): { chain: TfjsBackend[]; skipped: BackendAttempt[] } {
-  return withoutSoftwareGpus(choice, tfjsChain(choice), software);
+  judging: SpeedJudging | null = null,
+): ChainPlan<TfjsBackend> {
+  return planChain('tfjs', choice, tfjsChain(choice), software, judging);
 }
 
 export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
@@ -62,30 +70,29 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
     if ((options.wasmThreads ?? Math.floor(deviceCores / 2)) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmConfigured = true;
   }
-  const { chain, skipped } = planTfjsChain(options.choice, options.software);
-  const attempts: BackendAttempt[] = [...skipped];
-  let chosen: string | null = null;
-  for (const backend of chain) {
-    onAttempt(backend);
-    const started = performance.now();
-    try {
+  const plan = planTfjsChain(options.choice, options.software, options.judging);
+  const walked = await walkBackendChain({
+    runtime: 'tfjs',
+    chain: plan.chain,
+    onAttempt,
+    judging: plan.judging,
+    async bringUp(backend) {
       if (!(await tf.setBackend(backend))) throw new Error(`${backend} backend failed to initialise`);
       await tf.ready();
       await probe();
-      attempts.push({ backend, ok: true, ms: performance.now() - started });
-      chosen = tf.getBackend();
-      break;
-    } catch (error) {
-      attempts.push({ backend, ok: false, error: describeError(error), ms: performance.now() - started });
-    }
-  }
-  settleSoftwareSkips(skipped, chosen);
+    },
+    measure: tfjsSpeedMeasure(),
+  });
+  const chosen = walked.chosen ? tf.getBackend() : null;
+  settleSoftwareSkips([...plan.skipped, ...walked.dropped], chosen);
+  const verdicts = [...plan.verdicts, ...walked.verdicts];
   return {
     runtime: 'tfjs',
     backend: chosen,
-    attempts,
+    attempts: [...plan.skipped, ...walked.attempts],
     version: tf.version.tfjs,
     ...(chosen === 'wasm' ? { wasmThreads: getThreadsCount() } : {}),
+    ...(verdicts.length ? { verdicts } : {}),
   };
 }
 

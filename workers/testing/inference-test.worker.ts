@@ -6,13 +6,15 @@
 import { createDispatcher, type Handlers } from '../dispatcher.js';
 import { createInferenceHandlers } from '../inference-handlers.js';
 import { countDecodes } from './decode-count.js';
+import { scriptedGpus } from './scripted-gpus.js';
 import { testHandlers } from './test-hooks.js';
 import type { TestingRequestMap } from './test-protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const decodes = countDecodes(self);
-const { handlers, loaded, photos } = createInferenceHandlers();
-const all: Handlers<TestingRequestMap> = { ...handlers, ...testHandlers(loaded, photos, decodes) };
+const gpus = scriptedGpus();
+const { handlers, loaded, photos } = createInferenceHandlers({ describeGpus: gpus.describe });
+const all: Handlers<TestingRequestMap> = { ...handlers, ...testHandlers(loaded, photos, decodes, gpus) };
 const dispatch = createDispatcher(all, self);
 self.addEventListener('message', (event: MessageEvent<unknown>) => dispatch(event.data));

@@ -8,12 +8,14 @@ import type { KeptPhotos } from '../grading/kept-photos.js';
 import type { LoadedModels } from '../grading/loaded-models.js';
 import { tfjsMemory } from '../runtimes/tfjs-runtime.js';
 import { toWorkerError } from '../worker-failure.js';
+import type { ScriptedGpus } from './scripted-gpus.js';
 import type { OrtTestingRequestMap, TestRequestMap } from './test-protocol.js';
 
 export function testHandlers(
   loaded: () => LoadedModels,
   photos: KeptPhotos,
   decodes: () => number,
+  gpus: ScriptedGpus,
 ): Handlers<TestRequestMap> {
   return {
     async memory() {
@@ -37,5 +39,6 @@ export function testHandlers(
     },
     'photo-stats': async () => ({ kept: photos.size, decodes: decodes() }),
     'forget-photos': async () => ({ forgotten: photos.clear() }),
+    'script-gpus': async (script) => ({ scripted: gpus.script(script) }),
   };
 }

@@ -35,6 +35,20 @@ export interface PhotoStats {
   decodes: number;
 }
 
+/**
+ * What the worker's next inits see instead of the real GPUs and browser; the real GPUs still compute.
+ * Scripting a hardware adapter over Chromium's software one lets the automatic choice judge WebGPU
+ * here: it is timed against wasm for real, or a remembered verdict applies. Fields left out keep the
+ * real values; an empty script ends scripting.
+ */
+export interface GpuScript {
+  /** Taken only where the browser has a real WebGPU adapter (both runtimes then run on that one). */
+  webgpuAdapter?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  /** Taken only where the worker has WebGL and reads its renderer (TF.js on the automatic choice). */
+  webglRenderer?: string;
+  browser?: string;
+}
+
 export type TestRequestMap = {
   memory: { params: Record<string, never>; result: MemoryResult; progress: never };
   'unload-models': { params: Record<string, never>; result: { released: number }; progress: never };
@@ -44,6 +58,8 @@ export type TestRequestMap = {
   'photo-stats': { params: Record<string, never>; result: PhotoStats; progress: never };
   /** Forgets every kept photo, as a restarted worker has none: `grade` by their ids then answers 'photo-not-kept'. */
   'forget-photos': { params: Record<string, never>; result: { forgotten: number }; progress: never };
+  /** Scripts the GPUs and browser the next inits see; `scripted`: whether a script is now in force. */
+  'script-gpus': { params: GpuScript; result: { scripted: boolean }; progress: never };
 };
 
 /** What the test build of the worker answers: every production request and the test-only ones. */

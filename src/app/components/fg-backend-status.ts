@@ -3,6 +3,16 @@ import { customElement, property } from 'lit/decorators.js';
 import type { InitResult, RuntimeReport } from '../../shared/protocol.js';
 import { RUNTIME_LABELS } from '../runtime-labels.js';
 
+const ms = (value: number) => `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ms`;
+
+/** Why the GPU backend a runtime runs on was kept: its speed verdict, when it was judged. */
+function keptBecause(report: RuntimeReport): string | null {
+  const kept = report.verdicts?.find((verdict) => verdict.keep && verdict.backend === report.backend);
+  if (!kept) return null;
+  const when = kept.remembered ? `, remembered from ${new Date(kept.measuredAt).toISOString().slice(0, 10)}` : '';
+  return `timed against WebAssembly on this device: probe ${ms(kept.gpuMs)} vs ${ms(kept.wasmMs)}${when}`;
+}
+
 /** Shows which backend each runtime really brought up, and why faster ones were skipped. */
 @customElement('fg-backend-status')
 export class FgBackendStatus extends LitElement {
@@ -58,6 +68,7 @@ export class FgBackendStatus extends LitElement {
 
   private renderRuntime(report: RuntimeReport) {
     const failed = report.attempts.filter((attempt) => !attempt.ok);
+    const why = keptBecause(report);
     return html`
       <dt>${RUNTIME_LABELS[report.runtime]} <small>${report.version}</small></dt>
       <dd>
@@ -69,7 +80,7 @@ export class FgBackendStatus extends LitElement {
                         >(${report.wasmThreads} ${report.wasmThreads === 1 ? 'thread' : 'threads'})</small
                       >`
                     : nothing
-                }`
+                }${why ? html` <small class="why">${why}</small>` : nothing}`
             : html`<span class="none" data-runtime=${report.runtime}>no backend came up</span>`
         }
         ${

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planOrtChain } from '../../../workers/runtimes/ort-wasm-build.js';
+import { planChain } from '../../../workers/runtimes/choose-backend.js';
+import { ortWasmBuildFor, planOrtChain } from '../../../workers/runtimes/ort-wasm-build.js';
 import {
   settleSoftwareSkips,
   softwareRendererReason,
@@ -143,22 +144,24 @@ describe('automatic choice skips software GPUs', () => {
   });
 
   it('ORT: a software adapter skips WebGPU, so the CPU-only build loads', () => {
-    const { chain, skipped } = planOrtChain(['webgpu', 'wasm'], {
-      loadedBuild: null,
-      webgpuAvailable: true,
-      webgpuSoftware: software.webgpu,
-    });
-    assert.deepEqual(chain, ['wasm']);
-    assert.deepEqual(skipped, [{ backend: 'webgpu', ok: false, error: software.webgpu, ms: 0 }]);
+    const plan = planChain('ort', 'auto', ['webgpu', 'wasm'], { webgpu: software.webgpu });
+    assert.deepEqual(plan.chain, ['wasm']);
+    assert.deepEqual(plan.skipped, [{ backend: 'webgpu', ok: false, error: software.webgpu, ms: 0 }]);
+    const { chain } = planOrtChain(plan.chain, { loadedBuild: null, webgpuAvailable: true });
+    assert.equal(ortWasmBuildFor(chain), 'plain');
   });
 
   it('ORT: no software reason keeps WebGPU', () => {
-    for (const webgpuSoftware of [null, undefined]) {
-      assert.deepEqual(
-        planOrtChain(['webgpu', 'wasm'], { loadedBuild: null, webgpuAvailable: true, webgpuSoftware }).chain,
-        ['webgpu', 'wasm'],
-      );
+    for (const webgpu of [null, undefined]) {
+      assert.deepEqual(planChain('ort', 'auto', ['webgpu', 'wasm'], { webgpu }).chain, ['webgpu', 'wasm']);
     }
+  });
+
+  it('ORT: a forced WebGPU is tried on a software adapter', () => {
+    assert.deepEqual(planChain('ort', 'webgpu', ['webgpu', 'wasm'], { webgpu: software.webgpu }).chain, [
+      'webgpu',
+      'wasm',
+    ]);
   });
 
   it('settles skips when nothing came up', () => {
