@@ -24,10 +24,11 @@ const blackPhoto = () => drawnImage(512, 384, (c) => c.fillRect(0, 0, 512, 384),
 
 /** What grading by id must give exactly as grading the bytes does (the timings aside). */
 function graded(result: GradeResult) {
-  const { image, fov, thumbnail, model, variants, outcome } = result;
+  const { image, fov, quality, thumbnail, model, variants, outcome } = result;
   return {
     image,
     fov,
+    quality,
     thumbnail: { ...thumbnail, bytes: [...new Uint8Array(thumbnail.bytes)] },
     model,
     variants: { tfjs: variants.tfjs.probabilities, ort: variants.ort.probabilities },
@@ -67,6 +68,7 @@ describe('the worker keeps the photo it inspected, and grades it by its id', () 
     expect(graded(result)).to.deep.equal(graded(fromBytes));
     expect(result.image).to.deep.equal(inspected.image);
     expect(result.fov).to.deep.equal(inspected.fov);
+    expect(result.quality).to.deep.equal(inspected.quality);
     // The inspect's own decode and preprocessing times, and a total that includes them.
     expect(result.timings.decodeMs).to.be.greaterThan(0);
     expect(result.timings.preprocessMs).to.be.greaterThan(0);

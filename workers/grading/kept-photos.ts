@@ -5,13 +5,13 @@
  *
  * Bounded: KEPT_PHOTOS entries, the least recently kept or graded one evicted first. An entry never
  * holds the decoded photo (tens of MB at 4096 px), only what grading needs of it: the models' 300×300
- * RGB input (270,000 bytes), the record's thumbnail JPEG (a few KB at 160 px) and two small reports, so
+ * RGB input (270,000 bytes), the record's thumbnail JPEG (a few KB at 160 px) and three small reports, so
  * the store holds at most about 4 × 0.28 MB ≈ 1.1 MB. (Only while `inspect` still prepares a photo, a
  * few hundred ms after its preview, are its decoded pixels alive too.) A photo with no retina keeps no
- * input and no thumbnail, only its field-of-view report (its `grade` answers 'no-retina').
+ * input and no thumbnail, only its reports (its `grade` answers 'no-retina').
  */
 import type { RgbImage } from '../../src/shared/pixels.js';
-import type { DecodedImageInfo, EncodedImage, FovReport } from '../../src/shared/protocol.js';
+import type { DecodedImageInfo, EncodedImage, FovReport, QualityReport } from '../../src/shared/protocol.js';
 
 /** How many photos the worker keeps: the one on screen and a few chosen before it. */
 export const KEPT_PHOTOS = 4;
@@ -20,10 +20,12 @@ export const KEPT_PHOTOS = 4;
 export interface PreparedPhoto {
   image: DecodedImageInfo;
   fov: FovReport;
+  /** The quality gate's verdict, made with the field of view: `grade` by id returns it as `inspect` did. */
+  quality: QualityReport;
   /** The models' input and the record's thumbnail; null when no retina was found (fov.found false). */
   graded: { rgb: RgbImage; thumbnail: EncodedImage } | null;
   decodeMs: number;
-  /** Finding the retina, the crop to the models' input and the thumbnail. */
+  /** Finding the retina, judging the photo's quality, the crop to the models' input and the thumbnail. */
   preprocessMs: number;
 }
 

@@ -1,10 +1,11 @@
 /**
- * The two photo requests. `inspect`, when a photo is chosen: decode it and find the retina for the
- * preview, then crop the retina to the models' input and make the record's thumbnail, kept for `grade`
- * (kept-photos.ts). `grade`: both model variants on that kept photo, or on bytes it prepares the same
- * way. Each stage checks for cancellation before it starts.
+ * The two photo requests. `inspect`, when a photo is chosen: decode it, find the retina and judge the
+ * photo's quality in it for the preview, then crop the retina to the models' input and make the record's
+ * thumbnail, kept for `grade` (kept-photos.ts). `grade`: both model variants on that kept photo, or on
+ * bytes it prepares the same way. Each stage checks for cancellation before it starts.
  */
 import type { FieldOfView } from '../../src/shared/fov.js';
+import { assessImageQuality } from '../../src/shared/image-quality.js';
 import { INPUT_SIZE } from '../../src/shared/model-contract.js';
 import type { PixelImage } from '../../src/shared/pixels.js';
 import { detectFieldOfView, preprocessFundus, thumbnail } from '../../src/shared/preprocess.js';
@@ -16,6 +17,7 @@ import type {
   GradeResult,
   InspectParams,
   InspectResult,
+  QualityReport,
 } from '../../src/shared/protocol.js';
 import { MAX_PHOTO_ID_LENGTH, modelSummary } from '../../src/shared/protocol.js';
 import { screeningOutcome } from '../../src/shared/screening-outcome.js';
@@ -67,11 +69,31 @@ interface DecodedPhoto {
   pixels: PixelImage;
   image: DecodedImageInfo;
   fov: FieldOfView;
+  quality: QualityReport;
   decodeMs: number;
-  fovMs: number;
+  /** Finding the retina and judging the photo's quality in it. */
+  screenMs: number;
 }
 
-/** The photo decoded (the only time it is) and its retina found. */
+/**
+ * How much the decoder shrank the photo (decode-image.ts caps the long side), which tells the quality
+ * gate how far apart the file's JPEG blocks now lie. The header's size is before EXIF rotation, so long
+ * sides are compared.
+ */
+function decodeScale({ width, height, sourceWidth, sourceHeight }: DecodedImageInfo): number {
+  return Math.min(1, Math.max(width, height) / Math.max(sourceWidth, sourceHeight));
+}
+
+/**
+ * The quality gate's verdict, measured in the retina already found (no second search). Without its field
+ * of view, which FovReport carries: what remains is plain data, posted as it is.
+ */
+function judgePhoto(pixels: PixelImage, image: DecodedImageInfo, fov: FieldOfView): QualityReport {
+  const { verdict, issues, measures } = assessImageQuality(pixels, { fov, decodeScale: decodeScale(image) });
+  return { verdict, issues, measures };
+}
+
+/** The photo decoded (the only time it is), its retina found and its quality judged there. */
 async function decodePhoto(
   bytes: ArrayBuffer,
   context: Pick<StageContext<GradeProgress>, 'signal'> & { progress?(progress: GradeProgress): void },
@@ -83,9 +105,17 @@ async function decodePhoto(
   throwIfAborted(context.signal);
 
   context.progress?.({ stage: 'preprocess' });
-  const fovStarted = performance.now();
+  const screenStarted = performance.now();
   const fov = detectFieldOfView(decoded.pixels);
-  return { pixels: decoded.pixels, image: decoded.info, fov, decodeMs, fovMs: performance.now() - fovStarted };
+  const quality = judgePhoto(decoded.pixels, decoded.info, fov);
+  return {
+    pixels: decoded.pixels,
+    image: decoded.info,
+    fov,
+    quality,
+    decodeMs,
+    screenMs: performance.now() - screenStarted,
+  };
 }
 
 /**
@@ -93,7 +123,7 @@ async function decodePhoto(
  * second search) and, from it, the record's thumbnail. Nothing to crop when no retina was found.
  */
 async function preparePhoto(decoded: DecodedPhoto, thumbnailSide: number): Promise<PreparedPhoto> {
-  const { pixels, image, fov, decodeMs, fovMs } = decoded;
+  const { pixels, image, fov, quality, decodeMs, screenMs } = decoded;
   const started = performance.now();
   let graded: PreparedPhoto['graded'] = null;
   if (fov.found) {
@@ -101,8 +131,8 @@ async function preparePhoto(decoded: DecodedPhoto, thumbnailSide: number): Promi
     // The record keeps the retina as the models saw it, small.
     graded = { rgb, thumbnail: await encodeJpeg(thumbnail({ ...rgb, channels: 3 }, thumbnailSide)) };
   }
-  const preprocessMs = fovMs + performance.now() - started;
-  return { image, fov: fovReport(fov, image.width, image.height), graded, decodeMs, preprocessMs };
+  const preprocessMs = screenMs + performance.now() - started;
+  return { image, fov: fovReport(fov, image.width, image.height), quality, graded, decodeMs, preprocessMs };
 }
 
 /** Runs `task` once the current request has been answered (a macrotask after its result is posted). */
@@ -125,8 +155,8 @@ export async function inspectPhoto(
   // whether or not a retina was found: grading it by its id answers as grading its bytes would.
   const photoId = photos.keep(afterAnswer(() => preparePhoto(decoded, thumbnailSide)));
   context.transfer(preview.data);
-  const { image, fov } = decoded;
-  return { photoId, image, fov: fovReport(fov, image.width, image.height), preview };
+  const { image, fov, quality } = decoded;
+  return { photoId, image, fov: fovReport(fov, image.width, image.height), preview, quality };
 }
 
 /** The photo a `grade` names: one `inspect` kept, or its bytes, prepared now; exactly one of the two. */
@@ -182,6 +212,7 @@ export async function gradePhoto(
     thumbnail: thumb,
     model,
     variants: { tfjs, ort },
+    quality: photo.quality,
     // Decided here, once; the page shows it and saves it as it is.
     outcome: screeningOutcome(tfjs, ort, model.referralThreshold),
     timings: {
