@@ -1,12 +1,23 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { readScreeningRecord, type ScreeningRecord, type StoredScreeningRecord } from './screening-record.js';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import {
+  isGradedRecord,
+  readPhotoRecord,
+  type PhotoRecord,
+  type ScreeningRecord,
+  type StoredPhotoRecord,
+} from './screening-record.js';
 
 interface ScreeningDb extends DBSchema {
-  screenings: { key: string; value: StoredScreeningRecord; indexes: { 'by-created': number } };
+  screenings: {
+    key: string;
+    value: StoredPhotoRecord;
+    indexes: { 'by-created': number; 'by-visit': string; 'by-patient': string };
+  };
 }
 
 export const DEFAULT_DB_NAME = 'fundus-grader';
-const DB_VERSION = 1;
+/** 1: graded records. 2: records of visits (visitId, kind), indexed by visit and patient. */
+const DB_VERSION = 2;
 
 /** The device ran out of storage for records: the caller must tell the user, never drop it silently. */
 export class StorageFullError extends Error {
@@ -66,30 +77,86 @@ export class ScreeningStore {
   }
 
   /** Resolves once the record is committed to disk; a full quota rejects with StorageFullError. */
-  async save(record: ScreeningRecord): Promise<void> {
-    try {
-      await this.withDb(async (db) => {
-        const tx = db.transaction('screenings', 'readwrite', { durability: 'strict' });
-        await Promise.all([tx.store.put(record), tx.done]);
-      });
-    } catch (error) {
-      throw isQuotaError(error) ? new StorageFullError(error) : error;
-    }
+  save(record: PhotoRecord): Promise<void> {
+    return this.putAll([record]);
   }
 
-  /** Newest first; records saved by older versions read as today's (readScreeningRecord). */
+  /**
+   * The graded photos, newest first; photos kept without grading are left out (listPhotos has every
+   * record). Records saved by older versions read as today's (readPhotoRecord).
+   */
   async list(): Promise<ScreeningRecord[]> {
+    return (await this.listPhotos()).filter(isGradedRecord);
+  }
+
+  /** Every photo record of every visit, graded or not, newest first: what groupHistory takes. */
+  async listPhotos(): Promise<PhotoRecord[]> {
     const stored = await this.withDb((db) => db.getAllFromIndex('screenings', 'by-created'));
-    return stored.reverse().map(readScreeningRecord);
+    return stored.reverse().map(readPhotoRecord);
   }
 
+  /** The photos of one visit, newest first. */
+  async listVisit(visitId: string): Promise<PhotoRecord[]> {
+    const stored = await this.withDb(async (db) => {
+      const tx = db.transaction('screenings');
+      const [inVisit, own] = await Promise.all([
+        tx.store.index('by-visit').getAll(visitId),
+        // A record saved without a visit id (by an older version) is a visit of its own, not in the index.
+        tx.store.get(visitId),
+        tx.done,
+      ]);
+      return own && own.visitId === undefined ? [...inVisit, own] : inVisit;
+    });
+    return newestFirst(stored.map(readPhotoRecord));
+  }
+
+  /** Every photo of one patient (the id matched exactly), newest first. */
+  async listPatient(patientId: string): Promise<PhotoRecord[]> {
+    const stored = await this.withDb((db) => db.getAllFromIndex('screenings', 'by-patient', patientId));
+    return newestFirst(stored.map(readPhotoRecord));
+  }
+
+  /** A graded photo; undefined when there is none of that id (or it was not graded: see getPhoto). */
   async get(id: string): Promise<ScreeningRecord | undefined> {
-    const stored = await this.withDb((db) => db.get('screenings', id));
-    return stored && readScreeningRecord(stored);
+    const record = await this.getPhoto(id);
+    return record && isGradedRecord(record) ? record : undefined;
   }
 
-  delete(id: string): Promise<void> {
-    return this.withDb((db) => db.delete('screenings', id));
+  async getPhoto(id: string): Promise<PhotoRecord | undefined> {
+    const stored = await this.withDb((db) => db.get('screenings', id));
+    return stored && readPhotoRecord(stored);
+  }
+
+  /** Deletes one photo; resolves with the record deleted (for restore), undefined when there was none. */
+  async delete(id: string): Promise<PhotoRecord | undefined> {
+    const [deleted] = await this.deleteMany([id]);
+    return deleted;
+  }
+
+  /**
+   * Deletes photos at once, all or none (an eye's results: eyePhotoIds; a whole visit: visitPhotoIds).
+   * Resolves with the records that were there, as read, which restore() puts back to undo.
+   */
+  deleteMany(ids: readonly string[]): Promise<PhotoRecord[]> {
+    return this.withDb(async (db) => {
+      const tx = db.transaction('screenings', 'readwrite', { durability: 'strict' });
+      const deleted: PhotoRecord[] = [];
+      await Promise.all([
+        ...ids.map(async (id) => {
+          const stored = await tx.store.get(id);
+          if (!stored) return;
+          deleted.push(readPhotoRecord(stored));
+          await tx.store.delete(id);
+        }),
+        tx.done,
+      ]);
+      return newestFirst(deleted);
+    });
+  }
+
+  /** Puts deleted records back (the undo of delete or deleteMany); a full quota rejects with StorageFullError. */
+  restore(records: readonly PhotoRecord[]): Promise<void> {
+    return this.putAll(records);
   }
 
   close(): void {
@@ -100,6 +167,17 @@ export class ScreeningStore {
       (db) => db.close(),
       () => undefined,
     );
+  }
+
+  private async putAll(records: readonly PhotoRecord[]): Promise<void> {
+    try {
+      await this.withDb(async (db) => {
+        const tx = db.transaction('screenings', 'readwrite', { durability: 'strict' });
+        await Promise.all([...records.map((record) => tx.store.put(record)), tx.done]);
+      });
+    } catch (error) {
+      throw isQuotaError(error) ? new StorageFullError(error) : error;
+    }
   }
 
   /** Runs `operation` on an open connection, reopening the database when the last one was lost. */
@@ -139,11 +217,23 @@ export class ScreeningStore {
   }
 }
 
+const newestFirst = (records: PhotoRecord[]) =>
+  records.sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
+
 function connect(name: string, onLost: () => void): Promise<IDBPDatabase<ScreeningDb>> {
   return openDB<ScreeningDb>(name, DB_VERSION, {
-    upgrade(database) {
-      const store = database.createObjectStore('screenings', { keyPath: 'id' });
-      store.createIndex('by-created', 'createdAt');
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      const store =
+        oldVersion < 1
+          ? database.createObjectStore('screenings', { keyPath: 'id' })
+          : transaction.objectStore('screenings');
+      if (oldVersion < 1) store.createIndex('by-created', 'createdAt');
+      if (oldVersion < 2) {
+        store.createIndex('by-visit', 'visitId');
+        store.createIndex('by-patient', 'patientId');
+        // Any failure aborts the upgrade, and with it the open, which then rejects with the cause.
+        giveVisits(transaction).catch(() => abortQuietly(transaction));
+      }
     },
     // The database is being deleted, or another tab opened a newer version: let go at once, within the
     // event (a close a microtask later leaves the other side 'blocked'); the next operation reopens.
@@ -154,4 +244,28 @@ function connect(name: string, onLost: () => void): Promise<IDBPDatabase<Screeni
     // The browser closed the connection (e.g. the database was deleted from the browser's settings).
     terminated: onLost,
   });
+}
+
+function abortQuietly(transaction: IDBPTransaction<ScreeningDb, StoreNames<ScreeningDb>[], 'versionchange'>): void {
+  try {
+    transaction.abort();
+  } catch {
+    // Already over: a failed request aborted it.
+  }
+}
+
+/**
+ * Version 1's records become graded photos, each a visit of its own, so that the visit index holds
+ * every record. Only the new fields are added; the reader would add them too, but an index cannot.
+ */
+async function giveVisits(
+  transaction: IDBPTransaction<ScreeningDb, StoreNames<ScreeningDb>[], 'versionchange'>,
+): Promise<void> {
+  let cursor = await transaction.objectStore('screenings').openCursor();
+  while (cursor) {
+    const stored = cursor.value;
+    if (stored.kind !== 'ungraded' && stored.visitId === undefined)
+      await cursor.update({ ...stored, kind: 'graded', visitId: stored.id, gradedAnyway: false });
+    cursor = await cursor.continue();
+  }
 }
