@@ -8,7 +8,9 @@
 import { PrecacheController, PrecacheRoute, cleanupOutdatedCaches, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute, setCatchHandler } from 'workbox-routing';
 import { CacheFirst, NetworkOnly } from 'workbox-strategies';
+import { registerShareTarget } from './sw/share-target-route.js';
 import type { ModelManifest } from '../src/shared/model-manifest.js';
+import { MODEL_CACHE_PREFIX, MODEL_PATH, modelCacheName, PARTIAL_DOWNLOADS_CACHE } from './models/model-caches.js';
 import type {
   PrecacheState,
   RepairProgress,
@@ -25,8 +27,6 @@ declare const __APP_VERSION__: string;
  */
 declare const __OFFLINE_HTML__: string;
 
-const MODEL_CACHE_PREFIX = 'fundus-grader-models-';
-const MODEL_PATH = /^\/models\/([^/]+)\/([^/]+)\//;
 /** Files an older version precached and this one does not, kept while a page of that version is open. */
 const PREVIOUS_CACHE_PREFIX = 'fundus-grader-previous-';
 /** In a previous-version cache: the ids of the clients (pages, their workers) that were open at activation. */
@@ -55,6 +55,15 @@ const abortablePlugin = {
 const precache = new PrecacheController({ plugins: [abortablePlugin] });
 precache.addToCacheList(manifest);
 self.addEventListener('install', (event) => void precache.install(event));
+
+// A model download that resumes asks for the rest of a file (Range, workers/models/model-files.ts). A copy
+// stored whole answers it (200: the downloader takes the whole file); otherwise the network does, and the
+// answer is never stored: a 206 is not the file. Before the precache route, whose network fallback would
+// check a 206 against the whole file's integrity and fail.
+registerRoute(
+  ({ url, sameOrigin, request }) => sameOrigin && MODEL_PATH.test(url.pathname) && request.headers.has('Range'),
+  async ({ request, url }) => (await storedModelFile(request, url)) ?? fetch(abortable(request)),
+);
 registerRoute(new PrecacheRoute(precache));
 cleanupOutdatedCaches();
 
@@ -63,11 +72,19 @@ registerRoute(
   new NavigationRoute(precache.createHandlerBoundToURL('/index.html'), { denylist: [/^\/bench/, /^\/healthz/] }),
 );
 registerRoute(({ request }) => request.mode === 'navigate', new NetworkOnly());
+registerShareTarget();
 
 // A model folder never changes once published (a new model gets a new version), so cache-first is safe.
 const modelStrategies = new Map<string, CacheFirst>();
-function modelCacheName(id: string, version: string): string {
-  return `${MODEL_CACHE_PREFIX}${id}-${version}`;
+
+/** A model file stored whole: precached, kept for an older version's page, or in its version's cache. */
+async function storedModelFile(request: Request, url: URL): Promise<Response | undefined> {
+  const [, id, version] = MODEL_PATH.exec(url.pathname)!;
+  return (
+    (await precache.matchPrecache(url.href)) ??
+    (await matchPreviousVersion(request)) ??
+    (await caches.match(request, { cacheName: modelCacheName(id!, version!) }))
+  );
 }
 registerRoute(
   ({ url, sameOrigin }) => sameOrigin && MODEL_PATH.test(url.pathname),
@@ -258,6 +275,20 @@ async function unlistedModelCaches(): Promise<string[]> {
 
 async function deleteOldModelCaches(): Promise<void> {
   for (const name of await unlistedModelCaches()) await caches.delete(name);
+  await deleteUnlistedPartialDownloads();
+}
+
+/** Parts of cut downloads (workers/models/partial-downloads.ts) of model versions the manifest no longer lists. */
+async function deleteUnlistedPartialDownloads(): Promise<void> {
+  const response = await precache.matchPrecache('/models/manifest.json');
+  if (!response || !(await caches.has(PARTIAL_DOWNLOADS_CACHE))) return;
+  const models = (await response.json()) as ModelManifest;
+  const listed = new Set(models.models.map((m) => modelCacheName(m.id, m.version)));
+  const cache = await caches.open(PARTIAL_DOWNLOADS_CACHE);
+  for (const request of await cache.keys()) {
+    const [, id, version] = MODEL_PATH.exec(new URL(request.url).pathname) ?? [];
+    if (!id || !version || !listed.has(modelCacheName(id, version))) await cache.delete(request);
+  }
 }
 
 let activation: Promise<void> = Promise.resolve();

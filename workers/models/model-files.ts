@@ -2,16 +2,26 @@
  * Downloads a manifest entry's files and checks each against its sha256 before anything uses it.
  * A file that fails is also evicted from every Cache Storage cache, so that a corrupted copy cached
  * by the service worker is not served again as if it were good.
+ *
+ * A download the network cuts keeps what arrived (partial-downloads.ts); the next attempt asks only for
+ * the rest (`Range`, with `If-Range` so that a file changed meanwhile comes whole), and the whole file is
+ * verified as always. A resumed file that fails its sha256 is fetched whole once more.
  */
 import type { ModelFile, ModelManifestEntry } from '../../src/shared/model-manifest.js';
 import { WorkerFailure } from '../worker-failure.js';
+import { currentCutReason, DownloadCut } from './download-cut.js';
+import { modelCacheName } from './model-caches.js';
+import { dropPartial, keepPartial, storedPartial, type PartialDownload } from './partial-downloads.js';
 
 /** Verified file bytes by manifest path (relative to the models folder). */
 export type ModelFiles = ReadonlyMap<string, ArrayBuffer>;
 
 export interface FetchModelOptions {
   signal?: AbortSignal;
-  /** Called with the number of new bytes each time a chunk arrives. */
+  /**
+   * Called with the number of new bytes each time some arrive (a resumed file's stored part counts when
+   * the rest starts coming), and with a negative number when bytes already counted are thrown away.
+   */
   onBytes?: (bytes: number) => void;
 }
 
@@ -44,67 +54,130 @@ async function evictFromCaches(url: string): Promise<void> {
   for (const name of await caches.keys()) await (await caches.open(name)).delete(url, { ignoreSearch: true });
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
-
-/**
- * What a screener reads when the connection drops mid-download. Files already complete are kept by the
- * service worker's model cache, so the next attempt (the page retries when it is back online) fetches
- * only what is missing.
- */
-export function downloadCutMessage(file: ModelFile, received: number): string {
-  return `The download of ${file.path} stopped at ${megabytes(received)} of ${megabytes(file.bytes)}: the connection was lost. It will resume when you are back online.`;
+/** What the rest of a file may be checked against: a strong ETag, else the Last-Modified date. */
+function validatorOf(response: Response): string | null {
+  const etag = response.headers.get('ETag');
+  if (etag && !etag.startsWith('W/')) return etag;
+  return response.headers.get('Last-Modified');
 }
 
-async function download(url: string, file: ModelFile, options: FetchModelOptions): Promise<ArrayBuffer> {
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: options.signal ?? null });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new WorkerFailure('model-missing', `${file.path} could not be downloaded (offline and not stored on this device?)`);
+/** True when a 206 holds exactly the rest of the file after the part we have. */
+function isTheRest(response: Response, file: ModelFile, from: number): boolean {
+  const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('Content-Range')?.trim() ?? '');
+  if (!range) return false;
+  const [, start, end, size] = range;
+  return Number(start) === from && Number(end) === file.bytes - 1 && (size === '*' || Number(size) === file.bytes);
+}
+
+interface Downloaded {
+  bytes: ArrayBuffer;
+  /** Put together from a stored part and the rest. */
+  resumed: boolean;
+}
+
+async function request(url: string, file: ModelFile, partial: PartialDownload | null, signal: AbortSignal | null) {
+  const headers = new Headers();
+  if (partial) {
+    headers.set('Range', `bytes=${partial.received}-`);
+    if (partial.validator) headers.set('If-Range', partial.validator);
   }
-  if (!response.ok) throw new WorkerFailure('model-missing', `${file.path}: HTTP ${response.status}`);
+  try {
+    // The rest past the browser's HTTP cache: what answers is the server (or the service worker's whole copy).
+    return await fetch(url, { signal, headers, ...(partial ? { cache: 'no-store' as const } : {}) });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new DownloadCut(file, partial?.received ?? 0, currentCutReason());
+  }
+}
+
+/** One file's bytes; from the part stored by an earlier attempt when `resume` and the server agrees. */
+async function download(url: string, file: ModelFile, options: FetchModelOptions, resume: boolean): Promise<Downloaded> {
+  const signal = options.signal ?? null;
+  let partial = resume ? await storedPartial(url, file) : null;
+  let response = await request(url, file, partial, signal);
+  if (partial && (response.status === 416 || (response.status === 206 && !isTheRest(response, file, partial.received)))) {
+    // The server cannot give the rest of this part: the file whole, then.
+    await response.body?.cancel();
+    await dropPartial(url, file);
+    partial = null;
+    response = await request(url, file, null, signal);
+  }
+  // 200: the whole file, also when the server ignored the Range (or If-Range found the file changed).
+  const resumed = partial !== null && response.status === 206;
+  if (response.status !== 200 && !resumed)
+    throw new WorkerFailure('model-missing', `${file.path}: HTTP ${response.status}`);
   if (!response.body) throw new WorkerFailure('model-missing', `${file.path}: empty response`);
+
   // Sized from the manifest, so a longer file is caught before it can grow without bound.
-  const out = new Uint8Array(file.bytes);
-  let received = 0;
+  const progress: PartialDownload = resumed
+    ? { bytes: partial!.bytes, received: partial!.received, validator: validatorOf(response) ?? partial!.validator }
+    : { bytes: new Uint8Array(file.bytes), received: 0, validator: validatorOf(response) };
+  if (resumed) options.onBytes?.(progress.received);
   const reader = response.body.getReader();
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
       chunk = await reader.read();
     } catch (error) {
-      if (options.signal?.aborted) throw error;
-      throw new WorkerFailure('model-missing', downloadCutMessage(file, received));
+      // Cut after the last byte: the file is all there (its sha256 says whether it is right).
+      if (progress.received === file.bytes && !signal?.aborted) break;
+      await keepPartial(url, file, progress);
+      if (signal?.aborted) throw error;
+      throw new DownloadCut(file, progress.received, currentCutReason());
     }
     const { done, value } = chunk;
     if (done) break;
-    if (received + value.length > file.bytes) {
+    if (progress.received + value.length > file.bytes) {
       await reader.cancel();
-      await evictFromCaches(url);
+      await Promise.all([evictFromCaches(url), dropPartial(url, file)]);
       throw new WorkerFailure('model-integrity', `${file.path} is larger than the ${file.bytes} bytes the manifest lists`);
     }
-    out.set(value, received);
-    received += value.length;
+    progress.bytes.set(value, progress.received);
+    progress.received += value.length;
     options.onBytes?.(value.length);
   }
-  if (received !== file.bytes) {
+  if (partial) await dropPartial(url, file);
+  if (progress.received !== file.bytes) {
     await evictFromCaches(url);
-    throw new WorkerFailure('model-integrity', `${file.path} has ${received} bytes, the manifest lists ${file.bytes}`);
+    throw new WorkerFailure('model-integrity', `${file.path} has ${progress.received} bytes, the manifest lists ${file.bytes}`);
   }
-  return out.buffer;
+  return { bytes: progress.bytes.buffer, resumed };
+}
+
+/**
+ * A file put together from a part and the rest went past the service worker's model cache (a 206 is not
+ * the file): stored there now, verified, so that the next visit does not download it again. Only where
+ * that cache exists, that is where the service worker stores this model's files.
+ */
+async function storeResumedFile(url: string, entry: ModelManifestEntry, bytes: ArrayBuffer): Promise<void> {
+  const name = modelCacheName(entry.id, entry.version);
+  if (typeof caches === 'undefined' || !(await caches.has(name))) return;
+  try {
+    const headers = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.byteLength) };
+    await (await caches.open(name)).put(url, new Response(bytes, { headers }));
+  } catch (error) {
+    console.warn(`model download: could not store ${url} for offline use:`, error);
+  }
 }
 
 export async function fetchModelFiles(entry: ModelManifestEntry, modelsUrl: string, options: FetchModelOptions = {}): Promise<ModelFiles> {
   const files = new Map<string, ArrayBuffer>();
   for (const file of entry.files) {
     const url = new URL(file.path, new URL(modelsUrl, self.location.href)).href;
-    const bytes = await download(url, file, options);
-    const actual = await sha256Hex(bytes);
+    let { bytes, resumed } = await download(url, file, options, true);
+    let actual = await sha256Hex(bytes);
+    if (actual !== file.sha256 && resumed) {
+      // The stored part and the rest do not make the file (a part gone bad, a server that changed the
+      // file without changing its validators): once more, whole.
+      options.onBytes?.(-file.bytes);
+      ({ bytes, resumed } = await download(url, file, options, false));
+      actual = await sha256Hex(bytes);
+    }
     if (actual !== file.sha256) {
       await evictFromCaches(url);
       throw new WorkerFailure('model-integrity', `${file.path} does not match its sha256 in the model manifest (got ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…)`);
     }
+    if (resumed) await storeResumedFile(url, entry, bytes);
     files.set(file.path, bytes);
   }
   return files;
