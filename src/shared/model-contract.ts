@@ -11,3 +11,9 @@ export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 
 export type TensorLayout = 'NHWC' | 'NCHW';
+
+/**
+ * The ONNX variant's second output: Grad-CAM of its top grade over the last convolutional block,
+ * [N, height, width], before any scaling (src/pipeline/onnx/keras-to-onnx.ts writes it).
+ */
+export const ONNX_GRAD_CAM_OUTPUT = 'grad_cam';

@@ -64,8 +64,8 @@ describe('model catalog', () => {
   it('picks both variants of a model, and falls back to the other weight form or the default model', () => {
     const pair = pickModels(manifest, 'tiny', 'fp32')!;
     expect([pair.tfjs.entry, pair.ort.entry]).to.deep.equal([
-      'tiny/1/tfjs-fp32/model.json',
-      'tiny/1/onnx-fp32/model.onnx',
+      'tiny/2/tfjs-fp32/model.json',
+      'tiny/2/onnx-fp32/model.onnx',
     ]);
     const onlyFp32: ModelManifest = { ...manifest, models: manifest.models.filter((m) => m.weights === 'fp32') };
     expect(resolveModels(onlyFp32, 'tiny', 'fp16')!.tfjs.weights).to.equal('fp32');

@@ -41,8 +41,8 @@ describe('grading in the inference worker (tiny model)', () => {
     );
     expect(downloads.at(-1)!.loadedBytes).to.equal(totalBytes);
     expect(events.filter((e) => e.stage === 'warm-up').map((e) => e.runtime)).to.have.members(['tfjs', 'ort']);
-    expect(result.tfjs).to.include({ loaded: true, backend: 'wasm', model: 'tiny/1/tfjs-fp16' });
-    expect(result.ort).to.include({ loaded: true, backend: 'wasm', model: 'tiny/1/onnx-fp16' });
+    expect(result.tfjs).to.include({ loaded: true, backend: 'wasm', model: 'tiny/2/tfjs-fp16' });
+    expect(result.ort).to.include({ loaded: true, backend: 'wasm', model: 'tiny/2/onnx-fp16' });
 
     const again = await client.request('load-models', { modelsUrl: MODELS_URL, models });
     expect([again.tfjs.loaded, again.ort.loaded]).to.deep.equal([false, false]);
@@ -72,7 +72,7 @@ describe('grading in the inference worker (tiny model)', () => {
     );
     expect(result.model).to.deep.equal({
       id: 'tiny',
-      version: '1',
+      version: '2',
       name: models.tfjs.name,
       weights: 'fp16',
       demo: true,

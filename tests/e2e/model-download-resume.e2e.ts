@@ -10,7 +10,7 @@ import { waitForApp } from './screening-page.js';
 
 // Wasm backends and the tiny model keep this fast; fp32 is not precached, so it is downloaded on first use.
 const APP_QUERY = '/?backend=wasm&model=tiny';
-const CUT_FILE = /\/models\/tiny\/1\/onnx-fp32\/model\.onnx$/;
+const CUT_FILE = /\/models\/tiny\/2\/onnx-fp32\/model\.onnx$/;
 
 interface Served {
   path: string;
@@ -174,7 +174,7 @@ describe('a model download when the server dies mid-way', () => {
           : 0,
       }));
       assert.ok(
-        stored.model.includes('/models/tiny/1/onnx-fp32/model.onnx'),
+        stored.model.includes('/models/tiny/2/onnx-fp32/model.onnx'),
         'the resumed file is stored for offline use',
       );
       assert.equal(stored.parts, 0, 'no part is left once the file is complete');

@@ -15,6 +15,7 @@ import type {
   RuntimeName,
   VariantResult,
 } from '../../src/shared/protocol.js';
+import { modelDownloadCut } from '../models/download-cut.js';
 import { entryBytes, everyAtMost } from '../models/model-files.js';
 import { createTfjsRunner } from '../models/tfjs-runner.js';
 import type { OrtWorkerHost } from '../ort/ort-worker-host.js';
@@ -139,7 +140,8 @@ export class LoadedModels {
       abort.abort();
       // Whatever the other load was doing has stopped before the request settles.
       await Promise.allSettled(loads);
-      throw error;
+      // A cut download is told for the whole model (both variants' bytes), not for the one file.
+      throw modelDownloadCut(error, models.tfjs, loadedBytes.tfjs + loadedBytes.ort, totalBytes) ?? error;
     } finally {
       context.signal.removeEventListener('abort', onAbort);
     }

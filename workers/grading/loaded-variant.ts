@@ -13,7 +13,7 @@ import type { RgbImage } from '../../src/shared/pixels.js';
 import type { LoadedModelReport, RuntimeName, VariantResult } from '../../src/shared/protocol.js';
 import { DeviceWatch } from '../models/device-watch.js';
 import { entryBytes, fetchModelFiles, type ModelFiles } from '../models/model-files.js';
-import type { ModelRunner } from '../models/model-runner.js';
+import type { ExplainedPrediction, ModelRunner } from '../models/model-runner.js';
 import { describeError, throwIfAborted, WorkerFailure } from '../worker-failure.js';
 
 /** What LoadedVariant needs to know of its runtime. */
@@ -57,11 +57,12 @@ interface Slot {
 class AbandonedRun extends Error {}
 
 /**
- * One image through one runner. On WebGPU the run is raced against the device's loss: a run on a device
- * lost mid-way may never settle (ORT's WebGPU EP does not survive a mapAsync rejection and waits forever).
+ * One image through one runner: probabilities and heatmap. On WebGPU the run is raced against the
+ * device's loss: a run on a device lost mid-way may never settle (ORT's WebGPU EP does not survive a
+ * mapAsync rejection and waits forever).
  */
-async function predictWatched(slot: Slot, image: RgbImage): Promise<Float32Array> {
-  const run = slot.runner.predict([image]).then(([probabilities]) => probabilities!);
+async function predictWatched(slot: Slot, image: RgbImage): Promise<ExplainedPrediction> {
+  const run = slot.runner.explain([image]).then(([prediction]) => prediction!);
   if (!slot.watch) return run;
   run.catch(() => undefined); // an abandoned run may still reject later
   const outcome = await Promise.race([run, slot.watch.device.lost.then(() => null)]);
@@ -138,10 +139,11 @@ export class LoadedVariant {
   }
 
   /**
-   * Runs the model on one preprocessed image. On a lost WebGPU device (or, where the runtime says so,
-   * any WebGPU run failure) the variant moves to wasm and the run is repeated there, except when the
-   * runtime is stuck in a run cut off mid-way (stuckAfterAbandonedRun): then this and every later run
-   * fails with 'device-lost'.
+   * Runs the model on one preprocessed image: probabilities, and the heatmap of the grade they give
+   * (its time is part of `ms`, and on its own in heatmap.ms). On a lost WebGPU device (or, where the
+   * runtime says so, any WebGPU run failure) the variant moves to wasm and the run is repeated there,
+   * except when the runtime is stuck in a run cut off mid-way (stuckAfterAbandonedRun): then this and
+   * every later run fails with 'device-lost'.
    */
   async run(image: RgbImage): Promise<VariantResult> {
     if (this.stuck) throw this.stuck;
@@ -155,9 +157,9 @@ export class LoadedVariant {
 
     let current = this.slot;
     let started = performance.now();
-    let probabilities: Float32Array;
+    let prediction: ExplainedPrediction;
     try {
-      probabilities = await predictWatched(current, image);
+      prediction = await predictWatched(current, image);
       // A device lost mid-run may still hand back numbers; they cannot be trusted.
       if (current.watch?.lostReason) throw new AbandonedRun('WebGPU device lost during the run');
     } catch (error) {
@@ -176,10 +178,10 @@ export class LoadedVariant {
       await this.fallBackToWasm(lost ? `WebGPU device lost (${lost})` : `WebGPU run failed (${describeError(error)})`);
       current = this.slot!;
       started = performance.now();
-      probabilities = await predictWatched(current, image);
+      prediction = await predictWatched(current, image);
     }
     const ended = performance.now();
-    const values = Array.from(probabilities);
+    const values = Array.from(prediction.probabilities);
     const result: VariantResult = {
       runtime,
       backend: current.runner.backend,
@@ -189,6 +191,7 @@ export class LoadedVariant {
       // On the epoch's clock: another worker's performance.now() counts from another origin.
       startedAt: performance.timeOrigin + started,
       endedAt: performance.timeOrigin + ended,
+      heatmap: prediction.heatmap,
     };
     if (this.fallback) result.fallback = this.fallback;
     return result;

@@ -1,6 +1,12 @@
 import type { RgbImage } from '../../src/shared/pixels.js';
-import type { RuntimeName } from '../../src/shared/protocol.js';
+import type { Heatmap, RuntimeName } from '../../src/shared/protocol.js';
 import type { ModelManifestEntry } from '../../src/shared/model-manifest.js';
+
+/** One image's class probabilities and the Grad-CAM of its top grade (workers/models/grad-cam.ts). */
+export interface ExplainedPrediction {
+  probabilities: Float32Array;
+  heatmap: Heatmap;
+}
 
 /**
  * One model variant, built on one backend from verified bytes. Reusable outside the app's worker
@@ -11,12 +17,14 @@ export interface ModelRunner {
   readonly backend: string;
   readonly entry: ModelManifestEntry;
   /**
-   * Runs a blank image until its run time is steady (shader compilation, kernel selection, the
-   * engine's optimised wasm code: see warmUntilSteady); returns the time it took in ms.
+   * Runs a blank image through explain() until its run time is steady (shader compilation, kernel
+   * selection, the engine's optimised wasm code: see warmUntilSteady); returns the time it took in ms.
    */
   warmUp(): Promise<number>;
   /** Class probabilities for each image, in the manifest's label order. Images must be input.size square. */
   predict(images: readonly RgbImage[]): Promise<Float32Array[]>;
+  /** predict() plus each image's Grad-CAM for its own top grade, from the same run of the model. */
+  explain(images: readonly RgbImage[]): Promise<ExplainedPrediction[]>;
   /** Frees every tensor, buffer and session the runner holds; the runner is unusable afterwards. */
   dispose(): Promise<void>;
 }

@@ -2,13 +2,15 @@
  * Model export CLI (canonical fp16 store → servable formats → manifest).
  *   node --import tsx src/pipeline/cli/export.ts --help
  */
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { modelEntryFolder, type ModelManifest } from '../../shared/model-manifest.js';
 import { deriveModelFormats } from '../export/derive.js';
 import { deriveAllModels, MANIFEST_FILE, readManifest, verifyManifest, writeManifest } from '../export/manifest.js';
+import { readTfjsModel } from '../export/tfjs-files.js';
+import { exportOnnx } from '../onnx/keras-to-onnx.js';
 import { runCli, UsageError } from './cli-support.js';
 
 const HELP = `Derive the servable model formats from the canonical fp16 stores, and keep their manifest.
@@ -25,16 +27,22 @@ Commands:
                                       --default names the model the app grades with (kept from the
                                       previous manifest when omitted)
   verify [DIST_MODELS_DIR]            re-hash a derived folder (default --out) against its ${MANIFEST_FILE}
+  onnx CANONICAL_DIR OUT_FILE [--weights fp16|fp32] [--no-grad-cam]
+                                      one ONNX form of one store, as derive writes it (default fp16);
+                                      --no-grad-cam leaves out the heatmap output (probabilities only),
+                                      e.g. to measure what the map costs
 
 Options:
   --models DIR   canonical stores, one folder per model with model-info.json (default models)
   --out DIR      derived models folder (default dist/models)
+  --weights FORM weights of the onnx command's model: fp16 (default) or fp32
+  --no-grad-cam  the onnx command's model without the Grad-CAM output
   -h, --help     show this help
 
 Exit status: 0 done, 1 a check failed or an error, 2 bad arguments.`;
 
 const USAGE =
-  'usage: export derive [--models DIR] [--out DIR] | derive CANONICAL_DIR OUT_DIR | manifest [--models DIR] [--default ID] | verify [DIR]  (--help for more)';
+  'usage: export derive [--models DIR] [--out DIR] | derive CANONICAL_DIR OUT_DIR | manifest [--models DIR] [--default ID] | verify [DIR] | onnx CANONICAL_DIR OUT_FILE [--weights FORM] [--no-grad-cam]  (--help for more)';
 
 const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -111,6 +119,13 @@ async function verify(distModelsDir: string): Promise<boolean> {
   return mismatches.length === 0;
 }
 
+async function writeOnnx(canonicalDir: string, outFile: string, weights: string, gradCam: boolean): Promise<void> {
+  if (weights !== 'fp16' && weights !== 'fp32') throw new UsageError(`--weights ${weights}: expected fp16 or fp32`);
+  const bytes = exportOnnx(await readTfjsModel(canonicalDir), { weights, gradCam });
+  await writeFile(outFile, bytes);
+  console.log(`${outFile}: ONNX ${weights}${gradCam ? ' with' : ' without'} Grad-CAM, ${mib(bytes.length)}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -120,6 +135,8 @@ async function main(argv: string[]): Promise<number> {
       models: { type: 'string', default: 'models' },
       out: { type: 'string', default: join('dist', 'models') },
       default: { type: 'string' },
+      weights: { type: 'string', default: 'fp16' },
+      'no-grad-cam': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -143,6 +160,10 @@ async function main(argv: string[]): Promise<number> {
     case 'verify':
       if (args.length > 1) break;
       return (await verify(args[0] ?? values.out)) ? 0 : 1;
+    case 'onnx':
+      if (args.length !== 2) break;
+      await writeOnnx(args[0]!, args[1]!, values.weights, !values['no-grad-cam']);
+      return 0;
   }
   throw new UsageError(
     command === undefined ? 'a command is required' : `unknown command or arguments: ${positionals.join(' ')}`,

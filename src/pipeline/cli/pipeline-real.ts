@@ -39,7 +39,7 @@ Usage: node --import tsx src/pipeline/cli/pipeline-real.ts [options]
   --recipe NAME          what train ships: head | last-stage (default head)
   --last-stage-folds N   folds of cv-last-stage to run, 0-5 (default 0: none; --recipe last-stage needs
                          its cross-validation, so at least 1)
-  --models DIR           default models;  --id ID  default resnet50-dr;  --version V  default 5
+  --models DIR           default models;  --id ID  default resnet50-dr;  --version V  default 6
   --only STEP[,STEP]     run only these steps;  --force: run them even when complete
   --dry-run              print the plan and exit
   -h, --help             show this help
@@ -213,7 +213,7 @@ async function main(): Promise<number> {
     lastStageFolds,
     models: values.models ?? 'models',
     id: values.id ?? 'resnet50-dr',
-    version: values.version ?? '5',
+    version: values.version ?? '6',
   }).filter((s) => !only || only.includes(s.name));
   const started = performance.now();
   for (const [i, step] of steps.entries()) {

@@ -39,7 +39,7 @@ Usage: node --import tsx src/pipeline/cli/train-real.ts [options]
                           have been run with the same recipe and preprocessing
   --out DIR               the canonical store (fp16) with model-info.json
   --fp32-out DIR          the same weights in float32, outside git
-  --id ID --version V     default resnet50-dr, 5
+  --id ID --version V     default resnet50-dr, 6
   --seed N                default 1
   --cache DIR             preprocessed photos and backbone features (default .cache/real)
   -h, --help              show this help`;
@@ -198,7 +198,7 @@ async function main(): Promise<number> {
     throw new Error(`the app crops the field of view only; a ${preprocessing} model cannot ship yet`);
   const description: ModelDescription = {
     id: values.id ?? 'resnet50-dr',
-    version: values.version ?? '5',
+    version: values.version ?? '6',
     name: 'ResNet50 DR grader (IDRiD research model)',
     trainingData: `IDRiD: ${records.length} graded photographs, one clinic, one camera (Kowa VX-10α); ImageNet-pretrained ResNet50`,
     metrics: {

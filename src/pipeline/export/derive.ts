@@ -51,7 +51,7 @@ export async function deriveModelFormats(canonicalDir: string, outDir: string): 
 
   for (const weights of ['fp32', 'fp16'] as const) {
     const onnx = await folder('onnx', weights);
-    await writeFile(join(onnx.dir, ONNX_FILE), exportOnnx(model, { weights }));
+    await writeFile(join(onnx.dir, ONNX_FILE), exportOnnx(model, { weights, gradCam: true }));
     formats.push({
       variant: 'onnx',
       format: 'onnx',

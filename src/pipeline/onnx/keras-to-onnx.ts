@@ -1,3 +1,4 @@
+import { ONNX_GRAD_CAM_OUTPUT } from '../../shared/model-contract.js';
 import type { WeightForm } from '../../shared/model-manifest.js';
 import type { LayersModelData, NamedWeight } from '../export/tfjs-files.js';
 import {
@@ -13,8 +14,9 @@ import {
   type KerasGraph,
   type KerasLayer,
 } from './keras-topology.js';
+import { addGradCam, type GradCamDense } from './grad-cam-graph.js';
 import { OnnxGraphBuilder } from './onnx-graph-builder.js';
-import { DataType, encodeModel, type ModelProto } from './onnx-proto.js';
+import { DataType, encodeModel, type Dimension, type ModelProto, type ValueInfoProto } from './onnx-proto.js';
 
 /**
  * Keras layers model (TF.js topology JSON + weights) → ONNX inference graph, as pure data.
@@ -43,6 +45,12 @@ export interface KerasToOnnxOptions {
    * a frozen backbone's lower stages); default false: the output must be [batch, classes].
    */
   featureMapOutput?: boolean;
+  /**
+   * Also output the Grad-CAM of the top class (ONNX_GRAD_CAM_OUTPUT, [batch, height, width]; see
+   * grad-cam-graph.ts), which needs global average pooling followed by Dense layers at the end.
+   * Default false: the single output of the contract, for code that only wants the probabilities.
+   */
+  gradCam?: boolean;
 }
 
 type Pads = [top: number, left: number, bottom: number, right: number];
@@ -56,6 +64,15 @@ interface Value {
   nonNegative: boolean;
   /** Zero padding not yet applied: the consuming Conv / MaxPool takes it as pads. */
   pads?: Pads;
+}
+
+/** A Dense layer as converted, for the Grad-CAM's backward pass. */
+interface ConvertedDense {
+  name: string;
+  input: string;
+  kernel: string;
+  preActivation: string;
+  activation: string;
 }
 
 const NO_PADS: Pads = [0, 0, 0, 0];
@@ -99,6 +116,9 @@ class Converter {
   readonly #weights: Map<string, NamedWeight>;
   readonly #usedWeights = new Set<string>();
   readonly #options: KerasToOnnxOptions;
+  /** Converted Dense layers and pooling layers (their input's tensor), by Keras layer name. */
+  readonly #dense = new Map<string, ConvertedDense>();
+  readonly #pooled = new Map<string, string>();
 
   constructor(model: LayersModelData, options: KerasToOnnxOptions) {
     this.#graph = parseKerasTopology(model.modelTopology);
@@ -136,6 +156,25 @@ class Converter {
 
     const dim = (size: number | null | undefined, symbol: string) =>
       typeof size === 'number' ? { dim_value: size } : { dim_param: symbol };
+    const floatOutput = (name: string, dims: Dimension[]): ValueInfoProto => ({
+      name,
+      type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims } } },
+    });
+    const outputs = [
+      floatOutput(
+        ONNX_OUTPUT,
+        featureMap
+          ? [dim(null, 'N'), dim(output.channels, 'C'), dim(null, 'H'), dim(null, 'W')]
+          : [dim(null, 'N'), dim(output.channels, 'classes')],
+      ),
+    ];
+    if (this.#options.gradCam === true) {
+      if (featureMap) throw new Error('Grad-CAM needs a classifier output, not a feature map');
+      addGradCam(this.builder, { ...this.#gradCamHead(), scores: ONNX_OUTPUT });
+      outputs.push(
+        floatOutput(ONNX_GRAD_CAM_OUTPUT, [dim(null, 'N'), dim(null, 'grad_cam_height'), dim(null, 'grad_cam_width')]),
+      );
+    }
     return {
       ir_version: ONNX_IR_VERSION,
       opset_import: [{ domain: '', version: ONNX_OPSET }],
@@ -156,22 +195,32 @@ class Converter {
             },
           },
         ],
-        output: [
-          {
-            name: ONNX_OUTPUT,
-            type: {
-              tensor_type: {
-                elem_type: DataType.FLOAT,
-                shape: {
-                  dim: featureMap
-                    ? [dim(null, 'N'), dim(output.channels, 'C'), dim(null, 'H'), dim(null, 'W')]
-                    : [dim(null, 'N'), dim(output.channels, 'classes')],
-                },
-              },
-            },
-          },
-        ],
+        output: outputs,
       },
+    };
+  }
+
+  /** The Dense layers from the model's output back to a global average pooling, and the pooling's input. */
+  #gradCamHead(): { features: string; dense: GradCamDense[] } {
+    const dense: ConvertedDense[] = [];
+    let name = this.#graph.output;
+    for (let layer = this.#dense.get(name); layer; layer = this.#dense.get(name)) {
+      dense.unshift(layer);
+      name = layer.input;
+    }
+    const features = this.#pooled.get(name);
+    if (dense.length === 0 || features === undefined)
+      throw new Error(`Grad-CAM needs global average pooling then Dense layers before the output; ${name} is neither`);
+    return {
+      features,
+      dense: dense.map((layer, i) => {
+        // Scores are taken before the output's softmax; a hidden layer's ReLU is differentiated.
+        const allowed = i === dense.length - 1 ? ['softmax', 'linear'] : ['relu', 'linear'];
+        if (!allowed.includes(layer.activation))
+          throw new Error(`${layer.name}: Grad-CAM does not handle a ${layer.activation} activation here`);
+        const { kernel, preActivation } = layer;
+        return { name: layer.name, kernel, preActivation, relu: layer.activation === 'relu' };
+      }),
     };
   }
 
@@ -389,6 +438,7 @@ class Converter {
     const name = this.builder.node('Flatten', `${layer.name}/flatten`, [pooled], this.outName(layer), {
       axis: { int: 1 },
     });
+    this.#pooled.set(layer.name, x.name);
     return { name, rank: 2, channels: x.channels, nonNegative: x.nonNegative };
   }
 
@@ -406,6 +456,13 @@ class Converter {
     const activation = configString(layer, 'activation');
     const gemmOutput = activation === 'linear' ? this.outName(layer) : `${layer.name}/linear`;
     const out = this.builder.node('Gemm', layer.name, [x.name, kernelInput, biasInput], gemmOutput);
+    this.#dense.set(layer.name, {
+      name: layer.name,
+      input: layer.inputs[0]!,
+      kernel: kernelInput,
+      preActivation: out,
+      activation,
+    });
     return this.activation(
       layer,
       { name: out, rank: 2, channels: units, nonNegative: false },

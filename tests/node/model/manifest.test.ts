@@ -29,7 +29,7 @@ before(async () => {
 test('lists every derived file with its hash under a versioned folder', async () => {
   assert.deepEqual(
     manifest.models.map((m) => modelEntryFolder(m)),
-    ['tiny/1/tfjs-fp32', 'tiny/1/tfjs-fp16', 'tiny/1/onnx-fp32', 'tiny/1/onnx-fp16'],
+    ['tiny/2/tfjs-fp32', 'tiny/2/tfjs-fp16', 'tiny/2/onnx-fp32', 'tiny/2/onnx-fp16'],
   );
   for (const entry of manifest.models) {
     assert.ok(entry.files.some((f) => f.path === entry.entry));
@@ -57,9 +57,9 @@ test('lists every derived file with its hash under a versioned folder', async ()
 test('verifyManifest passes untouched files and reports a flipped byte, a truncation and a deletion', async () => {
   assert.deepEqual(await verifyManifest(dist), []);
   const [shard, onnx, json] = [
-    'tiny/1/tfjs-fp16/group1-shard1of1.bin',
-    'tiny/1/onnx-fp32/model.onnx',
-    'tiny/1/tfjs-fp32/model.json',
+    'tiny/2/tfjs-fp16/group1-shard1of1.bin',
+    'tiny/2/onnx-fp32/model.onnx',
+    'tiny/2/tfjs-fp32/model.json',
   ];
   const bytes = await readFile(join(dist, shard));
   bytes[100] = bytes[100]! ^ 1;
@@ -82,7 +82,7 @@ test('refuses to publish new files under an already published version', async ()
   changed.models[2]!.files[0]!.sha256 = '0'.repeat(64);
   await assert.rejects(
     writeManifest(path, changed, manifest),
-    /tiny\/1\/onnx-fp32 already published with different files: bump "version"/,
+    /tiny\/2\/onnx-fp32 already published with different files: bump "version"/,
   );
 });
 

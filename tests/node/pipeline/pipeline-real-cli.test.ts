@@ -80,7 +80,7 @@ describe('pipeline-real.ts', () => {
       assert.equal(byStep[step]!.state, 'would run', step);
     assert.equal(
       byStep.train!.command,
-      `node --import tsx src/pipeline/cli/train-real.ts --data /nonexistent --pretrained checkpoints/imagenet-resnet50 --cross-validation checkpoints/real-cv/head --out ${models}/resnet50-dr --fp32-out checkpoints/resnet50-dr-fp32 --id resnet50-dr --version 5`,
+      `node --import tsx src/pipeline/cli/train-real.ts --data /nonexistent --pretrained checkpoints/imagenet-resnet50 --cross-validation checkpoints/real-cv/head --out ${models}/resnet50-dr --fp32-out checkpoints/resnet50-dr-fp32 --id resnet50-dr --version 6`,
     );
     assert.equal(byStep.manifest!.command, `node --import tsx src/pipeline/cli/export.ts manifest --models ${models}`);
     assert.match(
@@ -187,7 +187,7 @@ describe('pipeline-real.ts', () => {
     await mkdir(evaluation, { recursive: true });
     await writeFile(
       join(models, 'resnet50-dr', 'model-info.json'),
-      JSON.stringify({ id: 'resnet50-dr', version: '5' }),
+      JSON.stringify({ id: 'resnet50-dr', version: '6' }),
     );
     await writeFile(join(evaluation, 'parity.json'), '{}');
     const only = [
@@ -199,7 +199,7 @@ describe('pipeline-real.ts', () => {
       '--only',
       'train,manifest,parity,try-samples',
     ];
-    const [same, newer, forced] = await cliAll(script, [only, [...only, '--version', '6'], [...only, '--force']]);
+    const [same, newer, forced] = await cliAll(script, [only, [...only, '--version', '7'], [...only, '--force']]);
     const states = (run: Run) => Object.fromEntries(planOf(run.stdout).map((p) => [p.step, p.state]));
     assert.equal(same!.code, 0, same!.stderr);
     assert.deepEqual(states(same!), {
@@ -208,7 +208,7 @@ describe('pipeline-real.ts', () => {
       parity: 'complete',
       'try-samples': 'would run',
     });
-    assert.match(same!.stdout, /^\[1\/4\] train — complete \(.*resnet50-dr is version 5\)$/m);
+    assert.match(same!.stdout, /^\[1\/4\] train — complete \(.*resnet50-dr is version 6\)$/m);
     assert.equal(states(newer!).train, 'would run', 'another version is not the same model');
     assert.deepEqual(states(forced!), {
       train: 'would run',
