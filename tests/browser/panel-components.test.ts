@@ -11,7 +11,7 @@ import type { CatalogModel } from '../../src/app/model-catalog.js';
 import type { OfflineStatus } from '../../src/app/offline/service-worker-status.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/app/settings.js';
 import { toScreeningRecord } from '../../src/app/records/screening-record.js';
-import { gradeResult, record } from './record-fixtures.js';
+import { gradedPhoto, gradeResult } from './record-fixtures.js';
 
 const $ = <T extends Element>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;
 const T0 = Date.UTC(2026, 2, 1, 8);
@@ -19,54 +19,55 @@ const CREDIT =
   'Training data: IDRiD dataset © Prasanna Porwal, Samiksha Pachade and Manesh Kokare, CC BY 4.0 — Porwal et al., Data 3(3), 25 (2018)';
 
 describe('<fg-history-list>', () => {
-  const records = [record('P-2', 'right', 3, T0 + 1000), record('P-1', 'left', 0, T0)];
+  // P-2's visit is the newer one: P-2 comes first. P-1's visit lacks the left eye.
+  const p2 = [
+    gradedPhoto('P-2', 'right', 3, T0 + 3000, { visitId: 'v-2' }),
+    gradedPhoto('P-2', 'left', 0, T0 + 2000, { visitId: 'v-2' }),
+  ];
+  const p1 = [gradedPhoto('P-1', 'right', 0, T0, { visitId: 'v-1' })];
+  const records = [...p2, ...p1];
+  const text = (node: Element) => node.textContent.replace(/\s+/g, ' ').trim();
 
-  it('lists the records with thumbnail, patient, eye, grade and referral', async () => {
+  it('lists patients and their visits, with each eye’s thumbnail and result and the patient’s referral', async () => {
     const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${records}></fg-history-list>`);
-    const items = [...el.shadowRoot!.querySelectorAll('li')];
-    expect(items.map((li) => li.dataset.id)).to.deep.equal(records.map((r) => r.id));
-    expect(items[0]!.textContent).to.contain('P-2 · Right eye').and.contain('Grade 3 Severe').and.contain('Refer');
-    expect(items[0]!.querySelector('img')!.src).to.match(/^blob:/);
-    expect($(el, '[role=status]').textContent).to.contain('2 screenings on this device');
+    const patients = [...el.shadowRoot!.querySelectorAll('section.patient h3')].map(text);
+    expect(patients).to.deep.equal(['P-2 · 1 visit', 'P-1 · 1 visit']);
+    const [visit2, visit1] = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.visit')];
+    expect(visit2!.dataset.visitId).to.equal('v-2');
+    expect(text(visit2!.querySelector('[data-eye=right]')!)).to.equal('Right eye: Grade 3 Severe, referable');
+    expect(text(visit2!.querySelector('[data-eye=left]')!)).to.equal('Left eye: Grade 0 No DR');
+    expect(visit2!.querySelector<HTMLImageElement>('[data-eye=right] img')!.src).to.match(/^blob:/);
+    expect(visit2!.querySelector('[data-verdict]')!.textContent).to.contain('Refer to an ophthalmologist');
+    expect(visit1!.querySelector('[data-eye=left]')!.getAttribute('data-status')).to.equal('missing');
+    expect(visit1!.querySelector('[data-eye=left] img')).to.equal(null);
+    expect(visit1!.querySelector('[data-verdict]')!.getAttribute('data-verdict')).to.equal('incomplete');
+    expect(text($(el, 'p.count'))).to.equal('2 visits of 2 patients on this device, newest first.');
   });
 
-  it("says when a referral was made by the model's threshold rather than the grade", async () => {
+  it("says when a patient's referral rests on the model's threshold rather than the grade", async () => {
     const byThreshold = toScreeningRecord(
       gradeResult(1, 1, 0.25),
       { patientId: 'P-7', eye: 'left', fileName: 'p7.jpeg' },
       T0,
     );
-    const el = await fixture<FgHistoryList>(
-      html`<fg-history-list .records=${[byThreshold, records[0]!]}></fg-history-list>`,
-    );
-    const badges = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.badge[data-refer-by]')];
-    expect(badges.map((b) => [b.dataset.referBy, b.textContent.trim()])).to.deep.equal([
-      ['probability', 'Refer: P(grade ≥ 2) 30 %'],
-      ['grade', 'Refer'],
-    ]);
+    const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${[byThreshold]}></fg-history-list>`);
+    expect($(el, '[data-verdict]').getAttribute('data-verdict')).to.equal('refer');
+    expect(text($(el, '[data-eye=left]'))).to.equal('Left eye: Grade 1 Mild, referable');
   });
 
-  it('filters by the search box', async () => {
+  it('filters the visits by the search box', async () => {
     const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${records}></fg-history-list>`);
     const search = $<HTMLInputElement>(el, 'input[type=search]');
-    search.value = 'left';
+    search.value = 'missing';
     search.dispatchEvent(new Event('input'));
     await el.updateComplete;
-    expect([...el.shadowRoot!.querySelectorAll('li')].map((li) => li.dataset.id)).to.deep.equal([records[1]!.id]);
-    expect($(el, '[role=status]').textContent).to.contain('1 of 2 screenings match');
-  });
-
-  it('asks once more before deleting, then emits the id', async () => {
-    const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${records}></fg-history-list>`);
-    let deleted: string | null = null;
-    el.addEventListener('fg-delete-record', (e) => (deleted = e.detail.id));
-    const button = () => el.shadowRoot!.querySelector<HTMLButtonElement>(`li[data-id="${records[0]!.id}"] button`)!;
-    button().click();
+    const shown = () => [...el.shadowRoot!.querySelectorAll<HTMLElement>('button.visit')].map((b) => b.dataset.visitId);
+    expect(shown()).to.deep.equal(['v-1']);
+    expect(text($(el, 'p.count'))).to.equal('1 of 2 visits match.');
+    search.value = 'severe';
+    search.dispatchEvent(new Event('input'));
     await el.updateComplete;
-    expect(deleted).to.equal(null);
-    expect(button().textContent).to.contain('Confirm delete');
-    button().click();
-    expect(deleted).to.equal(records[0]!.id);
+    expect(shown()).to.deep.equal(['v-2']);
   });
 
   it('asks the owner to export CSV or JSON', async () => {
@@ -76,6 +77,14 @@ describe('<fg-history-list>', () => {
     expect((await oneEvent<CustomEvent<{ format: string }>>(el, 'fg-export-records')).detail.format).to.equal('csv');
     setTimeout(() => json!.click());
     expect((await oneEvent<CustomEvent<{ format: string }>>(el, 'fg-export-records')).detail.format).to.equal('json');
+  });
+
+  it('says when there is nothing yet, and offers no export', async () => {
+    const el = await fixture<FgHistoryList>(html`<fg-history-list .records=${[]}></fg-history-list>`);
+    expect(text($(el, 'p.count'))).to.equal('No screenings on this device yet.');
+    expect(
+      [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.toolbar button')].map((b) => b.disabled),
+    ).to.deep.equal([true, true]);
   });
 
   it('is accessible', async () => {

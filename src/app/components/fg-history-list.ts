@@ -1,24 +1,34 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
-import { GRADE_NAMES, REFERABLE_FROM } from '../../shared/grades.js';
-import { searchRecords } from '../records/records-search.js';
-import type { ScreeningRecord } from '../records/screening-record.js';
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { groupHistory, type HistoryPatient, type HistoryVisit } from '../records/history-groups.js';
+import type { PhotoRecord } from '../records/screening-record.js';
+import './fg-undo-bar.js';
+import type { FgUndoBar, UndoOffer } from './fg-undo-bar.js';
+import './fg-visit-detail.js';
+import type { FgVisitDetail } from './fg-visit-detail.js';
+import { eyeSlotStyles } from './history-eye-slot.js';
+import { searchHistory } from './history-search.js';
+import { renderPatient, visitEntrySelector, visitEntryStyles } from './history-visit-entry.js';
 import { sharedStyles } from './shared-styles.js';
+import { ThumbnailUrls } from './thumbnail-urls.js';
 
 export type ExportFormat = 'csv' | 'json';
 
-const EYE_LABELS = { left: 'Left eye', right: 'Right eye', unspecified: 'Eye not recorded' } as const;
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
- * Screenings kept on this device: search, delete (asks once more), export. The records come in as a
- * property; deleting and exporting are requests to the owner (`fg-delete-record`, `fg-export-records`).
+ * The History tab: patients, the one with the newest visit first, each with their visits (both eyes and
+ * the referral); search; export; a visit opened shows everything saved of it (fg-visit-detail). The
+ * records come in as a property; changes are requests to the owner, which updates `records`:
+ * `fg-delete-photos` (then "Undo" for a while), `fg-restore-photos` (the undo, with the records deleted),
+ * `fg-export-records`; `fg-print-report` passes through from the visit.
  */
 @customElement('fg-history-list')
 export class FgHistoryList extends LitElement {
   static override styles = [
     sharedStyles,
+    eyeSlotStyles,
+    visitEntryStyles,
     css`
       :host {
         display: block;
@@ -31,61 +41,13 @@ export class FgHistoryList extends LitElement {
         margin-bottom: 1rem;
       }
       .search {
-        flex: 1 1 16rem;
+        flex: 1 1 12rem;
+        min-width: 0;
       }
       .search label {
         display: block;
         font-weight: 600;
         margin-bottom: 0.35rem;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.5rem;
-      }
-      li {
-        display: grid;
-        grid-template-columns: 64px 1fr auto;
-        gap: 0.75rem;
-        align-items: center;
-        padding: 0.6rem 0.75rem;
-        border: 1px solid var(--fg-border);
-        border-radius: 10px;
-        background: var(--fg-surface);
-      }
-      img {
-        width: 64px;
-        height: 64px;
-        border-radius: 6px;
-        object-fit: cover;
-        background: #000;
-      }
-      .who {
-        font-weight: 600;
-      }
-      .badge {
-        display: inline-block;
-        padding: 0.1rem 0.5rem;
-        border-radius: 999px;
-        font-size: 0.8125rem;
-        font-weight: 600;
-        border: 1px solid currentColor;
-        margin-right: 0.35rem;
-      }
-      .badge.refer {
-        color: var(--fg-danger);
-      }
-      .badge.ok {
-        color: var(--fg-ok);
-      }
-      .badge.warn {
-        color: var(--fg-warning);
-      }
-      .row-actions {
-        display: flex;
-        gap: 0.5rem;
       }
       p.count {
         margin: 0 0 0.75rem;
@@ -93,19 +55,27 @@ export class FgHistoryList extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) records: ScreeningRecord[] = [];
+  @property({ attribute: false }) records: PhotoRecord[] = [];
+  /** How long "Undo" is offered after a deletion. */
+  @property({ type: Number, attribute: 'undo-timeout-ms' }) undoTimeoutMs = 10_000;
   @state() private query = '';
-  @state() private confirming: string | null = null;
-  private thumbnails = new Map<string, string>();
+  @state() private opened: { patientKey: string; visitId: string } | null = null;
+  @state() private undo: { offer: UndoOffer; records: PhotoRecord[] } | null = null;
+  @query('fg-undo-bar') private undoBar!: FgUndoBar | null;
+  @query('fg-visit-detail') private detail!: FgVisitDetail | null;
+
+  private patients: HistoryPatient[] = [];
+  private thumbnails: ReadonlyMap<string, string> = new Map();
+  private readonly thumbnailUrls = new ThumbnailUrls();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('records')) return;
-    // One object URL per record shown; URLs of records that are gone are revoked.
-    const next = new Map<string, string>();
-    for (const record of this.records)
-      next.set(record.id, this.thumbnails.get(record.id) ?? URL.createObjectURL(record.thumbnail));
-    for (const [id, url] of this.thumbnails) if (!next.has(id)) URL.revokeObjectURL(url);
-    this.thumbnails = next;
+    this.thumbnails = this.thumbnailUrls.sync(this.records);
+    this.patients = groupHistory(this.records);
+    const listed = new Set(this.records.map((r) => r.id));
+    // Every photo offered for undo is listed again (the deletion failed, or was undone): nothing to undo.
+    if (this.undo?.records.every((r) => listed.has(r.id))) this.undo = null;
+    if (this.opened && !this.openedVisit()) this.opened = null;
   }
 
   override connectedCallback(): void {
@@ -116,110 +86,109 @@ export class FgHistoryList extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    for (const url of this.thumbnails.values()) URL.revokeObjectURL(url);
-    this.thumbnails.clear();
+    this.thumbnailUrls.clear();
+  }
+
+  private openedVisit(): { patient: HistoryPatient; visit: HistoryVisit } | null {
+    const opened = this.opened;
+    const patient = opened && this.patients.find((p) => p.key === opened.patientKey);
+    const visit = patient?.visits.find((v) => v.visitId === opened!.visitId);
+    return patient && visit ? { patient, visit } : null;
   }
 
   private emit<T>(type: string, detail: T): void {
     this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 
-  private delete(record: ScreeningRecord): void {
-    if (this.confirming !== record.id) {
-      this.confirming = record.id;
-      return;
-    }
-    this.confirming = null;
-    this.emit('fg-delete-record', { id: record.id });
-    // The row disappears: keep keyboard focus inside the list instead of losing it to the page.
-    this.renderRoot.querySelector<HTMLInputElement>('input[type=search]')?.focus();
+  private async open(patient: HistoryPatient, visit: HistoryVisit): Promise<void> {
+    this.opened = { patientKey: patient.key, visitId: visit.visitId };
+    await this.updateComplete;
+    await this.detail?.focusHeading();
   }
 
-  private renderRecord(record: ScreeningRecord) {
-    const confirming = this.confirming === record.id;
-    const who = record.patientId || 'No patient ID';
-    return html`<li data-id=${record.id}>
-      <img src=${this.thumbnails.get(record.id) ?? ''} alt="" />
-      <div>
-        <div class="who">${who} · ${EYE_LABELS[record.eye]}</div>
-        <div class="small muted">${dateTime.format(record.createdAt)}</div>
-        <div>
-          <span class="badge ${record.refer ? 'refer' : 'ok'}">Grade ${record.grade} ${GRADE_NAMES[record.grade]}</span>
-          ${
-            record.refer
-              ? html`<span class="badge refer" data-refer-by=${record.referBy ?? 'grade'}
-                  >${record.referBy === 'probability' ? `Refer: P(grade ≥ ${REFERABLE_FROM}) ${(record.referableProbability * 100).toFixed(0)} %` : 'Refer'}</span
-                >`
-              : nothing
-          }
-          ${record.agree ? nothing : html`<span class="badge warn">Models disagree</span>`}
-        </div>
-      </div>
-      <div class="row-actions">
-        <button
-          type="button"
-          class=${confirming ? 'danger' : ''}
-          aria-label=${confirming ? `Confirm deleting the screening of ${who}` : `Delete the screening of ${who}`}
-          @click=${() => this.delete(record)}
-          @blur=${() => confirming && (this.confirming = null)}
-        >
-          ${confirming ? 'Confirm delete' : 'Delete'}
-        </button>
-      </div>
-    </li>`;
+  private async close(): Promise<void> {
+    const closed = this.opened;
+    this.opened = null;
+    await this.updateComplete;
+    const entry =
+      closed && this.renderRoot.querySelector<HTMLElement>(visitEntrySelector(closed.patientKey, closed.visitId));
+    (entry ?? this.renderRoot.querySelector<HTMLElement>('#heading'))?.focus();
   }
 
-  override render() {
-    const shown = searchRecords(this.records, this.query);
-    const total = this.records.length;
+  /** A deletion asked for in the visit: remember the records for "Undo", whose button takes focus. */
+  private async onDelete(event: HTMLElementEventMap['fg-delete-photos']): Promise<void> {
+    const ids = new Set(event.detail.ids);
+    const deleted = this.records.filter((r) => ids.has(r.id));
+    if (deleted.length === 0) return;
+    this.undo = { offer: { message: `${count(deleted.length, 'photo')} deleted` }, records: deleted };
+    await this.updateComplete;
+    await this.undoBar?.focusUndo();
+  }
+
+  private async onUndo(): Promise<void> {
+    const records = this.undo?.records;
+    this.undo = null;
+    if (!records) return;
+    this.emit('fg-restore-photos', { records });
+    await this.updateComplete;
+    if (this.detail) await this.detail.focusHeading();
+    else this.renderRoot.querySelector<HTMLElement>('#heading')?.focus();
+  }
+
+  private renderList() {
+    const shown = searchHistory(this.patients, this.query);
+    const total = this.patients.reduce((n, p) => n + p.visits.length, 0);
+    const matching = shown.reduce((n, p) => n + p.visits.length, 0);
+    const exportAs = (format: ExportFormat) => this.emit('fg-export-records', { format });
     return html`
       <h2 id="heading" tabindex="-1">History</h2>
       <div class="toolbar">
         <div class="search">
-          <label for="search">Search</label>
+          <label for="search">Search visits</label>
           <input
             id="search"
             type="search"
-            placeholder="Patient ID, eye, grade, date…"
+            placeholder="Patient ID, grade, refer, ungradable, date…"
             .value=${this.query}
             @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}
           />
         </div>
-        <button
-          type="button"
-          ?disabled=${total === 0}
-          @click=${() => this.emit<{ format: ExportFormat }>('fg-export-records', { format: 'csv' })}
-        >
-          Export CSV
-        </button>
-        <button
-          type="button"
-          ?disabled=${total === 0}
-          @click=${() => this.emit<{ format: ExportFormat }>('fg-export-records', { format: 'json' })}
-        >
-          Export JSON
-        </button>
+        <button type="button" ?disabled=${total === 0} @click=${() => exportAs('csv')}>Export CSV</button>
+        <button type="button" ?disabled=${total === 0} @click=${() => exportAs('json')}>Export JSON</button>
       </div>
       <p class="count small muted" role="status">
         ${
           total === 0
             ? 'No screenings on this device yet.'
-            : shown.length === total
-              ? `${total} screening${total === 1 ? '' : 's'} on this device, newest first.`
-              : `${shown.length} of ${total} screenings match.`
+            : matching === total
+              ? `${count(total, 'visit')} of ${count(this.patients.length, 'patient')} on this device, newest first.`
+              : `${matching} of ${count(total, 'visit')} match.`
         }
       </p>
+      ${shown.map((patient, i) => renderPatient(patient, i, this.thumbnails, (p, v) => void this.open(p, v)))}
+    `;
+  }
+
+  override render() {
+    const opened = this.openedVisit();
+    return html`
       ${
-        shown.length
-          ? html`<ul aria-labelledby="heading">
-              ${repeat(
-                shown,
-                (r) => r.id,
-                (r) => this.renderRecord(r),
-              )}
-            </ul>`
-          : nothing
+        opened
+          ? html`<fg-visit-detail
+              .visit=${opened.visit}
+              .patientLabel=${opened.patient.label}
+              .thumbnails=${this.thumbnails}
+              @fg-visit-closed=${() => void this.close()}
+              @fg-delete-photos=${(e: HTMLElementEventMap['fg-delete-photos']) => void this.onDelete(e)}
+            ></fg-visit-detail>`
+          : this.renderList()
       }
+      <fg-undo-bar
+        .offer=${this.undo?.offer ?? null}
+        timeout-ms=${this.undoTimeoutMs}
+        @fg-undo=${() => void this.onUndo()}
+        @fg-undo-lapsed=${() => (this.undo = null)}
+      ></fg-undo-bar>
     `;
   }
 }
@@ -229,7 +198,8 @@ declare global {
     'fg-history-list': FgHistoryList;
   }
   interface HTMLElementEventMap {
-    'fg-delete-record': CustomEvent<{ id: string }>;
+    /** Put these deleted records back: the undo of `fg-delete-photos`. */
+    'fg-restore-photos': CustomEvent<{ records: PhotoRecord[] }>;
     'fg-export-records': CustomEvent<{ format: ExportFormat }>;
   }
 }

@@ -1,0 +1,188 @@
+import type { SaveState } from '../components/fg-grade-result.js';
+import type { ExportFormat } from '../components/fg-history-list.js';
+import { readStorageStatus, requestPersistentStorage, type StorageStatus } from '../offline/storage-status.js';
+import { downloadText, recordsToCsv, recordsToJson } from '../records/records-export.js';
+import type { PhotoRecord } from '../records/screening-record.js';
+import { ScreeningStore, StorageFullError } from '../records/screening-store.js';
+import type { Announce } from './announcer.js';
+import { messageOf, StateController, type AppHost } from './state-controller.js';
+
+export interface RecordsState {
+  /** Every photo of every visit, graded or not; newest first, as the store lists them. */
+  readonly records: PhotoRecord[];
+  /** The save of the result on screen; null when there is none. */
+  readonly saveState: SaveState | null;
+  readonly storage: StorageStatus | null;
+}
+
+export interface RecordsOptions {
+  /** IndexedDB database of the records; read when the host connects. */
+  dbName: () => string;
+  announce: Announce;
+}
+
+/**
+ * The screening records on this device: the store, opened while the host is connected; its list; saving
+ * (with "Save again" after a failure), deleting and restoring (the history's undo), exporting; and the storage they live in. Dispatches
+ * `fg-screening-saved` and `fg-screening-not-saved` on the host.
+ */
+export class RecordsController extends StateController<RecordsState> {
+  private store: Promise<ScreeningStore> | null = null;
+  /** The screening whose save failed: kept for "Save again" while its result is on screen. */
+  private unsaved: PhotoRecord | null = null;
+
+  constructor(
+    host: AppHost,
+    private readonly options: RecordsOptions,
+  ) {
+    super(host, { records: [], saveState: null, storage: null });
+    host.addController(this);
+  }
+
+  override hostConnected(): void {
+    void this.open();
+    void this.refreshStorage();
+  }
+
+  override hostDisconnected(): void {
+    void this.store?.then(
+      (store) => store.close(),
+      () => undefined,
+    );
+    this.store = null;
+  }
+
+  /** A new photo or grading: the previous result's save is no longer on screen. */
+  clearSaveState(): void {
+    this.unsaved = null;
+    this.set({ saveState: null });
+  }
+
+  async save(record: PhotoRecord): Promise<void> {
+    this.set({ saveState: { state: 'saving' } });
+    this.unsaved = record;
+    try {
+      await (await this.open()).save(record);
+      this.unsaved = null;
+      // A reopened store may already have listed it.
+      this.set({
+        records: [record, ...this.state.records.filter((r) => r.id !== record.id)],
+        saveState: { state: 'saved' },
+      });
+      this.emit('fg-screening-saved', record);
+    } catch (error) {
+      // The result stays on screen; the screener must know it is not in the history.
+      const message =
+        error instanceof StorageFullError
+          ? error.message
+          : `The screening could not be saved on this device: ${messageOf(error)}`;
+      this.set({ saveState: { state: 'failed', message } });
+      this.options.announce(message);
+      this.emit('fg-screening-not-saved', { message });
+    }
+    void this.refreshStorage();
+  }
+
+  /** "Save again": the record whose save failed, once more. */
+  async retrySave(): Promise<void> {
+    if (this.unsaved && this.state.saveState?.state === 'failed') await this.save(this.unsaved);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.deleteMany([id]);
+  }
+
+  /**
+   * Deletes these photos (a photo, an eye's results, a whole visit) at once, all or none; resolves with the
+   * records deleted, for `restore`. A success is not announced: the view that asked offers its undo in its
+   * own live region. A failure is announced and resolves with none; the list is read again from the store.
+   */
+  async deleteMany(ids: readonly string[]): Promise<PhotoRecord[]> {
+    try {
+      const deleted = await (await this.open()).deleteMany(ids);
+      const gone = new Set(ids);
+      this.set({ records: this.state.records.filter((r) => !gone.has(r.id)) });
+      return deleted;
+    } catch (error) {
+      this.options.announce(`The photos could not be deleted: ${messageOf(error)}`);
+      await this.reload();
+      return [];
+    } finally {
+      void this.refreshStorage();
+    }
+  }
+
+  /** Undo of a delete: puts the photos back as they were, in the list where their times place them. */
+  async restore(records: readonly PhotoRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    try {
+      await (await this.open()).restore(records);
+    } catch (error) {
+      const why = error instanceof StorageFullError ? 'this device has no storage left' : messageOf(error);
+      this.options.announce(`The photos could not be restored: ${why}`);
+      return;
+    } finally {
+      void this.refreshStorage();
+    }
+    const back = new Set(records.map((r) => r.id));
+    const merged = [...records, ...this.state.records.filter((r) => !back.has(r.id))];
+    this.set({ records: merged.sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id)) });
+    this.options.announce(records.length === 1 ? 'Photo restored.' : `${records.length} photos restored.`);
+  }
+
+  async export(format: ExportFormat): Promise<void> {
+    const records = this.state.records;
+    const day = new Date().toISOString().slice(0, 10);
+    if (format === 'csv') downloadText(`fundus-screenings-${day}.csv`, recordsToCsv(records), 'text/csv');
+    else downloadText(`fundus-screenings-${day}.json`, await recordsToJson(records), 'application/json');
+    this.options.announce(`${records.length} screenings exported.`);
+  }
+
+  /** Asks the browser not to evict the app and its records; `quiet` when the app asks on its own. */
+  async requestPersistence({ quiet = false } = {}): Promise<void> {
+    const granted = await requestPersistentStorage();
+    await this.refreshStorage();
+    if (!quiet)
+      this.options.announce(granted ? 'Persistent storage granted.' : 'The browser did not grant persistent storage.');
+  }
+
+  /**
+   * The record store, opened once. The list is read when it opens and again whenever the store had to
+   * reopen its database behind the app's back; saves and deletes update it in place.
+   */
+  private open(): Promise<ScreeningStore> {
+    if (!this.store) {
+      const store = ScreeningStore.open(this.options.dbName(), () => void this.reload());
+      this.store = store;
+      void store.then(
+        () => this.reload(),
+        (error: unknown) =>
+          this.set({
+            saveState: { state: 'failed', message: `Screenings cannot be kept on this device: ${messageOf(error)}` },
+          }),
+      );
+    }
+    return this.store;
+  }
+
+  private async reload(): Promise<void> {
+    if (!this.store) return;
+    try {
+      this.set({ records: await (await this.store).listPhotos() });
+    } catch (error) {
+      this.options.announce(`The screenings on this device could not be read: ${messageOf(error)}`);
+    }
+  }
+
+  private async refreshStorage(): Promise<void> {
+    this.set({ storage: await readStorageStatus() });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'fg-screening-saved': CustomEvent<PhotoRecord>;
+    /** The grading succeeded and is on screen, but the record could not be stored. */
+    'fg-screening-not-saved': CustomEvent<{ message: string }>;
+  }
+}
