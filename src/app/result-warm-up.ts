@@ -1,5 +1,25 @@
 import type { ModelManifestEntry } from '../shared/model-manifest.js';
-import { modelSummary, type GradeResult, type VariantResult } from '../shared/protocol.js';
+import { modelSummary, type GradeResult, type QualityReport, type VariantResult } from '../shared/protocol.js';
+
+const HEATMAP_SIDE = 10;
+
+/** Gradable with no issues; the measures that may be unknown are left unknown. */
+const NEUTRAL_QUALITY: QualityReport = {
+  verdict: 'gradable',
+  issues: [],
+  measures: {
+    fovFound: true,
+    fovVerdict: 'ok',
+    fovFrameFraction: 1,
+    fovDiameterPx: 1,
+    focus: null,
+    darkFraction: null,
+    brightFraction: null,
+    medianLuma: null,
+    illuminationRatio: null,
+    blockiness: null,
+  },
+};
 
 /**
  * A stand-in result for rendering the result view once, off screen and out of the accessibility
@@ -17,6 +37,13 @@ export function placeholderResult(entry: ModelManifestEntry): GradeResult {
     ms: 0,
     startedAt: 0,
     endedAt: 0,
+    heatmap: {
+      grade: 0,
+      width: HEATMAP_SIDE,
+      height: HEATMAP_SIDE,
+      values: new Array<number>(HEATMAP_SIDE * HEATMAP_SIDE).fill(0),
+      ms: 0,
+    },
   });
   return {
     image: { format: 'jpeg', sourceWidth: 1, sourceHeight: 1, width: 1, height: 1 },
@@ -24,6 +51,7 @@ export function placeholderResult(entry: ModelManifestEntry): GradeResult {
     thumbnail: { bytes: new ArrayBuffer(0), mimeType: 'image/jpeg', width: 0, height: 0 },
     model: modelSummary(entry),
     variants: { tfjs: variant('tfjs'), ort: variant('ort') },
+    quality: NEUTRAL_QUALITY,
     // A stand-in's outcome, not a decision: nothing reads it but the renderer.
     outcome: { grade: 0, agree: true, refer: false, referBy: null, referableProbability: 0.6 },
     timings: { decodeMs: 0, preprocessMs: 0, totalMs: 0 },

@@ -75,4 +75,21 @@ describe('<fg-app>', () => {
       el.remove();
     }
   });
+
+  it('lays out the Screen tab as an accessible visit: the patient id, both eyes and the summary', async () => {
+    const el = document.createElement('fg-app');
+    document.body.append(el);
+    try {
+      await el.updateComplete;
+      const view = el.shadowRoot!.querySelector('fg-screen-view')!;
+      await view.updateComplete;
+      const panels = [...view.querySelectorAll('fg-eye-panel')];
+      expect(panels.map((panel) => panel.eye)).to.deep.equal(['right', 'left']);
+      expect(view.querySelector('label[for=visit-patient]')).to.not.equal(null);
+      await Promise.all(panels.map((panel) => panel.updateComplete));
+      await expect(el).shadowDom.to.be.accessible();
+    } finally {
+      el.remove();
+    }
+  });
 });

@@ -4,10 +4,10 @@ import { DEMO_MODEL_NOTICE, type FgGradeResult } from '../../src/app/components/
 import '../../src/app/components/fg-photo-picker.js';
 import type { FgPhotoPicker } from '../../src/app/components/fg-photo-picker.js';
 import '../../src/app/components/fg-photo-preview.js';
-import type { FgPhotoPreview } from '../../src/app/components/fg-photo-preview.js';
+import { retinaSquare, type FgPhotoPreview } from '../../src/app/components/fg-photo-preview.js';
 import '../../src/app/components/fg-screening-form.js';
-import type { FgScreeningForm } from '../../src/app/components/fg-screening-form.js';
-import type { FovReport, GradeResult, RgbaPixels } from '../../src/shared/protocol.js';
+import type { FgScreeningForm, GradeRequestDetail } from '../../src/app/components/fg-screening-form.js';
+import type { FovReport, GradeResult, Heatmap, RgbaPixels } from '../../src/shared/protocol.js';
 import { gradeResult } from './record-fixtures.js';
 
 const $ = <T extends Element>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;
@@ -66,6 +66,33 @@ describe('<fg-photo-picker>', () => {
     expect([detail.source, detail.file.name]).to.deep.equal(['paste', 'pasted.jpeg']);
   });
 
+  it('emits each of several files chosen at once, and names the eye it is for', async () => {
+    const el = await fixture<FgPhotoPicker>(html`<fg-photo-picker subject="left eye"></fg-photo-picker>`);
+    const names: string[] = [];
+    el.addEventListener('fg-photo-chosen', (e) => names.push(e.detail.file.name));
+    const input = $<HTMLInputElement>(el, '#file');
+    const transfer = new DataTransfer();
+    transfer.items.add(photoFile('one.jpeg'));
+    transfer.items.add(photoFile('two.jpeg'));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
+    expect(names).to.deep.equal(['one.jpeg', 'two.jpeg']);
+    const labels = [...el.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent.replace(/\s+/g, ' ').trim());
+    expect(labels).to.deep.equal(['Choose photo of the left eye…', 'Take photo of the left eye']);
+  });
+
+  it('leaves a paste to the picker that takes it, where the page has several', async () => {
+    const taking = await fixture<FgPhotoPicker>(html`<fg-photo-picker takes-paste></fg-photo-picker>`);
+    const other = await fixture<FgPhotoPicker>(html`<fg-photo-picker .takesPaste=${false}></fg-photo-picker>`);
+    const chosen: string[] = [];
+    taking.addEventListener('fg-photo-chosen', () => chosen.push('taking'));
+    other.addEventListener('fg-photo-chosen', () => chosen.push('other'));
+    const pasted = new DataTransfer();
+    pasted.items.add(photoFile('pasted.jpeg'));
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+    expect(chosen).to.deep.equal(['taking']);
+  });
+
   it('is accessible', async () => {
     const el = await fixture<FgPhotoPicker>(html`<fg-photo-picker></fg-photo-picker>`);
     await expect(el).shadowDom.to.be.accessible();
@@ -98,6 +125,28 @@ describe('<fg-photo-preview>', () => {
     expect(canvas.getAttribute('aria-label')).to.contain('retina outlined');
   });
 
+  it('lays the heatmap over the square of the retina the models saw, and says where it is strongest', async () => {
+    // 40×30 preview, circle centred with radius 0.4 × 40 = 16: the square is 32 px from (4, -1).
+    const map: Heatmap = { grade: 2, width: 2, height: 2, values: [1, 0, 0, 0], ms: 1 };
+    const el = await fixture<FgPhotoPreview>(
+      html`<fg-photo-preview .preview=${preview} .fov=${fov} .heatmap=${map} fileName="eye.jpeg"></fg-photo-preview>`,
+    );
+    const box = $<SVGForeignObjectElement>(el, 'foreignObject[data-heatmap]');
+    expect(['x', 'y', 'width', 'height'].map((name) => box.getAttribute(name))).to.deep.equal(['4', '-1', '32', '32']);
+    expect(box.querySelector('fg-heatmap')!.heatmap).to.equal(map);
+    expect($(el, '[data-heatmap-caption]').textContent).to.contain('grade 2 (Moderate)').and.contain('upper left');
+    expect($(el, 'canvas').getAttribute('aria-label')).to.contain('heatmap shown');
+    expect(retinaSquare({ ...fov, circle: { cx: 0.25, cy: 0.5, radius: 0.25 } }, 40, 30)).to.deep.equal({
+      x: 0,
+      y: 5,
+      side: 20,
+    });
+
+    el.heatmap = null;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('foreignObject, [data-heatmap-caption]')).to.equal(null);
+  });
+
   it('draws no circle when no retina was found', async () => {
     const el = await fixture<FgPhotoPreview>(
       html`<fg-photo-preview .preview=${preview} .fov=${{ ...fov, found: false }}></fg-photo-preview>`,
@@ -107,23 +156,34 @@ describe('<fg-photo-preview>', () => {
 });
 
 describe('<fg-screening-form>', () => {
-  it('sends patient id and eye with the grade request', async () => {
+  it('asks for a grading, and for one against the quality gate as "Grade anyway"', async () => {
     const el = await fixture<FgScreeningForm>(html`<fg-screening-form can-grade></fg-screening-form>`);
-    const patient = $<HTMLInputElement>(el, '#patient');
-    patient.value = '  P-17 ';
-    patient.dispatchEvent(new Event('input'));
-    $<HTMLInputElement>(el, 'input[value=right]').click();
-    setTimeout(() => $<HTMLButtonElement>(el, 'button[type=submit]').click());
-    const { detail } = await oneEvent<CustomEvent<{ patientId: string; eye: string }>>(el, 'fg-grade-requested');
-    expect(detail).to.deep.equal({ patientId: 'P-17', eye: 'right' });
+    const button = $<HTMLButtonElement>(el, 'button[type=submit]');
+    expect(button.textContent.trim()).to.equal('Grade');
+    setTimeout(() => button.click());
+    expect((await oneEvent<CustomEvent<GradeRequestDetail>>(el, 'fg-grade-requested')).detail).to.deep.equal({
+      anyway: false,
+    });
+
+    el.anyway = true;
+    await el.updateComplete;
+    expect(button.textContent.trim()).to.equal('Grade anyway');
+    expect($(el, '#why').textContent).to.contain('graded anyway');
+    setTimeout(() => button.click());
+    expect((await oneEvent<CustomEvent<GradeRequestDetail>>(el, 'fg-grade-requested')).detail).to.deep.equal({
+      anyway: true,
+    });
   });
 
-  it('cannot grade without a usable photo, and says why', async () => {
+  it('cannot grade without a usable photo, and says why to keyboard and screen-reader users', async () => {
     const el = await fixture<FgScreeningForm>(
-      html`<fg-screening-form reason="Choose a photo first."></fg-screening-form>`,
+      html`<fg-screening-form reason="No retina was found in this photo."></fg-screening-form>`,
     );
-    expect($<HTMLButtonElement>(el, 'button[type=submit]').disabled).to.equal(true);
-    expect($(el, '#why').textContent).to.contain('Choose a photo first.');
+    const button = $<HTMLButtonElement>(el, 'button[type=submit]');
+    expect(button.disabled).to.equal(true);
+    const why = el.shadowRoot!.getElementById(button.getAttribute('aria-describedby')!)!;
+    expect(why.textContent).to.contain('No retina was found in this photo.');
+    expect(why.checkVisibility()).to.equal(true);
   });
 
   it('offers Cancel while grading', async () => {
@@ -137,7 +197,7 @@ describe('<fg-screening-form>', () => {
   });
 
   it('is accessible', async () => {
-    const el = await fixture<FgScreeningForm>(html`<fg-screening-form can-grade></fg-screening-form>`);
+    const el = await fixture<FgScreeningForm>(html`<fg-screening-form can-grade anyway></fg-screening-form>`);
     await expect(el).shadowDom.to.be.accessible();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * How fast the first gradings after "Model ready" are, visit after visit (printed, not asserted):
  *   node --import tsx tests/e2e/measure-visits.ts [--model resnet50-dr] [--visits 4] [--idle 60] [--gradings 3] [--delay 0]
- *     [--photo camera.jpeg] [--trace-visit N --trace-out trace.json]
+ *     [--photo camera.jpeg] [--trace-visit N --trace-out trace.json] [--help]
  * Needs `npm run build` first. One browser profile, as a tablet keeps it: each visit opens the app in
  * a new tab, waits for "Model ready" (and then `--delay` seconds, as a screener takes to choose a
  * photo), chooses and grades the fixture photo (or `--photo`) `--gradings` times in a row, each with
@@ -19,6 +19,7 @@ import { choosePhoto, FUNDUS_FIXTURE, waitForApp, type TimedScreening } from './
 
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean', default: false },
     model: { type: 'string', default: 'resnet50-dr' },
     backend: { type: 'string', default: 'wasm' },
     visits: { type: 'string', default: '4' },
@@ -32,22 +33,37 @@ const { values } = parseArgs({
     'trace-out': { type: 'string', default: 'build/reports/measure-visits-trace.json' },
   },
 });
+if (values.help) {
+  // The usage is this file's opening comment.
+  const source = await readFile(new URL(import.meta.url), 'utf8');
+  console.log(
+    /\/\*\*([\s\S]*?)\*\//
+      .exec(source)![1]!
+      .replace(/^ \* ?/gm, '')
+      .trim(),
+  );
+  process.exit(0);
+}
 const [visits, idleSeconds, gradings, delaySeconds] = [values.visits, values.idle, values.gradings, values.delay].map(
   Number,
 ) as [number, number, number, number];
 
 /** Grades the photo already chosen; resolves with each variant's inference time and click → saved, in ms. */
 async function timedGrading(page: Page): Promise<{ tfjsMs: number; ortMs: number; wallMs: number }> {
-  await page.locator('fg-screening-form button[type=submit]:not([disabled])').waitFor();
+  await page.locator('fg-eye-panel[eye=right] fg-screening-form button[data-grade]:not([disabled])').waitFor();
   return page.evaluate(async () => {
     const app = document.querySelector('fg-app')!;
     const saved = new Promise<CustomEvent<TimedScreening>>((resolve) =>
-      app.addEventListener('fg-screening-saved', (e) => resolve(e as CustomEvent<TimedScreening>), { once: true }),
+      // The graded record: a photo that fails the quality gate was saved as ungraded before.
+      app.addEventListener('fg-screening-saved', (e) => {
+        if ((e as CustomEvent<{ kind: string }>).detail.kind === 'graded') resolve(e as CustomEvent<TimedScreening>);
+      }),
     );
     const started = performance.now();
     app
+      .shadowRoot!.querySelector('fg-eye-panel[eye=right]')!
       .shadowRoot!.querySelector('fg-screening-form')!
-      .shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!
+      .shadowRoot!.querySelector<HTMLButtonElement>('button[data-grade]')!
       .click();
     const { detail } = await saved;
     return { tfjsMs: detail.tfjs.ms, ortMs: detail.ort.ms, wallMs: performance.now() - started };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
-import { FUNDUS_FIXTURE, gradePhoto, waitForApp } from './screening-page.js';
+import { GRADABLE_FIXTURE, gradePhoto, waitForApp } from './screening-page.js';
 
 // Wasm backends and the tiny model keep this fast; the full ResNet50 on WebGPU runs once, in the browser tests.
 const APP_QUERY = '/?backend=wasm&model=tiny';
@@ -35,7 +35,7 @@ describe('the built app offline', () => {
       const page = await context.newPage();
       await page.goto(`${server.url}${APP_QUERY}`);
       await waitForApp(page, { offline: true });
-      const online = await gradePhoto(page, FUNDUS_FIXTURE, 'ONLINE-1');
+      const online = await gradePhoto(page, GRADABLE_FIXTURE, { patientId: 'ONLINE-1' });
 
       await context.setOffline(true);
       try {
@@ -43,7 +43,7 @@ describe('the built app offline', () => {
         await waitForApp(page);
         assert.equal(await page.evaluate(() => navigator.onLine), false);
         assert.equal(await page.locator('fg-status-summary [data-chip=network]').textContent(), 'No network');
-        const offline = await gradePhoto(page, FUNDUS_FIXTURE, 'OFFLINE-1');
+        const offline = await gradePhoto(page, GRADABLE_FIXTURE, { patientId: 'OFFLINE-1' });
         assert.deepEqual(offline.tfjs, online.tfjs);
         assert.deepEqual(offline.ort, online.ort);
 
@@ -70,13 +70,13 @@ describe('the built app offline', () => {
       await page.goto(`${server.url}${APP_QUERY}&weights=fp32`);
       await waitForApp(page, { offline: true });
       const cached = await page.evaluate(async () => {
-        const cache = await caches.open('fundus-grader-models-tiny-1');
+        const cache = await caches.open('fundus-grader-models-tiny-2');
         return (await cache.keys()).map((request) => new URL(request.url).pathname).sort();
       });
       assert.deepEqual(cached, [
-        '/models/tiny/1/onnx-fp32/model.onnx',
-        '/models/tiny/1/tfjs-fp32/group1-shard1of1.bin',
-        '/models/tiny/1/tfjs-fp32/model.json',
+        '/models/tiny/2/onnx-fp32/model.onnx',
+        '/models/tiny/2/tfjs-fp32/group1-shard1of1.bin',
+        '/models/tiny/2/tfjs-fp32/model.json',
       ]);
       await context.setOffline(true);
       try {
@@ -121,7 +121,7 @@ describe('the built app offline', () => {
       { timeout: 10000 },
     );
     try {
-      await assert.rejects(gradePhoto(page, FUNDUS_FIXTURE, 'QUOTA-1'), /no storage left/);
+      await assert.rejects(gradePhoto(page, GRADABLE_FIXTURE, { patientId: 'QUOTA-1' }), /no storage left/);
       assert.match((await page.locator('fg-grade-result [role=alert]').textContent()) ?? '', /no storage left/);
       assert.equal(await page.locator('fg-grade-result [data-grade]').count(), 1, 'the result stays on screen');
     } finally {

@@ -151,6 +151,8 @@ export class FgGradeResult extends LitElement {
 
   @property({ attribute: false }) result: GradeResult | null = null;
   @property({ attribute: false }) saveState: SaveState | null = null;
+  /** The heading's words, e.g. whose result it is. */
+  @property() heading = 'Result';
 
   /** Moves keyboard and screen-reader focus to the result once it is shown. */
   focusHeading(): void {
@@ -200,7 +202,7 @@ export class FgGradeResult extends LitElement {
     const notice = modelNotice(result.model);
     return html`
       <section aria-labelledby="heading">
-        <h2 id="heading" tabindex="-1">Result</h2>
+        <h2 id="heading" tabindex="-1">${this.heading}</h2>
         ${notice ? html`<p class="notice warning small" data-demo data-model-notice>${notice}</p>` : nothing}
         <div class="summary">
           <div class="grade ${outcome.refer ? 'refer' : ''}" data-grade=${outcome.grade}>

@@ -12,8 +12,9 @@ export interface PhotoChosenDetail {
 const ACCEPT = 'image/jpeg,image/png,image/webp';
 
 /**
- * Where a photo comes from: the file picker, the tablet's camera (capture="environment"), drag and
- * drop, or paste. Emits `fg-photo-chosen`; whether the file is a usable photo is the worker's call.
+ * Where a photo comes from: the file picker (one or several), the tablet's camera (capture="environment"),
+ * drag and drop, or paste. Emits `fg-photo-chosen` once per file; whether it is a usable photo is the
+ * worker's call. Where a page has several pickers, only the one that `takes-paste` answers a paste.
  */
 @customElement('fg-photo-picker')
 export class FgPhotoPicker extends LitElement {
@@ -29,6 +30,12 @@ export class FgPhotoPicker extends LitElement {
         padding: 1.25rem;
         text-align: center;
         background: var(--fg-surface);
+      }
+      :host([compact]) .zone {
+        padding: 0.5rem 0.75rem;
+      }
+      :host([compact]) .actions {
+        margin-top: 0.4rem;
       }
       .zone.dragging {
         border-color: var(--fg-focus);
@@ -48,12 +55,18 @@ export class FgPhotoPicker extends LitElement {
   ];
 
   @property({ type: Boolean }) disabled = false;
+  /** What the photo shows, for the labels ("right eye"); empty: a fundus photo. */
+  @property() subject = '';
+  /** Smaller, for when a photo is already shown: another one replaces it as the current one. */
+  @property({ type: Boolean, reflect: true }) compact = false;
+  /** Answers a paste anywhere on the page. */
+  @property({ type: Boolean, attribute: 'takes-paste' }) takesPaste = true;
   @state() private dragging = false;
   @query('#file') private fileInput!: HTMLInputElement;
   @query('#camera') private cameraInput!: HTMLInputElement;
 
   private readonly onPaste = (event: ClipboardEvent) => {
-    if (this.disabled) return;
+    if (this.disabled || !this.takesPaste) return;
     const file = [...(event.clipboardData?.files ?? [])][0];
     if (!file) return;
     event.preventDefault();
@@ -83,8 +96,7 @@ export class FgPhotoPicker extends LitElement {
 
   private onInputChange(event: Event, source: PhotoSource): void {
     const input = event.target as HTMLInputElement;
-    const file = input.files?.[0];
-    if (file) this.choose(file, source);
+    for (const file of input.files ?? []) this.choose(file, source);
     // Cleared so that choosing the same file again still fires a change.
     input.value = '';
   }
@@ -99,11 +111,15 @@ export class FgPhotoPicker extends LitElement {
   private onDrop(event: DragEvent): void {
     event.preventDefault();
     this.dragging = false;
-    const file = event.dataTransfer?.files[0];
-    if (file && !this.disabled) this.choose(file, 'drop');
+    if (this.disabled) return;
+    for (const file of event.dataTransfer?.files ?? []) this.choose(file, 'drop');
   }
 
   override render() {
+    const of = this.subject ? ` of the ${this.subject}` : '';
+    const instructions = this.compact
+      ? `Another photo${of}: drop it here, paste it, or choose one.`
+      : `Drop a photo${of || ' of the retina'} here, paste it, or choose one (JPEG, PNG or WebP).`;
     return html`
       <div
         class="zone ${this.dragging ? 'dragging' : ''}"
@@ -113,14 +129,28 @@ export class FgPhotoPicker extends LitElement {
         @dragleave=${() => (this.dragging = false)}
         @drop=${this.onDrop}
       >
-        <p id="instructions">Drop a fundus photo here, paste it, or choose one (JPEG, PNG or WebP).</p>
+        <p id="instructions" class=${this.compact ? 'small' : ''}>${instructions}</p>
         <div class="actions">
-          <button class="primary" type="button" ?disabled=${this.disabled} @click=${() => this.fileInput.click()}>
-            Choose photo…
+          <button
+            class=${this.compact ? '' : 'primary'}
+            type="button"
+            ?disabled=${this.disabled}
+            @click=${() => this.fileInput.click()}
+          >
+            Choose photo<span class="visually-hidden">${of}</span>…
           </button>
-          <button type="button" ?disabled=${this.disabled} @click=${() => this.cameraInput.click()}>Take photo</button>
+          <button type="button" ?disabled=${this.disabled} @click=${() => this.cameraInput.click()}>
+            Take photo<span class="visually-hidden">${of}</span>
+          </button>
         </div>
-        <input id="file" type="file" accept=${ACCEPT} hidden @change=${(e: Event) => this.onInputChange(e, 'file')} />
+        <input
+          id="file"
+          type="file"
+          accept=${ACCEPT}
+          multiple
+          hidden
+          @change=${(e: Event) => this.onInputChange(e, 'file')}
+        />
         <input
           id="camera"
           type="file"

@@ -1,9 +1,24 @@
 import { css, html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import type { FovReport, RgbaPixels } from '../../shared/protocol.js';
+import { GRADE_NAMES } from '../../shared/grades.js';
+import type { FovReport, Heatmap, RgbaPixels } from '../../shared/protocol.js';
+import './fg-heatmap.js';
+import { strongestRegion } from './fg-heatmap.js';
 import { sharedStyles } from './shared-styles.js';
 
-/** The chosen photo, upright as the worker decoded it, with the detected field of view circled. */
+/** The square the models saw, in the preview's pixels: the one around the field-of-view circle. */
+export function retinaSquare(fov: FovReport, width: number, height: number) {
+  // FovReport's circle: cx and radius in fractions of the image's width, cy of its height.
+  const radius = fov.circle.radius * width;
+  return { x: fov.circle.cx * width - radius, y: fov.circle.cy * height - radius, side: 2 * radius };
+}
+
+/**
+ * The chosen photo, upright as the worker decoded it, with the detected field of view circled and,
+ * when given, a Grad-CAM heatmap over the square of the retina the models saw (clipped to the photo,
+ * where the disc runs past its edge). The overlays are drawn in an SVG on the photo's own pixel grid,
+ * so they stay in place however the photo is scaled and letterboxed.
+ */
 @customElement('fg-photo-preview')
 export class FgPhotoPreview extends LitElement {
   static override styles = [
@@ -41,15 +56,22 @@ export class FgPhotoPreview extends LitElement {
         stroke-dasharray: 10 6;
         vector-effect: non-scaling-stroke;
       }
+      foreignObject fg-heatmap {
+        width: 100%;
+        height: 100%;
+      }
       figcaption {
         margin-top: 0.5rem;
         line-height: 1.4;
+        overflow-wrap: anywhere;
       }
     `,
   ];
 
   @property({ attribute: false }) preview: RgbaPixels | null = null;
   @property({ attribute: false }) fov: FovReport | null = null;
+  /** Where the model looked, over the retina the models saw; null: not shown. */
+  @property({ attribute: false }) heatmap: Heatmap | null = null;
   @property() fileName = '';
   @query('canvas') private canvas!: HTMLCanvasElement | null;
 
@@ -62,28 +84,55 @@ export class FgPhotoPreview extends LitElement {
 
   private describe(): string {
     if (!this.fov) return `Preview of ${this.fileName}`;
-    return this.fov.found
-      ? `Preview of ${this.fileName}, retina outlined`
-      : `Preview of ${this.fileName}, no retina detected`;
+    if (!this.fov.found) return `Preview of ${this.fileName}, no retina detected`;
+    return `Preview of ${this.fileName}, retina outlined${this.heatmap ? ', heatmap shown' : ''}`;
+  }
+
+  /** The heatmap in words, visible under the photo: what the overlay shows to those who cannot see it. */
+  private heatmapCaption(map: Heatmap): string {
+    const region = strongestRegion(map);
+    const where = region ? `strongest in the ${region} of the retina` : 'no region stood out';
+    return `Heatmap: where the model looked for grade ${map.grade} (${GRADE_NAMES[map.grade]}), ${where}.`;
+  }
+
+  private renderOverlay(width: number, height: number) {
+    const fov = this.fov?.found ? this.fov : null;
+    if (!fov) return nothing;
+    const { circle } = fov;
+    const square = retinaSquare(fov, width, height);
+    return html`<svg viewBox="0 0 ${width} ${height}" aria-hidden="true" preserveAspectRatio="xMidYMid meet">
+      <defs>
+        <clipPath id="photo-area"><rect width=${width} height=${height}></rect></clipPath>
+      </defs>
+      ${
+        this.heatmap
+          ? svg`<foreignObject
+              data-heatmap
+              clip-path="url(#photo-area)"
+              x=${square.x}
+              y=${square.y}
+              width=${square.side}
+              height=${square.side}
+              ><fg-heatmap .heatmap=${this.heatmap}></fg-heatmap
+            ></foreignObject>`
+          : nothing
+      }
+      <circle data-fov cx=${circle.cx * width} cy=${circle.cy * height} r=${circle.radius * width}></circle>
+    </svg>`;
   }
 
   override render() {
     if (!this.preview) return nothing;
     const { width, height } = this.preview;
-    const circle = this.fov?.found ? this.fov.circle : null;
     return html`
       <figure>
         <div class="frame">
           <canvas width=${width} height=${height} role="img" aria-label=${this.describe()}></canvas>
-          ${
-            circle
-              ? html`<svg viewBox="0 0 ${width} ${height}" aria-hidden="true" preserveAspectRatio="xMidYMid meet">
-                  ${svg`<circle data-fov cx=${circle.cx * width} cy=${circle.cy * height} r=${circle.radius * width}></circle>`}
-                </svg>`
-              : nothing
-          }
+          ${this.renderOverlay(width, height)}
         </div>
-        <figcaption class="small muted">${this.fileName}</figcaption>
+        <figcaption class="small muted">
+          ${this.fileName}${this.heatmap ? html`<br /><span data-heatmap-caption>${this.heatmapCaption(this.heatmap)}</span>` : nothing}
+        </figcaption>
       </figure>
     `;
   }

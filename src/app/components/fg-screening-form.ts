@@ -1,20 +1,18 @@
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import type { Eye } from '../records/screening-record.js';
+import { customElement, property } from 'lit/decorators.js';
 import { sharedStyles } from './shared-styles.js';
 
 export interface GradeRequestDetail {
-  patientId: string;
-  eye: Eye;
+  /** Against the quality gate's verdict: the record keeps that the photo was graded anyway. */
+  anyway: boolean;
 }
 
-const EYES: ReadonlyArray<{ value: Eye; label: string }> = [
-  { value: 'left', label: 'Left eye' },
-  { value: 'right', label: 'Right eye' },
-  { value: 'unspecified', label: 'Not recorded' },
-];
-
-/** Patient id, eye and the Grade button. Emits `fg-grade-requested`, and `fg-grade-cancelled` while busy. */
+/**
+ * The Grade button of one photo, "Grade anyway" where the quality gate judged the photo ungradable,
+ * Cancel while it grades, and under them, tied to the button (aria-describedby), why it cannot grade
+ * now, what the grading is doing, or what grading anyway means. Emits `fg-grade-requested` and
+ * `fg-grade-cancelled`.
+ */
 @customElement('fg-screening-form')
 export class FgScreeningForm extends LitElement {
   static override styles = [
@@ -24,76 +22,41 @@ export class FgScreeningForm extends LitElement {
         display: block;
       }
       form {
-        display: grid;
-        gap: 1rem;
-      }
-      label,
-      legend {
-        font-weight: 600;
-        display: block;
-        margin-bottom: 0.35rem;
-      }
-      fieldset {
-        border: 0;
-        margin: 0;
-        padding: 0;
-      }
-      .eyes {
         display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-      }
-      .eyes label {
-        font-weight: 400;
-        display: inline-flex;
-        align-items: center;
-        gap: 0.4rem;
-        min-height: 44px;
-        padding: 0 0.85rem;
-        border: 1px solid var(--fg-border-strong);
-        border-radius: 8px;
-        margin: 0;
-        cursor: pointer;
-      }
-      .eyes label:has(input:checked) {
-        border-color: var(--fg-accent);
-        background: var(--fg-hover);
-        font-weight: 600;
-      }
-      .eyes input {
-        width: 1.1rem;
-        height: 1.1rem;
-        accent-color: var(--fg-accent);
-      }
-      .buttons {
-        display: flex;
-        gap: 0.75rem;
+        gap: 0.5rem 0.75rem;
         align-items: center;
         flex-wrap: wrap;
       }
-      .buttons .primary {
-        min-width: 10rem;
+      .primary,
+      .anyway {
+        min-width: 9rem;
+      }
+      .anyway {
+        border-color: var(--fg-warning);
+        color: var(--fg-warning);
+        font-weight: 600;
       }
       .hint {
-        margin: 0.25rem 0 0;
+        margin: 0;
+        flex: 1 1 12rem;
       }
     `,
   ];
 
-  /** A photo with a detected retina is ready and the worker is up. */
+  /** A photo with a retina is read and the worker can grade it now. */
   @property({ type: Boolean, attribute: 'can-grade' }) canGrade = false;
+  /** The quality gate judged the photo ungradable: only "Grade anyway". */
+  @property({ type: Boolean }) anyway = false;
   @property({ type: Boolean }) busy = false;
-  /** Progress in words while busy ("Running ONNX Runtime…"). */
+  /** Progress in words while busy ("Running both models…"). */
   @property() stage = '';
-  /** Why grading is not possible yet, shown under the button. */
+  /** Why grading is not possible now, shown under the button. */
   @property() reason = '';
-  @state() private patientId = '';
-  @state() private eye: Eye = 'unspecified';
 
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
     if (!this.canGrade || this.busy) return;
-    const detail: GradeRequestDetail = { patientId: this.patientId.trim(), eye: this.eye };
+    const detail: GradeRequestDetail = { anyway: this.anyway };
     this.dispatchEvent(
       new CustomEvent<GradeRequestDetail>('fg-grade-requested', { detail, bubbles: true, composed: true }),
     );
@@ -103,49 +66,28 @@ export class FgScreeningForm extends LitElement {
     this.dispatchEvent(new CustomEvent('fg-grade-cancelled', { bubbles: true, composed: true }));
   }
 
+  private hint(): string {
+    if (this.busy) return this.stage;
+    if (!this.canGrade) return this.reason;
+    if (this.anyway) return 'The quality check judged this photo ungradable; its record will say it was graded anyway.';
+    return '';
+  }
+
   override render() {
     const disabled = !this.canGrade || this.busy;
     return html`
-      <form @submit=${this.onSubmit} aria-describedby="why">
-        <div>
-          <label for="patient">Patient ID <span class="muted small">(optional)</span></label>
-          <input
-            id="patient"
-            type="text"
-            autocomplete="off"
-            spellcheck="false"
-            maxlength="64"
-            .value=${this.patientId}
-            @input=${(e: Event) => (this.patientId = (e.target as HTMLInputElement).value)}
-          />
-        </div>
-        <fieldset>
-          <legend>Eye</legend>
-          <div class="eyes">
-            ${EYES.map(
-              ({ value, label }) =>
-                html`<label>
-                  <input
-                    type="radio"
-                    name="eye"
-                    .value=${value}
-                    .checked=${this.eye === value}
-                    @change=${() => (this.eye = value)}
-                  />
-                  ${label}
-                </label>`,
-            )}
-          </div>
-        </fieldset>
-        <div>
-          <div class="buttons">
-            <button class="primary" type="submit" ?disabled=${disabled} aria-describedby="why">
-              ${this.busy ? 'Grading…' : 'Grade'}
-            </button>
-            ${this.busy ? html`<button type="button" @click=${this.cancel}>Cancel</button>` : nothing}
-          </div>
-          <p id="why" class="hint small muted">${this.busy ? this.stage : this.canGrade ? '' : this.reason}</p>
-        </div>
+      <form @submit=${this.onSubmit}>
+        <button
+          class=${this.anyway ? 'anyway' : 'primary'}
+          type="submit"
+          data-grade
+          ?disabled=${disabled}
+          aria-describedby="why"
+        >
+          ${this.busy ? 'Grading…' : this.anyway ? 'Grade anyway' : 'Grade'}
+        </button>
+        ${this.busy ? html`<button type="button" @click=${this.cancel}>Cancel</button>` : nothing}
+        <p id="why" class="hint small muted">${this.hint()}</p>
       </form>
     `;
   }
