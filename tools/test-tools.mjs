@@ -13,6 +13,7 @@ export const DEBIAN_TEST_TOOLS = [
   { command: 'shellcheck', pkg: 'shellcheck', usedBy: 'the lint of the deploy scripts' },
   { command: 'systemd-analyze', pkg: 'systemd', usedBy: 'the check of the systemd units as installed' },
   { command: 'openssl', pkg: 'openssl', usedBy: "the server's TLS tests (test certificates)" },
+  { command: 'pdftotext', pkg: 'poppler-utils', usedBy: "the printed visit report's text (end-to-end, page.pdf())" },
 ];
 
 /** Never installed by the set-up step (large, or not in Debian): the tests that need them skip. */

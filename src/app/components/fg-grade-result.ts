@@ -126,6 +126,22 @@ export class FgGradeResult extends LitElement {
       .value {
         text-align: right;
       }
+      /* On a phone the three columns need every pixel: the numbers stay, the bars go. */
+      @media (max-width: 480px) {
+        th,
+        td {
+          padding: 0.4rem 0.25rem;
+        }
+        tbody th {
+          white-space: normal;
+        }
+        .cell {
+          grid-template-columns: 1fr;
+        }
+        .bar {
+          display: none;
+        }
+      }
       dl.runs {
         display: grid;
         grid-template-columns: max-content 1fr;

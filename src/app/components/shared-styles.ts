@@ -21,6 +21,7 @@ export const sharedStyles = css`
   h2:focus-visible {
     outline: 3px solid var(--fg-focus);
     outline-offset: 2px;
+    box-shadow: 0 0 0 7px #fff;
   }
   .card {
     background: var(--fg-surface);
@@ -73,9 +74,12 @@ export const sharedStyles = css`
     background: var(--fg-surface);
     width: 100%;
   }
+  /* Two-tone: a blue ring between white bands, so that it stands out at 3:1 or more on any background
+     the app has, light (the blue) or dark, like the header (the white). */
   :focus-visible {
     outline: 3px solid var(--fg-focus);
     outline-offset: 2px;
+    box-shadow: 0 0 0 7px #fff;
   }
   .muted {
     color: var(--fg-muted);
