@@ -43,10 +43,9 @@ describe('RecordsController', function () {
     const saved = host.events<ScreeningRecord>('fg-screening-saved');
     const older = record('P-1', 'left', 0, 1000);
     const newer = record('P-2', 'right', 3, 2000);
-    await records.save(older);
+    expect(await records.save(older)).to.deep.equal({ state: 'saved' });
     await records.save(newer);
     expect(ids(records.state.records)).to.deep.equal([newer.id, older.id]);
-    expect(records.state.saveState).to.deep.equal({ state: 'saved' });
     expect(saved.map((r) => r.id)).to.deep.equal([older.id, newer.id]);
 
     const reopened = await connected(name);
@@ -54,7 +53,7 @@ describe('RecordsController', function () {
     expect(ids(reopened.records.state.records)).to.deep.equal([newer.id, older.id]);
   });
 
-  it('keeps a failed save for "Save again", which saves it once', async () => {
+  it('says why a save failed, and saves the same record when asked again', async () => {
     const { host, records, said, name } = await connected();
     const saved = host.events<ScreeningRecord>('fg-screening-saved');
     const notSaved = host.events<{ message: string }>('fg-screening-not-saved');
@@ -63,44 +62,24 @@ describe('RecordsController', function () {
     IDBObjectStore.prototype.put = function () {
       throw new DOMException('quota reached', 'QuotaExceededError');
     };
+    let failed;
     try {
-      await records.save(screening);
+      failed = await records.save(screening);
     } finally {
       IDBObjectStore.prototype.put = put;
     }
-    const failed = records.state.saveState;
-    const message = failed?.state === 'failed' ? failed.message : '';
+    const message = failed.state === 'failed' ? failed.message : '';
     expect(message).to.contain('no storage left');
     expect(notSaved).to.deep.equal([{ message }]);
     expect(said).to.include(message);
     expect(records.state.records).to.deep.equal([]);
 
-    await records.retrySave();
-    await records.retrySave();
-    expect(records.state.saveState).to.deep.equal({ state: 'saved' });
+    expect(await records.save(screening)).to.deep.equal({ state: 'saved' });
     expect(saved.map((r) => r.id)).to.deep.equal([screening.id]);
     expect(ids(records.state.records)).to.deep.equal([screening.id]);
     const store = await ScreeningStore.open(name);
     expect(ids(await store.list())).to.deep.equal([screening.id]);
     store.close();
-  });
-
-  it('forgets a failed save once cleared: "Save again" then saves nothing', async () => {
-    const { host, records } = await connected();
-    const saved = host.events<ScreeningRecord>('fg-screening-saved');
-    const put = IDBObjectStore.prototype.put;
-    IDBObjectStore.prototype.put = function () {
-      throw new DOMException('quota reached', 'QuotaExceededError');
-    };
-    try {
-      await records.save(record('P-4', 'right', 1, 4000));
-    } finally {
-      IDBObjectStore.prototype.put = put;
-    }
-    records.clearSaveState();
-    await records.retrySave();
-    expect(records.state.saveState).to.equal(null);
-    expect(saved).to.deep.equal([]);
   });
 
   it('lists again when the store had to reopen its database: only what the new database holds', async () => {
@@ -158,8 +137,26 @@ describe('RecordsController', function () {
     store.close();
   });
 
-  it('says when photos could not be deleted, and keeps them listed', async () => {
+  it('tells its watchers of the photos deleted and restored, until they stop watching', async () => {
+    const { records } = await connected();
+    const photo = record('P-12', 'right', 2, 12_000);
+    await records.save(photo);
+    const told: string[] = [];
+    const stop = records.watch({
+      deleted: (deletedIds) => told.push(`deleted ${deletedIds.join()}`),
+      restored: (restored) => told.push(`restored ${ids(restored).join()}`),
+    });
+    const deleted = await records.deleteMany([photo.id]);
+    await records.restore(deleted);
+    stop();
+    await records.deleteMany([photo.id]);
+    expect(told).to.deep.equal([`deleted ${photo.id}`, `restored ${photo.id}`]);
+  });
+
+  it('says when photos could not be deleted, keeps them listed, and tells no watcher', async () => {
     const { records, said } = await connected();
+    const told: unknown[] = [];
+    records.watch({ deleted: (deletedIds) => told.push(deletedIds), restored: (restored) => told.push(restored) });
     const photo = record('P-10', 'right', 1, 10_000);
     await records.save(photo);
     const remove = IDBObjectStore.prototype.delete;
@@ -175,6 +172,7 @@ describe('RecordsController', function () {
     expect(deleted).to.deep.equal([]);
     expect(ids(records.state.records)).to.deep.equal([photo.id]);
     expect(said.at(-1)).to.match(/^The photos could not be deleted: /);
+    expect(told).to.deep.equal([]);
   });
 
   it('says when photos could not be restored, and leaves them out of the list', async () => {

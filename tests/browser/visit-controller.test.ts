@@ -3,6 +3,7 @@
 // (the real worker and store: app-flow.test.ts and visit.e2e.ts).
 import { expect, waitUntil } from '@open-wc/testing';
 import type { SaveState } from '../../src/app/components/fg-grade-result.js';
+import type { RecordsWatcher } from '../../src/app/controllers/records-controller.js';
 import { VisitController, type VisitModels, type VisitOptions } from '../../src/app/controllers/visit-controller.js';
 import { currentPhoto, nextStep, type ScreenPhoto } from '../../src/app/controllers/visit-state.js';
 import type { PhotoRecord, ScreeningRecord, UngradedPhotoRecord } from '../../src/app/records/screening-record.js';
@@ -52,27 +53,41 @@ class FakePhotoService {
   }
 }
 
-/** The records as IndexedDB would hold them: the last record put under each id, until deleted. */
+/**
+ * The records as IndexedDB would hold them: the last record put under each id, until deleted; deletes and
+ * restores are told to the watchers, as RecordsController tells them, whoever asked (here: History).
+ */
 class MemoryRecords {
-  readonly state: { saveState: SaveState | null } = { saveState: null };
   readonly stored = new Map<string, PhotoRecord>();
   readonly saves: PhotoRecord[] = [];
+  readonly watchers = new Set<RecordsWatcher>();
   failSaves = false;
 
-  async save(record: PhotoRecord): Promise<void> {
+  async save(record: PhotoRecord): Promise<SaveState> {
     await Promise.resolve();
-    if (this.failSaves) {
-      this.state.saveState = { state: 'failed', message: 'There is no storage left on this device.' };
-      return;
-    }
+    if (this.failSaves) return { state: 'failed', message: 'There is no storage left on this device.' };
     this.saves.push(record);
     this.stored.set(record.id, record);
-    this.state.saveState = { state: 'saved' };
+    return { state: 'saved' };
   }
 
-  async deleteMany(ids: readonly string[]): Promise<void> {
+  async deleteMany(ids: readonly string[]): Promise<PhotoRecord[]> {
     await Promise.resolve();
+    const deleted = ids.flatMap((id) => this.stored.get(id) ?? []);
     for (const id of ids) this.stored.delete(id);
+    for (const watcher of this.watchers) watcher.deleted(ids);
+    return deleted;
+  }
+
+  async restore(records: readonly PhotoRecord[]): Promise<void> {
+    await Promise.resolve();
+    for (const record of records) this.stored.set(record.id, record);
+    for (const watcher of this.watchers) watcher.restored(records);
+  }
+
+  watch(watcher: RecordsWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 }
 
@@ -115,6 +130,7 @@ async function visit() {
     showResult: async (photo) => void shown.push(photo.id),
   });
   const failed = host.events<{ message: string }>('fg-grade-failed');
+  host.connect();
 
   /** Adds a photo to an eye and answers its inspect; resolves once the visit has taken the answer in. */
   async function read(eye: VisitEye, name: string, answer: Partial<{ found: boolean; quality: QualityReport }> = {}) {
@@ -377,6 +393,41 @@ describe('VisitController (on a fake InferenceService)', () => {
     expect(records.stored.has(first.id)).to.equal(false);
     expect(controller.state.photos.map((p) => p.id)).to.deep.equal([second.id]);
     expect(controller.state.outcome.right).to.deep.equal({ status: 'missing' });
+  });
+
+  it('drops the photos History deletes from the visit on screen, and puts them back on its Undo', async () => {
+    const { records, controller, read, grade } = await visit();
+    const right = await read('right', 'od.jpeg');
+    await grade(right, 3);
+    const left = await read('left', 'os.jpeg');
+    await grade(left, 0);
+    expect(controller.state.outcome.refer).to.equal(true);
+
+    // As History does: the record goes, whoever shows it.
+    const deleted = await records.deleteMany([right.id]);
+    expect(controller.state.photos.map((p) => p.id)).to.deep.equal([left.id]);
+    expect(controller.state.outcome.right).to.deep.equal({ status: 'missing' });
+    expect(controller.state.outcome.refer, 'the deleted photo no longer refers the patient').to.equal(false);
+
+    await records.restore(deleted);
+    expect(currentPhoto(controller.state.photos, 'right')).to.deep.include({
+      id: right.id,
+      record: deleted[0],
+      save: { state: 'saved' },
+    });
+    expect(controller.state.outcome.right).to.deep.include({ status: 'graded', grade: 3 });
+    expect(controller.state.outcome.refer).to.equal(true);
+  });
+
+  it('leaves a new visit alone when History restores a photo of the visit before', async () => {
+    const { records, controller, read, grade } = await visit();
+    const photo = await read('right', 'od.jpeg');
+    await grade(photo, 1);
+    const deleted = await records.deleteMany([photo.id]);
+    controller.newVisit();
+    await records.restore(deleted);
+    expect(controller.state.photos).to.deep.equal([]);
+    expect(records.stored.has(photo.id)).to.equal(true);
   });
 
   it('shows a failed save on the photo, and saves it again on request', async () => {

@@ -2,7 +2,8 @@
 // and the visit summary, drawn from hand-made visit state; what they dispatch is what the visit acts on.
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/app/components/fg-eye-panel.js';
-import { actedOnHeatmap, type FgEyePanel } from '../../src/app/components/fg-eye-panel.js';
+import { actedOnHeatmap } from '../../src/app/components/eye-panel-parts.js';
+import type { FgEyePanel } from '../../src/app/components/fg-eye-panel.js';
 import type { FgHeatmap } from '../../src/app/components/fg-heatmap.js';
 import '../../src/app/components/fg-visit-summary.js';
 import type { FgVisitSummary } from '../../src/app/components/fg-visit-summary.js';

@@ -1,6 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { GradeResult, Heatmap } from '../../shared/protocol.js';
 import { EYE_NAMES, type VisitEye } from '../../shared/visit-outcome.js';
 import {
   eyeName,
@@ -11,6 +10,7 @@ import {
   type ScreenPhoto,
   type VisitAction,
 } from '../controllers/visit-state.js';
+import { actedOnHeatmap, keptSaveNote } from './eye-panel-parts.js';
 import './fg-grade-result.js';
 import type { FgGradeResult } from './fg-grade-result.js';
 import './fg-photo-picker.js';
@@ -21,16 +21,6 @@ import type { GradeRequestDetail } from './fg-screening-form.js';
 import './fg-visit-photos.js';
 import './fg-visit-quality.js';
 import { sharedStyles } from './shared-styles.js';
-
-/**
- * The heatmap of the variant whose grade the outcome acted on (the more severe when they disagree): the
- * map that explains the grade the screener reads. The variants share their weights, so where they agree
- * their maps barely differ.
- */
-export function actedOnHeatmap(result: GradeResult): Heatmap | null {
-  const { tfjs, ort } = result.variants;
-  return (tfjs.grade === result.outcome.grade ? tfjs : ort).heatmap ?? null;
-}
 
 /**
  * One eye of the visit: its photo picker, its current photo (preview with the retina outlined and, on
@@ -188,22 +178,6 @@ export class FgEyePanel extends LitElement {
     </div>`;
   }
 
-  private renderKept(photo: ScreenPhoto) {
-    const save = photo.save;
-    if (photo.record?.kind !== 'ungraded' || !save) return nothing;
-    if (save.state === 'failed')
-      return html`<p class="notice error" role="alert">
-        ${save.message}
-        <button type="button" data-retry-save @click=${() => this.act({ type: 'retry-save', photoId: photo.id })}>
-          Save again
-        </button>
-      </p>`;
-    return html`<p class="small muted" data-kept=${save.state}>
-      ${save.state === 'saving' ? 'Saving' : 'Saved'} in this visit as not
-      graded${save.state === 'saving' ? '…' : ' (History).'}
-    </p>`;
-  }
-
   private renderCurrent(photo: ScreenPhoto) {
     const { inspect, result } = photo;
     const heatmap = result && this.showHeatmap ? actedOnHeatmap(result) : null;
@@ -221,7 +195,7 @@ export class FgEyePanel extends LitElement {
               <fg-visit-quality .inspect=${inspect}></fg-visit-quality>`
           : nothing
       }
-      ${this.renderPhotoActions(photo)} ${this.renderKept(photo)}
+      ${this.renderPhotoActions(photo)} ${keptSaveNote(photo, (action) => this.act(action))}
       ${photo.gradeError ? html`<p class="notice error" data-grade-error>${photo.gradeError}</p>` : nothing}
       ${this.renderBar(photo)}
       ${

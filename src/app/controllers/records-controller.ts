@@ -10,8 +10,6 @@ import { messageOf, StateController, type AppHost } from './state-controller.js'
 export interface RecordsState {
   /** Every photo of every visit, graded or not; newest first, as the store lists them. */
   readonly records: PhotoRecord[];
-  /** The save of the result on screen; null when there is none. */
-  readonly saveState: SaveState | null;
   readonly storage: StorageStatus | null;
 }
 
@@ -21,21 +19,26 @@ export interface RecordsOptions {
   announce: Announce;
 }
 
+/** Told of photos deleted from the device or put back, whoever asked (the history, or the visit itself). */
+export interface RecordsWatcher {
+  deleted(ids: readonly string[]): void;
+  restored(records: readonly PhotoRecord[]): void;
+}
+
 /**
- * The screening records on this device: the store, opened while the host is connected; its list; saving
- * (with "Save again" after a failure), deleting and restoring (the history's undo), exporting; and the storage they live in. Dispatches
- * `fg-screening-saved` and `fg-screening-not-saved` on the host.
+ * The screening records on this device: the store, opened while the host is connected; its list; saving,
+ * deleting and restoring (the history's undo), each told to its watchers; exporting; and the storage they
+ * live in. Dispatches `fg-screening-saved` and `fg-screening-not-saved` on the host.
  */
 export class RecordsController extends StateController<RecordsState> {
   private store: Promise<ScreeningStore> | null = null;
-  /** The screening whose save failed: kept for "Save again" while its result is on screen. */
-  private unsaved: PhotoRecord | null = null;
+  private readonly watchers = new Set<RecordsWatcher>();
 
   constructor(
     host: AppHost,
     private readonly options: RecordsOptions,
   ) {
-    super(host, { records: [], saveState: null, storage: null });
+    super(host, { records: [], storage: null });
     host.addController(this);
   }
 
@@ -52,40 +55,32 @@ export class RecordsController extends StateController<RecordsState> {
     this.store = null;
   }
 
-  /** A new photo or grading: the previous result's save is no longer on screen. */
-  clearSaveState(): void {
-    this.unsaved = null;
-    this.set({ saveState: null });
+  /** Until the returned function is called. */
+  watch(watcher: RecordsWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
-  async save(record: PhotoRecord): Promise<void> {
-    this.set({ saveState: { state: 'saving' } });
-    this.unsaved = record;
+  /** Saves a record, or replaces the one under its id; resolves with how it went, never rejects. */
+  async save(record: PhotoRecord): Promise<SaveState> {
     try {
       await (await this.open()).save(record);
-      this.unsaved = null;
       // A reopened store may already have listed it.
-      this.set({
-        records: [record, ...this.state.records.filter((r) => r.id !== record.id)],
-        saveState: { state: 'saved' },
-      });
+      this.set({ records: [record, ...this.state.records.filter((r) => r.id !== record.id)] });
       this.emit('fg-screening-saved', record);
+      return { state: 'saved' };
     } catch (error) {
       // The result stays on screen; the screener must know it is not in the history.
       const message =
         error instanceof StorageFullError
           ? error.message
           : `The screening could not be saved on this device: ${messageOf(error)}`;
-      this.set({ saveState: { state: 'failed', message } });
       this.options.announce(message);
       this.emit('fg-screening-not-saved', { message });
+      return { state: 'failed', message };
+    } finally {
+      void this.refreshStorage();
     }
-    void this.refreshStorage();
-  }
-
-  /** "Save again": the record whose save failed, once more. */
-  async retrySave(): Promise<void> {
-    if (this.unsaved && this.state.saveState?.state === 'failed') await this.save(this.unsaved);
   }
 
   async delete(id: string): Promise<void> {
@@ -102,6 +97,7 @@ export class RecordsController extends StateController<RecordsState> {
       const deleted = await (await this.open()).deleteMany(ids);
       const gone = new Set(ids);
       this.set({ records: this.state.records.filter((r) => !gone.has(r.id)) });
+      for (const watcher of this.watchers) watcher.deleted(ids);
       return deleted;
     } catch (error) {
       this.options.announce(`The photos could not be deleted: ${messageOf(error)}`);
@@ -127,6 +123,7 @@ export class RecordsController extends StateController<RecordsState> {
     const back = new Set(records.map((r) => r.id));
     const merged = [...records, ...this.state.records.filter((r) => !back.has(r.id))];
     this.set({ records: merged.sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id)) });
+    for (const watcher of this.watchers) watcher.restored(records);
     this.options.announce(records.length === 1 ? 'Photo restored.' : `${records.length} photos restored.`);
   }
 
@@ -154,12 +151,10 @@ export class RecordsController extends StateController<RecordsState> {
     if (!this.store) {
       const store = ScreeningStore.open(this.options.dbName(), () => void this.reload());
       this.store = store;
+      // A store that cannot open fails each save, which says why.
       void store.then(
         () => this.reload(),
-        (error: unknown) =>
-          this.set({
-            saveState: { state: 'failed', message: `Screenings cannot be kept on this device: ${messageOf(error)}` },
-          }),
+        () => undefined,
       );
     }
     return this.store;
