@@ -9,7 +9,9 @@ import type { Handlers } from './dispatcher.js';
 import { describeGpuEnvironment, type DescribeGpus } from './environment.js';
 import { KeptPhotos } from './grading/kept-photos.js';
 import { LoadedModels } from './grading/loaded-models.js';
+import { readAhead } from './grading/loaded-variant.js';
 import { gradePhoto, inspectPhoto } from './grading/screen-photo.js';
+import { timedSpan } from './models/start-up-timing.js';
 import { OrtWorkerHost } from './ort/ort-worker-host.js';
 import { automaticGpuChoice } from './runtimes/choose-backend.js';
 import type { OrtRuntimeOptions } from './runtimes/ort-runtime.js';
@@ -46,15 +48,22 @@ export function createInferenceHandlers({
     async init(params, { signal, progress }) {
       await models?.unloadAll();
       models = null;
-      const gpus = await describeGpus({ webgl: params.tfjs === 'auto' });
-      const environment = gpus.report;
-      throwIfAborted(signal);
-      // Automatic choice never picks a software GPU (SwiftShader, llvmpipe…), nor a GPU slower than wasm here.
-      const { software, judging } = automaticGpuChoice(gpus, params.verdicts);
+      const { preload } = params;
+      if (preload) LoadedModels.checkPair(preload.models);
+      // TF.js's stored files are read while the runtimes come up (ORT's worker reads its own).
+      const tfjsAhead = preload ? readAhead(preload.models.tfjs, preload.modelsUrl, 'tfjs') : null;
       if (ortWorker?.url !== params.ortWorkerUrl) {
         ortWorker?.terminate();
         ortWorker = new OrtWorkerHost(params.ortWorkerUrl);
       }
+      const ort = ortWorker;
+      // ORT's worker loads its script while the GPUs are described (its init needs what they are).
+      ortWorker.prestart();
+      const gpus = await timedSpan('inference:describe gpus', () => describeGpus({ webgl: params.tfjs === 'auto' }));
+      const environment = gpus.report;
+      throwIfAborted(signal);
+      // Automatic choice never picks a software GPU (SwiftShader, llvmpipe…), nor a GPU slower than wasm here.
+      const { software, judging } = automaticGpuChoice(gpus, params.verdicts);
       // Both runtimes come up at once, ORT in its worker. ORT's progress is passed on after TF.js's
       // init, so that the page hears of the backends tried in the same order as before.
       const tfjsInit = initTfjs(
@@ -71,6 +80,20 @@ export function createInferenceHandlers({
         () => undefined,
         () => undefined,
       );
+      // TF.js builds and warms its variant as soon as it is up and ORT's init runs in its worker: not
+      // before, since that worker only gets its messages once this thread is free, and TF.js's wasm
+      // computes in long synchronous stretches.
+      let ortRunning!: () => void;
+      const ortStarted = new Promise<void>((resolve) => (ortRunning = resolve));
+      const prepared = Promise.all([tfjsInit, ortStarted]).then(
+        ([{ backend }]) => {
+          if (!backend || !preload || !tfjsAhead) return null;
+          const ready = new LoadedModels(backend, ort);
+          ready.preloadTfjs(preload, tfjsAhead);
+          return ready;
+        },
+        () => null,
+      );
       const ortOptions: OrtRuntimeOptions = {
         choice: params.ort,
         wasmPath: params.ortWasmPath,
@@ -78,15 +101,29 @@ export function createInferenceHandlers({
         webgpuAvailable: environment.webgpu.available,
         webgpuSoftware: software.webgpu,
         judging,
+        ...(preload
+          ? { preload: { modelsUrl: preload.modelsUrl, entry: preload.models.ort, warmUp: preload.warmUp !== false } }
+          : {}),
       };
-      const ortInit = ortWorker.init(ortOptions, {
+      const ortInit = ort.init(ortOptions, {
         signal,
-        onProgress: ({ backend }) => void tfjsTried.then(() => progress({ stage: 'ort', backend })),
+        onProgress: ({ backend }) => {
+          ortRunning();
+          void tfjsTried.then(() => progress({ stage: 'ort', backend }));
+        },
       });
-      const [tfjs, ort] = await Promise.all([tfjsInit, ortInit]);
-      throwIfAborted(signal);
-      models = new LoadedModels(tfjs.backend, ortWorker);
-      return { protocolVersion: PROTOCOL_VERSION, tfjs, ort, environment };
+      ortInit.then(ortRunning, ortRunning);
+      try {
+        const [tfjsReport, ortReport] = await Promise.all([tfjsInit, ortInit]);
+        throwIfAborted(signal);
+        // Answered once the files are read too: what comes next needs neither storage nor the network for them.
+        await tfjsAhead?.files.catch(() => null);
+        models = (await prepared) ?? new LoadedModels(tfjsReport.backend, ort);
+        return { protocolVersion: PROTOCOL_VERSION, tfjs: tfjsReport, ort: ortReport, environment };
+      } catch (error) {
+        await (await prepared)?.unloadAll();
+        throw error;
+      }
     },
     'load-models': (params, context) => loaded().ensure(params, context),
     inspect: (params, context) => inspectPhoto(params, photos, context),

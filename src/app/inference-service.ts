@@ -45,6 +45,8 @@ export interface InferenceServiceConfig {
  */
 export class InferenceService<M extends RequestMap = RequestMap> {
   private client: InferenceClient<M> | null = null;
+  /** A worker started ahead of `start` (prestart), loading its script meanwhile. */
+  private prestarted: InferenceClient<RequestMap> | null = null;
   private choices: BackendChoices = { tfjs: 'auto', ort: 'auto' };
   /** A restart after a crash in progress, shared by every request that arrives meanwhile. */
   private restarting: Promise<unknown> | null = null;
@@ -55,15 +57,29 @@ export class InferenceService<M extends RequestMap = RequestMap> {
   }
 
   /**
+   * Starts the next worker now, so that its script loads while the page gets what `start` needs (the
+   * model list, for its preload); `start` then takes it instead of a new one.
+   */
+  prestart(): void {
+    this.prestarted ??= new InferenceClient<RequestMap>(this.config.createWorker());
+  }
+
+  /**
    * Starts a fresh worker (stopping any previous one) and brings both runtimes up. On the automatic
    * choice the worker times a hardware GPU against wasm unless a remembered verdict holds for it; what
-   * it measured is remembered for the next starts.
+   * it measured is remembered for the next starts. `preload`: the models `load-models` will ask for next,
+   * which the worker starts loading from what is stored as soon as each runtime is up (InitParams.preload).
    */
-  async start(choices: BackendChoices, onProgress?: (progress: InitProgress) => void): Promise<InitResult> {
+  async start(
+    choices: BackendChoices,
+    onProgress?: (progress: InitProgress) => void,
+    preload?: LoadModelsParams,
+  ): Promise<InitResult> {
+    // Spoken to here with the production requests' own types, whatever test-only requests M adds.
+    const client = this.prestarted ?? new InferenceClient<RequestMap>(this.config.createWorker());
+    this.prestarted = null;
     this.stop();
     this.choices = choices;
-    // Spoken to here with the production requests' own types, whatever test-only requests M adds.
-    const client = new InferenceClient<RequestMap>(this.config.createWorker());
     this.client = client as unknown as InferenceClient<M>;
     const params = {
       ...choices,
@@ -71,6 +87,7 @@ export class InferenceService<M extends RequestMap = RequestMap> {
       ortWasmPath: this.config.ortWasmPath,
       ortWorkerUrl: this.config.ortWorkerUrl ?? buildConfig.ortWorkerUrl,
       verdicts: this.verdicts.load(),
+      ...(preload ? { preload } : {}),
     };
     const report = await client.request('init', params, onProgress ? { onProgress } : {});
     if (report.protocolVersion !== PROTOCOL_VERSION) {
@@ -131,9 +148,12 @@ export class InferenceService<M extends RequestMap = RequestMap> {
     }
   }
 
+  /** Stops the worker (and one started ahead of a start that did not come). */
   stop(): void {
     this.client?.terminate();
     this.client = null;
+    this.prestarted?.terminate();
+    this.prestarted = null;
   }
 
   /** One fresh worker for all the requests that find the old one dead; its failure fails them all. */

@@ -147,6 +147,13 @@ export interface InitParams {
    * ignores the others. A forced backend ignores them all.
    */
   verdicts?: BackendVerdict[];
+  /**
+   * The models the page will ask `load-models` for next, when it knows them at start: the files Cache
+   * Storage holds are read (and checked) while the runtimes come up, and each runtime builds and warms
+   * its variant as soon as it is up; `load-models` with the same models then waits for that instead of
+   * starting again. Nothing is downloaded for it: a variant with a file not stored is left to `load-models`.
+   */
+  preload?: LoadModelsParams;
 }
 
 export interface InitResult {

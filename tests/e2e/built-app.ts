@@ -48,12 +48,15 @@ export async function startBuiltServer({ root = 'dist' } = {}): Promise<RunningS
   };
 }
 
-/** `extraArgs`: more Chromium switches, for measurements (e.g. V8 flags); the tests use none. */
-export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+/**
+ * `extraArgs`: more Chromium switches, for measurements (e.g. V8 flags); the tests use none. `webgpu`
+ * false: without the unsafe WebGPU switches (measurements of the app as a browser runs it by default).
+ */
+export async function launchChromium(extraArgs: readonly string[] = [], { webgpu = true } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [...chromiumArgs({ userDataDir: false }), ...extraArgs],
+    args: [...chromiumArgs({ userDataDir: false, webgpu }), ...extraArgs],
   });
 }
 

@@ -21,7 +21,7 @@ import { createTfjsRunner } from '../models/tfjs-runner.js';
 import type { OrtWorkerHost } from '../ort/ort-worker-host.js';
 import { switchTfjsToWasm, tfjsWebgpuDevice } from '../runtimes/tfjs-runtime.js';
 import { WorkerFailure } from '../worker-failure.js';
-import { LoadedVariant, type VariantLoadHooks, type VariantRuntime } from './loaded-variant.js';
+import { LoadedVariant, type FilesReadAhead, type VariantLoadHooks, type VariantRuntime } from './loaded-variant.js';
 
 /** Download progress messages at most this often (the last one always goes). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -45,6 +45,8 @@ interface Variant {
   readonly backend: string | null;
   keptReport(): LoadedModelReport;
   load(entry: ModelManifestEntry, modelsUrl: string, hooks: VariantLoadHooks): Promise<LoadedModelReport>;
+  /** Whether a load of `entry` was begun before it was asked for (InitParams.preload), for load() to take over. */
+  preloading(entry: ModelManifestEntry): boolean;
   run(image: RgbImage): Promise<VariantResult>;
   release(): Promise<boolean>;
 }
@@ -76,24 +78,42 @@ export class LoadedModels {
     this.tfjs = tfjsBackend ? new LoadedVariant(TFJS, tfjsBackend) : null;
   }
 
+  /** Refuses a pair that is not one TF.js and one ONNX variant of the same model version. */
+  static checkPair(models: LoadModelsParams['models']): void {
+    for (const runtime of RUNTIMES) {
+      if (models[runtime]?.variant !== VARIANT_OF[runtime])
+        throw new WorkerFailure('bad-request', `models.${runtime} must be a ${VARIANT_OF[runtime]} manifest entry`);
+    }
+    if (models.tfjs.id !== models.ort.id || models.tfjs.version !== models.ort.version) {
+      throw new WorkerFailure('bad-request', 'both variants must come from the same model id and version');
+    }
+  }
+
+  /**
+   * Begins loading TF.js's variant from the files `ahead` reads, before `load-models` asks for it (the
+   * init's preload: InitParams.preload); ensure() then takes it over.
+   */
+  preloadTfjs(params: LoadModelsParams, ahead: FilesReadAhead): void {
+    this.tfjs?.preload(params.models.tfjs, params.modelsUrl, ahead, params.warmUp !== false);
+  }
+
   async ensure(params: LoadModelsParams, context: LoadContext): Promise<LoadModelsResult> {
     const { modelsUrl, models } = params;
+    LoadedModels.checkPair(models);
     const variants: Partial<Record<RuntimeName, Variant>> = {};
     for (const runtime of RUNTIMES) {
-      const entry = models[runtime];
-      if (entry?.variant !== VARIANT_OF[runtime])
-        throw new WorkerFailure('bad-request', `models.${runtime} must be a ${VARIANT_OF[runtime]} manifest entry`);
       const variant = this.variant(runtime);
       if (!variant?.backend)
         throw new WorkerFailure('backend-unavailable', `${runtime} has no working backend on this device`);
       variants[runtime] = variant;
     }
-    if (models.tfjs.id !== models.ort.id || models.tfjs.version !== models.ort.version) {
-      throw new WorkerFailure('bad-request', 'both variants must come from the same model id and version');
-    }
-    const stale = RUNTIMES.filter((runtime) => variants[runtime]!.key !== modelEntryFolder(models[runtime]));
-    // Free the old model first: two ResNet50s at once is more memory than a tablet may have.
-    for (const runtime of stale) await variants[runtime]!.release();
+    const preloading = (runtime: RuntimeName) => variants[runtime]!.preloading(models[runtime]);
+    const stale = RUNTIMES.filter(
+      (runtime) => preloading(runtime) || variants[runtime]!.key !== modelEntryFolder(models[runtime]),
+    );
+    // Free the old model first: two ResNet50s at once is more memory than a tablet may have. (A preload,
+    // which load() takes over, freed it before building.)
+    for (const runtime of stale) if (!preloading(runtime)) await variants[runtime]!.release();
 
     // Both variants load at once (ORT in its own worker): downloads, then builds and warm-ups. The
     // builds start once every download is done, so that progress goes from "downloading" to "warming

@@ -12,7 +12,8 @@ import { modelEntryFolder } from '../../src/shared/model-manifest.js';
 import type { RgbImage } from '../../src/shared/pixels.js';
 import type { LoadedModelReport, RuntimeName, VariantResult } from '../../src/shared/protocol.js';
 import { DeviceWatch } from '../models/device-watch.js';
-import { entryBytes, fetchModelFiles, type ModelFiles } from '../models/model-files.js';
+import { entryBytes, fetchModelFiles, readStoredModelFiles, type ModelFiles } from '../models/model-files.js';
+import { timedSpan } from '../models/start-up-timing.js';
 import type { ExplainedPrediction, ModelRunner } from '../models/model-runner.js';
 import { describeError, throwIfAborted, WorkerFailure } from '../worker-failure.js';
 
@@ -46,6 +47,29 @@ export interface VariantLoadHooks {
   beforeBuild?(backend: string): Promise<void> | void;
 }
 
+/** A variant's files being read from Cache Storage ahead of its load (readAhead). */
+export interface FilesReadAhead {
+  /** Every file, checked; null when one is not stored. Rejects as the read does ('model-integrity'). */
+  files: Promise<ModelFiles | null>;
+  /** performance.now() when the read began. */
+  startedAt: number;
+}
+
+/** Starts reading `entry`'s stored files (for LoadedVariant.preload); nothing is downloaded. */
+export function readAhead(entry: ModelManifestEntry, modelsUrl: string, runtime: RuntimeName): FilesReadAhead {
+  const startedAt = performance.now();
+  const files = readStoredModelFiles(entry, modelsUrl, { timingLabel: runtime });
+  files.catch(() => undefined); // its load reports the failure
+  return { files, startedAt };
+}
+
+interface Preload {
+  key: string;
+  abort: AbortController;
+  /** The load's report; null when a file was not stored, and nothing was built. */
+  done: Promise<LoadedModelReport | null>;
+}
+
 interface Slot {
   key: string;
   modelsUrl: string;
@@ -72,6 +96,7 @@ async function predictWatched(slot: Slot, image: RgbImage): Promise<ExplainedPre
 
 export class LoadedVariant {
   private slot: Slot | null = null;
+  private pendingPreload: Preload | null = null;
   private lossArmed = false;
   /** Set once the runtime is stuck in a run abandoned on a lost device. */
   private stuck: WorkerFailure | null = null;
@@ -112,11 +137,18 @@ export class LoadedVariant {
 
   /** Replaces the loaded model (freed first: two ResNet50s at once may be more than a tablet has). */
   async load(entry: ModelManifestEntry, modelsUrl: string, hooks: VariantLoadHooks): Promise<LoadedModelReport> {
+    const preloaded = await this.takePreload(entry);
+    if (preloaded) {
+      hooks.onBytes?.(preloaded.bytes);
+      await hooks.beforeBuild?.(preloaded.backend);
+      return preloaded;
+    }
     await this.release();
     const started = performance.now();
     let loadedBytes = 0;
     const files = await fetchModelFiles(entry, modelsUrl, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
+      timingLabel: this.runtime.runtime,
       onBytes: (bytes) => {
         loadedBytes += bytes;
         hooks.onBytes?.(loadedBytes);
@@ -125,17 +157,37 @@ export class LoadedVariant {
     const downloadMs = performance.now() - started;
     await hooks.beforeBuild?.(this.currentBackend);
     if (hooks.signal) throwIfAborted(hooks.signal);
-    const slot = await this.build(entry, files, modelsUrl);
-    const warmUpMs = hooks.warmUp ? await slot.runner.warmUp() : 0;
-    return {
-      runtime: this.runtime.runtime,
-      backend: slot.runner.backend,
-      model: slot.key,
-      loaded: true,
-      bytes: entryBytes(entry),
-      downloadMs,
-      warmUpMs,
-    };
+    return this.buildAndWarmUp(entry, files, modelsUrl, hooks.warmUp, downloadMs);
+  }
+
+  /**
+   * Replaces the loaded model with `entry`'s as soon as its files are read (`ahead`), before anyone asks
+   * for it: load() of the same entry takes the outcome over instead of starting again. Nothing is built
+   * when a file was not stored: that load downloads it.
+   */
+  preload(entry: ModelManifestEntry, modelsUrl: string, ahead: FilesReadAhead, warmUp: boolean): void {
+    const abort = new AbortController();
+    const done = (async () => {
+      const files = await ahead.files;
+      if (!files || abort.signal.aborted) return null;
+      await this.freeSlot();
+      return this.buildAndWarmUp(entry, files, modelsUrl, warmUp, performance.now() - ahead.startedAt);
+    })();
+    done.catch(() => undefined); // takePreload's caller reports the failure
+    this.pendingPreload = { key: modelEntryFolder(entry), abort, done };
+  }
+
+  /** Whether a preload of `entry` was begun and no load has taken it over yet. */
+  preloading(entry: ModelManifestEntry): boolean {
+    return this.pendingPreload?.key === modelEntryFolder(entry);
+  }
+
+  /** The preload of `entry`, handed over once: its report, null when it built nothing, or its failure. */
+  private async takePreload(entry: ModelManifestEntry): Promise<LoadedModelReport | null> {
+    const preload = this.pendingPreload;
+    if (preload?.key !== modelEntryFolder(entry)) return null;
+    this.pendingPreload = null;
+    return preload.done;
   }
 
   /**
@@ -206,8 +258,18 @@ export class LoadedVariant {
     else await this.destroyDevice();
   }
 
-  /** Frees the loaded model; false when none was loaded. */
+  /** Frees the loaded model, once a preload in progress has stopped; false when none was loaded. */
   async release(): Promise<boolean> {
+    const preload = this.pendingPreload;
+    if (preload) {
+      this.pendingPreload = null;
+      preload.abort.abort();
+      await preload.done.catch(() => undefined);
+    }
+    return this.freeSlot();
+  }
+
+  private async freeSlot(): Promise<boolean> {
     const slot = this.slot;
     if (!slot) return false;
     this.slot = null;
@@ -217,6 +279,27 @@ export class LoadedVariant {
       // A runner on a lost device may fail to free GPU objects that are already gone with it.
     }
     return true;
+  }
+
+  private async buildAndWarmUp(
+    entry: ModelManifestEntry,
+    files: ModelFiles,
+    modelsUrl: string,
+    warmUp: boolean,
+    downloadMs: number,
+  ): Promise<LoadedModelReport> {
+    const { runtime } = this.runtime;
+    const slot = await timedSpan(`${runtime}:build`, () => this.build(entry, files, modelsUrl));
+    const warmUpMs = warmUp ? await timedSpan(`${runtime}:warm-up`, () => slot.runner.warmUp()) : 0;
+    return {
+      runtime,
+      backend: slot.runner.backend,
+      model: slot.key,
+      loaded: true,
+      bytes: entryBytes(entry),
+      downloadMs,
+      warmUpMs,
+    };
   }
 
   private async build(entry: ModelManifestEntry, files: ModelFiles, modelsUrl: string): Promise<Slot> {

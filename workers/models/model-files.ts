@@ -1,17 +1,20 @@
 /**
- * Downloads a manifest entry's files and checks each against its sha256 before anything uses it.
- * A file that fails is also evicted from every Cache Storage cache, so that a corrupted copy cached
- * by the service worker is not served again as if it were good.
+ * Reads or downloads a manifest entry's files and checks each against its sha256 before anything uses
+ * it: files Cache Storage holds are read from there, a copy this code already checked without hashing it
+ * again (stored-model-files.ts, which says why that keeps the check). A file that fails is also evicted
+ * from every Cache Storage cache, so that a corrupted copy is not served again as if it were good.
  *
  * A download the network cuts keeps what arrived (partial-downloads.ts); the next attempt asks only for
  * the rest (`Range`, with `If-Range` so that a file changed meanwhile comes whole), and the whole file is
  * verified as always. A resumed file that fails its sha256 is fetched whole once more.
  */
 import type { ModelFile, ModelManifestEntry } from '../../src/shared/model-manifest.js';
-import { WorkerFailure } from '../worker-failure.js';
+import { throwIfAborted, WorkerFailure } from '../worker-failure.js';
 import { currentCutReason, DownloadCut } from './download-cut.js';
 import { modelCacheName } from './model-caches.js';
 import { dropPartial, keepPartial, storedPartial, type PartialDownload } from './partial-downloads.js';
+import { timedSpan } from './start-up-timing.js';
+import { markVerified, readStoredFile, verifiedResponse } from './stored-model-files.js';
 
 /** Verified file bytes by manifest path (relative to the models folder). */
 export type ModelFiles = ReadonlyMap<string, ArrayBuffer>;
@@ -23,6 +26,8 @@ export interface FetchModelOptions {
    * the rest starts coming), and with a negative number when bytes already counted are thrown away.
    */
   onBytes?: (bytes: number) => void;
+  /** Names the start-up spans of each file's read and check (start-up-timing.ts), e.g. the runtime. */
+  timingLabel?: string;
 }
 
 export function entryBytes(entry: ModelManifestEntry): number {
@@ -146,26 +151,88 @@ async function download(url: string, file: ModelFile, options: FetchModelOptions
 
 /**
  * A file put together from a part and the rest went past the service worker's model cache (a 206 is not
- * the file): stored there now, verified, so that the next visit does not download it again. Only where
- * that cache exists, that is where the service worker stores this model's files.
+ * the file): stored there now, verified and marked so, so that the next visit does not download it again.
+ * Only where that cache exists, that is where the service worker stores this model's files.
  */
-async function storeResumedFile(url: string, entry: ModelManifestEntry, bytes: ArrayBuffer): Promise<void> {
+async function storeResumedFile(url: string, entry: ModelManifestEntry, file: ModelFile, bytes: ArrayBuffer): Promise<void> {
   const name = modelCacheName(entry.id, entry.version);
   if (typeof caches === 'undefined' || !(await caches.has(name))) return;
   try {
-    const headers = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.byteLength) };
-    await (await caches.open(name)).put(url, new Response(bytes, { headers }));
+    await (await caches.open(name)).put(url, verifiedResponse(bytes, file));
   } catch (error) {
     console.warn(`model download: could not store ${url} for offline use:`, error);
   }
 }
 
-export async function fetchModelFiles(entry: ModelManifestEntry, modelsUrl: string, options: FetchModelOptions = {}): Promise<ModelFiles> {
+function integrityFailure(file: ModelFile, actual: string): WorkerFailure {
+  return new WorkerFailure(
+    'model-integrity',
+    `${file.path} does not match its sha256 in the model manifest (got ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…)`,
+  );
+}
+
+/** Where each model file is, and how its spans are named (start-up-timing.ts). */
+function fileNaming(modelsUrl: string, label = 'model') {
+  const base = new URL(modelsUrl, self.location.href);
+  return {
+    urlOf: (file: ModelFile) => new URL(file.path, base).href,
+    span: (file: ModelFile, stage: string) => `${label}:${file.path.split('/').pop()} ${stage}`,
+  };
+}
+
+/**
+ * The entry's files Cache Storage holds, read all at once and each checked (a copy this code already
+ * checked is not hashed again: stored-model-files.ts), by path; the files it does not hold are left out.
+ * A stored copy that is not the file is evicted and refused ('model-integrity').
+ */
+async function readStored(entry: ModelManifestEntry, modelsUrl: string, options: FetchModelOptions): Promise<Map<string, ArrayBuffer>> {
+  const { urlOf, span } = fileNaming(modelsUrl, options.timingLabel);
+  const stored = await Promise.all(
+    entry.files.map((file) => timedSpan(span(file, 'read'), () => readStoredFile(urlOf(file), file))),
+  );
+  if (options.signal) throwIfAborted(options.signal);
   const files = new Map<string, ArrayBuffer>();
-  for (const file of entry.files) {
-    const url = new URL(file.path, new URL(modelsUrl, self.location.href)).href;
-    let { bytes, resumed } = await download(url, file, options, true);
-    let actual = await sha256Hex(bytes);
+  await Promise.all(
+    entry.files.map(async (file, i) => {
+      const copy = stored[i];
+      if (!copy) return;
+      options.onBytes?.(copy.bytes.byteLength);
+      if (!copy.verified) {
+        const actual = await timedSpan(span(file, 'sha256'), () => sha256Hex(copy.bytes));
+        if (actual !== file.sha256) {
+          await evictFromCaches(urlOf(file));
+          throw integrityFailure(file, actual);
+        }
+        void markVerified(urlOf(file), file, copy.bytes);
+      }
+      files.set(file.path, copy.bytes);
+    }),
+  );
+  return files;
+}
+
+/** Every file of the entry from Cache Storage, checked; null when one is not stored (nothing is downloaded). */
+export async function readStoredModelFiles(
+  entry: ModelManifestEntry,
+  modelsUrl: string,
+  options: FetchModelOptions = {},
+): Promise<ModelFiles | null> {
+  const files = await readStored(entry, modelsUrl, options);
+  return files.size === entry.files.length ? files : null;
+}
+
+/**
+ * A manifest entry's files, each checked against its sha256 before anything uses it: those Cache Storage
+ * holds from there, all at once (on a reload that is every file, and the start waits for them), the
+ * others downloaded one after the other.
+ */
+export async function fetchModelFiles(entry: ModelManifestEntry, modelsUrl: string, options: FetchModelOptions = {}): Promise<ModelFiles> {
+  const { urlOf, span } = fileNaming(modelsUrl, options.timingLabel);
+  const files = await readStored(entry, modelsUrl, options);
+  for (const file of entry.files.filter((f) => !files.has(f.path))) {
+    const url = urlOf(file);
+    let { bytes, resumed } = await timedSpan(span(file, 'download'), () => download(url, file, options, true));
+    let actual = await timedSpan(span(file, 'sha256'), () => sha256Hex(bytes));
     if (actual !== file.sha256 && resumed) {
       // The stored part and the rest do not make the file (a part gone bad, a server that changed the
       // file without changing its validators): once more, whole.
@@ -175,9 +242,11 @@ export async function fetchModelFiles(entry: ModelManifestEntry, modelsUrl: stri
     }
     if (actual !== file.sha256) {
       await evictFromCaches(url);
-      throw new WorkerFailure('model-integrity', `${file.path} does not match its sha256 in the model manifest (got ${actual.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…)`);
+      throw integrityFailure(file, actual);
     }
-    if (resumed) await storeResumedFile(url, entry, bytes);
+    // The service worker may have stored what it passed on meanwhile: marked, it is not hashed next time.
+    if (resumed) await storeResumedFile(url, entry, file, bytes);
+    else void markVerified(url, file, bytes);
     files.set(file.path, bytes);
   }
   return files;

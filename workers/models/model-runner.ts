@@ -17,8 +17,8 @@ export interface ModelRunner {
   readonly backend: string;
   readonly entry: ModelManifestEntry;
   /**
-   * Runs a blank image through explain() until its run time is steady (shader compilation, kernel
-   * selection, the engine's optimised wasm code: see warmUntilSteady); returns the time it took in ms.
+   * Runs a blank image through explain() as APP_WARM_UP says (shader compilation, kernel selection,
+   * memory, the wasm code the engine optimises next); returns the time it took in ms.
    */
   warmUp(): Promise<number>;
   /** Class probabilities for each image, in the manifest's label order. Images must be input.size square. */
@@ -40,11 +40,20 @@ export interface WarmUpOptions {
 }
 
 /**
- * Runs `run` until it stops getting faster; returns the total time in ms.
- * Why more than one run: V8 first runs a wasm module on its baseline compiler and swaps in optimised
- * code in the background while it runs. Measured on the ResNet50 on 2 cores (wasm, quiet machine):
- * TF.js 1587 → 649 → 507 → 508 ms, ONNX Runtime 2858 → 1575 → 743 ms; warmed up with one run, the
- * first grading took 1.3 s + 1.1 s instead of ~0.6 s + 0.6 s.
+ * How the app warms a model up: one run. The first run does what only a first run does (WebGPU's
+ * shaders compiled, wasm functions compiled on their first call, buffers allocated, weights packed) and
+ * runs every kernel often enough that V8 queues its hot wasm functions for optimisation, which then
+ * compiles on background threads whether or not more runs follow. More warm-up runs only waited for
+ * that compilation, while competing with it for the cores: on a reload from the cache (2 cores) they
+ * were 2–3 of the 5–11 s to "Model ready", and the first gradings after it were no faster for them
+ * (docs/performance.md, "Ready from the cache").
+ */
+export const APP_WARM_UP: WarmUpOptions = { maxRuns: 1 };
+
+/**
+ * Runs `run` until it stops getting faster, at most `maxRuns` times; returns the total time in ms. Runs
+ * get faster while V8 swaps optimised code in for its baseline wasm code, and while GPU shaders compile
+ * (TF.js's ResNet50 on wasm, 2 cores: 1587 → 649 → 507 → 508 ms).
  */
 export async function warmUntilSteady(run: () => Promise<unknown>, options: WarmUpOptions = {}): Promise<number> {
   const { maxRuns = 4, tolerance = 0.2, fastEnoughMs = 20, now = () => performance.now() } = options;

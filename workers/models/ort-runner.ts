@@ -10,7 +10,8 @@ import type { ModelFiles } from './model-files.js';
 import { requireFile } from './model-files.js';
 import { heatmapOf } from './grad-cam.js';
 import type { ExplainedPrediction, ModelRunner } from './model-runner.js';
-import { blankImage, checkBatch, splitRows, warmUntilSteady } from './model-runner.js';
+import { APP_WARM_UP, blankImage, checkBatch, splitRows, warmUntilSteady } from './model-runner.js';
+import { timedSpan } from './start-up-timing.js';
 
 /** ORT tensors and sessions are freed by hand; these counts let a test prove that nothing leaks. */
 const live = { sessions: 0, tensors: 0 };
@@ -98,7 +99,7 @@ export async function createOrtRunner(entry: ModelManifestEntry, files: ModelFil
     runtime: 'ort',
     backend,
     entry,
-    warmUp: () => warmUntilSteady(() => explain([blankImage(entry)])),
+    warmUp: () => warmUntilSteady(() => timedSpan('ort:warm-up run', () => explain([blankImage(entry)])), APP_WARM_UP),
     predict,
     explain,
     async dispose() {

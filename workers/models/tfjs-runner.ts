@@ -8,7 +8,8 @@ import type { ModelFiles } from './model-files.js';
 import { requireFile } from './model-files.js';
 import { heatmapOf, tfjsGradCam, type TfjsGradCam } from './grad-cam.js';
 import type { ExplainedPrediction, ModelRunner } from './model-runner.js';
-import { blankImage, checkBatch, splitRows, warmUntilSteady } from './model-runner.js';
+import { APP_WARM_UP, blankImage, checkBatch, splitRows, warmUntilSteady } from './model-runner.js';
+import { timedSpan } from './start-up-timing.js';
 
 function folderOf(path: string): string {
   return path.slice(0, path.lastIndexOf('/') + 1);
@@ -91,7 +92,7 @@ export async function createTfjsRunner(entry: ModelManifestEntry, files: ModelFi
     runtime: 'tfjs',
     backend,
     entry,
-    warmUp: () => warmUntilSteady(() => explain([blankImage(entry)])),
+    warmUp: () => warmUntilSteady(() => timedSpan('tfjs:warm-up run', () => explain([blankImage(entry)])), APP_WARM_UP),
     predict,
     explain,
     async dispose() {

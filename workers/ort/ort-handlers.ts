@@ -6,7 +6,7 @@
  */
 import type { OrtBackend } from '../../src/shared/protocol.js';
 import type { Handlers } from '../dispatcher.js';
-import { LoadedVariant, type VariantRuntime } from '../grading/loaded-variant.js';
+import { LoadedVariant, readAhead, type VariantRuntime } from '../grading/loaded-variant.js';
 import { entryBytes, everyAtMost } from '../models/model-files.js';
 import { createOrtRunner } from '../models/ort-runner.js';
 import { initOrt, ortWebgpuDevice } from '../runtimes/ort-runtime.js';
@@ -42,11 +42,15 @@ export function createOrtHandlers(): OrtHandlers {
   }
 
   const handlers: Handlers<OrtRequestMap> = {
-    async init(options, { progress }) {
+    async init({ preload, ...options }, { progress }) {
       await variant?.release();
       variant = null;
+      const ahead = preload ? readAhead(preload.entry, preload.modelsUrl, 'ort') : null;
       const report = await initOrt(options, (backend) => progress({ backend }));
       if (report.backend) variant = new LoadedVariant(ORT, report.backend);
+      if (variant && preload && ahead) variant.preload(preload.entry, preload.modelsUrl, ahead, preload.warmUp);
+      // Answered once the file is read too: what comes next needs neither storage nor the network for it.
+      await ahead?.files.catch(() => null);
       return report;
     },
     'load-model': ({ modelsUrl, entry, warmUp }, { signal, progress }) => {

@@ -23,6 +23,11 @@ export interface OrtInitParams {
    * skipped (and the CPU-only build loads). A forced WebGPU is still tried.
    */
   webgpuSoftware?: string | null | undefined;
+  /**
+   * The model `load-model` will ask for next (InitParams.preload): its stored file is read while ORT comes
+   * up, and built and warmed as soon as ORT is up; `load-model` of the same entry then takes that over.
+   */
+  preload?: OrtLoadParams | undefined;
 }
 
 /** One backend ORT is trying now. */

@@ -10,6 +10,7 @@
  *   so the grading in flight still succeeds and TF.js keeps its state.
  */
 import type { ModelManifestEntry } from '../../src/shared/model-manifest.js';
+import { modelEntryFolder } from '../../src/shared/model-manifest.js';
 import type { RgbImage } from '../../src/shared/pixels.js';
 import type {
   AnyRequestMap,
@@ -38,6 +39,8 @@ export class OrtWorkerHost {
   private initOptions: OrtInitParams | null = null;
   private currentBackend: string | null = null;
   private model: LoadedModel | null = null;
+  /** The model folder the last init asked ORT's worker to preload, until a load or release. */
+  private preloadKey: string | null = null;
   /** Set once ORT's worker had to be replaced on wasm: why, for every later result. */
   private fallback: string | undefined;
 
@@ -59,12 +62,22 @@ export class OrtWorkerHost {
     options: OrtInitParams,
     requestOptions: RequestOptions<'init', OrtRequestMap> = {},
   ): Promise<RuntimeReport> {
-    this.initOptions = options;
+    // A restart (after a crash, or on wasm) loads its model itself, after init.
+    const { preload, ...restartOptions } = options;
+    this.initOptions = restartOptions;
+    this.preloadKey = null;
     this.model = null;
     this.currentBackend = null;
     const report = await this.request('init', options, requestOptions);
     this.currentBackend = report.backend;
+    // ORT's worker preloads on the backend that came up, if any.
+    if (preload && report.backend) this.preloadKey = modelEntryFolder(preload.entry);
     return report;
+  }
+
+  /** Starts the worker, so that it loads its script, unless it is running; its first request finds it up. */
+  prestart(): void {
+    if (!this.client?.alive) this.client = this.start();
   }
 
   keptReport(): LoadedModelReport {
@@ -81,8 +94,14 @@ export class OrtWorkerHost {
     };
   }
 
+  /** Whether the last init asked ORT's worker to preload `entry`, and no load has taken it over yet. */
+  preloading(entry: ModelManifestEntry): boolean {
+    return this.preloadKey !== null && this.preloadKey === modelEntryFolder(entry);
+  }
+
   async load(entry: ModelManifestEntry, modelsUrl: string, hooks: VariantLoadHooks): Promise<LoadedModelReport> {
     this.model = null;
+    this.preloadKey = null;
     const report = await this.request(
       'load-model',
       { modelsUrl, entry, warmUp: hooks.warmUp },
@@ -117,6 +136,7 @@ export class OrtWorkerHost {
   /** Frees the loaded model; false when none was loaded (a worker that died holds none). */
   async release(): Promise<boolean> {
     this.model = null;
+    this.preloadKey = null;
     if (!this.client?.alive) return false;
     return (await this.request('unload', {})).released;
   }
@@ -156,6 +176,7 @@ export class OrtWorkerHost {
     const client = this.start();
     this.client = client;
     this.currentBackend = null;
+    this.preloadKey = null;
     if (this.initOptions) this.currentBackend = (await client.request('init', this.initOptions)).backend;
   }
 

@@ -6,6 +6,7 @@ import type { OrtInitParams } from '../ort/ort-protocol.js';
 import { planChain, walkBackendChain } from './choose-backend.js';
 import type { SpeedJudging } from './gpu-speed.js';
 import { ortSpeedMeasure } from './ort-speed-probe.js';
+import { timedSpan } from '../models/start-up-timing.js';
 import { settleSoftwareSkips } from './software-gpu.js';
 import { ORT_WASM_FILES, ortWasmBuildFor, ortWasmUrls, planOrtChain, type OrtWasmBuild } from './ort-wasm-build.js';
 
@@ -79,7 +80,7 @@ export async function initOrt(
     chain,
     onAttempt,
     judging: plan.judging,
-    bringUp: probe,
+    bringUp: (backend: OrtBackend) => timedSpan(`ort:init ${backend}`, () => probe(backend)),
     measure: ortSpeedMeasure(),
   });
   const chosen = walked.chosen;

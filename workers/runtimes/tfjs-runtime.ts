@@ -9,6 +9,7 @@ import { planChain, walkBackendChain, type ChainPlan } from './choose-backend.js
 import type { SpeedJudging } from './gpu-speed.js';
 import { settleSoftwareSkips, type SoftwareGpuReasons } from './software-gpu.js';
 import { tfjsSpeedMeasure } from './tfjs-speed-probe.js';
+import { timedSpan } from '../models/start-up-timing.js';
 
 export function tfjsChain(choice: BackendChoice): TfjsBackend[] {
   if (choice === 'auto') return [...TFJS_FALLBACK_CHAIN];
@@ -76,11 +77,12 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
     chain: plan.chain,
     onAttempt,
     judging: plan.judging,
-    async bringUp(backend) {
-      if (!(await tf.setBackend(backend))) throw new Error(`${backend} backend failed to initialise`);
-      await tf.ready();
-      await probe();
-    },
+    bringUp: (backend) =>
+      timedSpan(`tfjs:init ${backend}`, async () => {
+        if (!(await tf.setBackend(backend))) throw new Error(`${backend} backend failed to initialise`);
+        await tf.ready();
+        await probe();
+      }),
     measure: tfjsSpeedMeasure(),
   });
   const chosen = walked.chosen ? tf.getBackend() : null;
