@@ -148,7 +148,7 @@ describe('a model download when the server dies mid-way', () => {
       await explained.waitFor({ timeout: 60000 });
       assert.match(
         (await explained.textContent())!.replace(/\s+/g, ' '),
-        /The download of tiny v1 stopped at [\d.]+ KB of [\d.]+ KB: the server stopped answering\./,
+        /The download of tiny v2 stopped at [\d.]+ KB of [\d.]+ KB: the server stopped answering\./,
       );
 
       server = await startBuiltServer();
@@ -168,7 +168,7 @@ describe('a model download when the server dies mid-way', () => {
       assert.match(asked[1]!.ifRange ?? '', /^"/, 'the rest asked If-Range with the first answer’s ETag');
 
       const stored = await page.evaluate(async () => ({
-        model: (await (await caches.open('fundus-grader-models-tiny-1')).keys()).map((r) => new URL(r.url).pathname),
+        model: (await (await caches.open('fundus-grader-models-tiny-2')).keys()).map((r) => new URL(r.url).pathname),
         parts: (await caches.has('fundus-grader-partial-downloads'))
           ? (await (await caches.open('fundus-grader-partial-downloads')).keys()).length
           : 0,
