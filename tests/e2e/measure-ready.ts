@@ -7,7 +7,8 @@
  * a Chromium trace. Prints, for the first visit and each reload, the start path's spans
  * (workers/models/start-up-timing.ts: the page's manifest, init and load-models requests; each runtime
  * brought up; each model file read and hashed; each model built; each warm-up run), on the thread that
- * ran them, in ms after the navigation started, and V8's WebAssembly compilations in the same window.
+ * ran them, in ms after the navigation started; V8's WebAssembly compilations in the same window (from its
+ * code cache, baseline, optimised); each thread's CPU time in tasks.
  * The last reload's trace is written to `--trace-out` (open it in chrome://tracing or Perfetto).
  * `--no-webgpu-flags` launches Chromium without --enable-unsafe-webgpu and --enable-unsafe-swiftshader.
  */
@@ -39,6 +40,14 @@ if (values.help) {
   process.exit(0);
 }
 
+/** V8's WebAssembly compilations: from its code cache, baseline (Liftoff, eager or on first call), optimised (TurboFan). */
+const WASM_COMPILATIONS = [
+  'wasm.Deserialize',
+  'wasm.BaselineCompilation',
+  'wasm.CompileLazy',
+  'wasm.TopTierCompilation',
+];
+
 const CATEGORIES = [
   'blink.user_timing',
   'devtools.timeline',
@@ -69,10 +78,25 @@ interface Span {
 }
 
 /** The spans named `fg:…` (User Timing measures of any thread), and the wasm compilations, after `origin`. */
-function spansOf(events: TraceEvent[]): { spans: Span[]; wasm: Span[]; busy: Map<string, number> } {
+function spansOf(events: TraceEvent[]): {
+  spans: Span[];
+  wasm: Map<string, { count: number; ms: number }>;
+  busy: Map<string, number>;
+} {
   const threadNames = new Map<string, string>();
   for (const e of events)
     if (e.ph === 'M' && e.name === 'thread_name') threadNames.set(`${e.pid}:${e.tid}`, String(e.args?.['name']));
+  // The two workers are both "DedicatedWorker thread": told apart by the spans they record.
+  const OWNERS: Record<string, string> = {
+    page: 'page',
+    inference: 'inference worker',
+    tfjs: 'inference worker',
+    ort: 'ORT worker',
+  };
+  for (const e of events) {
+    const owner = e.name.startsWith('fg:') ? OWNERS[e.name.slice(3).split(':')[0]!] : undefined;
+    if (owner) threadNames.set(`${e.pid}:${e.tid}`, owner);
+  }
   const threadOf = (e: TraceEvent) => threadNames.get(`${e.pid}:${e.tid}`) ?? `${e.pid}:${e.tid}`;
 
   // The reload's navigation: the last navigationStart before the page's first span.
@@ -105,11 +129,15 @@ function spansOf(events: TraceEvent[]): { spans: Span[]; wasm: Span[]; busy: Map
   spans.sort((a, b) => a.startMs - b.startMs);
 
   const end = Math.max(0, ...spans.map((s) => s.startMs + s.ms));
-  const wasm = events
-    .filter((e) => e.ph === 'X' && e.cat.includes('wasm') && (e.dur ?? 0) >= 20000)
-    .map((e) => ({ name: e.name, thread: threadOf(e), startMs: relative(e.ts), ms: (e.dur ?? 0) / 1000 }))
-    .filter((s) => s.startMs >= 0 && s.startMs <= end)
-    .sort((a, b) => a.startMs - b.startMs);
+  // V8's WebAssembly compilations until ready, summed by kind (these events do not nest in one another).
+  const wasm = new Map<string, { count: number; ms: number }>();
+  for (const e of events) {
+    if (e.ph !== 'X' || !WASM_COMPILATIONS.includes(e.name) || relative(e.ts) < 0 || relative(e.ts) > end) continue;
+    const sum = wasm.get(e.name) ?? { count: 0, ms: 0 };
+    sum.count++;
+    sum.ms += (e.dur ?? 0) / 1000;
+    wasm.set(e.name, sum);
+  }
 
   // CPU time each thread spent in top-level tasks until the models were ready.
   const busy = new Map<string, number>();
@@ -127,9 +155,9 @@ function print(title: string, { spans, wasm, busy }: ReturnType<typeof spansOf>)
   console.log(`\n${title}`);
   console.log('   start     ms  thread                    span');
   for (const s of spans) console.log(`  ${f(s.startMs)} ${f(s.ms)}  ${s.thread.padEnd(24).slice(0, 24)}  ${s.name}`);
-  if (wasm.length) {
-    console.log('  WebAssembly (V8 events of 20 ms or more)');
-    for (const s of wasm) console.log(`  ${f(s.startMs)} ${f(s.ms)}  ${s.thread.padEnd(24).slice(0, 24)}  ${s.name}`);
+  if (wasm.size) {
+    console.log('  WebAssembly compiled until ready (all threads): events, ms');
+    for (const [name, { count, ms }] of wasm) console.log(`  ${f(count)} ${f(ms)}  ${name}`);
   }
   if (busy.size) {
     console.log('  CPU time in tasks until ready, per thread (ms)');

@@ -45,8 +45,8 @@ export interface WarmUpOptions {
  * runs every kernel often enough that V8 queues its hot wasm functions for optimisation, which then
  * compiles on background threads whether or not more runs follow. More warm-up runs only waited for
  * that compilation, while competing with it for the cores: on a reload from the cache (2 cores) they
- * were 2–3 of the 5–11 s to "Model ready", and the first gradings after it were no faster for them
- * (docs/performance.md, "Ready from the cache").
+ * were 1.2–2.3 s of the 3.9–8.4 s to "Model ready", and the first gradings after it were no faster for
+ * them (docs/performance.md, "Ready from the cache").
  */
 export const APP_WARM_UP: WarmUpOptions = { maxRuns: 1 };
 
