@@ -10,14 +10,4 @@ export type ModelState =
   | { phase: 'ready'; model: CatalogModel | null; backends: Record<RuntimeName, string> }
   | { phase: 'failed'; model: CatalogModel | null; message: string };
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
+export { formatBytes } from '../shared/format-bytes.js';

@@ -5,6 +5,7 @@
  */
 import type { ModelFile, ModelManifestEntry } from '../../src/shared/model-manifest.js';
 import { WorkerFailure } from '../worker-failure.js';
+import { formatBytes } from '../../src/shared/format-bytes.js';
 
 /**
  * 'offline': the device has no network. 'server': it has, but the server reset or refused the connection
@@ -31,24 +32,11 @@ export function currentCutReason(): CutReason {
   return navigator.onLine ? 'server' : 'offline';
 }
 
-/** Sizes as the page shows download progress (src/app/model-state.ts, formatBytes), so the figures match. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
 /** `what`: a file's path or a model's name. `received` 0: nothing arrived, the download did not start. */
 export function downloadCutMessage(what: string, received: number, total: number, reason: CutReason): string {
   const why = WHY[reason];
   if (received === 0) return `The download of ${what} could not start: ${why.notStarted}. It will start ${why.next}.`;
-  return `The download of ${what} stopped at ${formatSize(received)} of ${formatSize(total)}: ${why.stopped}. It will resume ${why.next}.`;
+  return `The download of ${what} stopped at ${formatBytes(received)} of ${formatBytes(total)}: ${why.stopped}. It will resume ${why.next}.`;
 }
 
 /** One file's download failed on the network; what arrived of it is kept for the next attempt. */
