@@ -73,6 +73,7 @@ export function createInferenceHandlers({
           wasmThreads: params.wasmThreads,
           software,
           judging,
+          webgpuAvailable: environment.webgpu.available,
         },
         (backend) => progress({ stage: 'tfjs', backend }),
       );

@@ -67,6 +67,24 @@ export function withoutRememberedSlowGpus<B extends string>(
   return { chain: kept, skipped, verdicts };
 }
 
+/** Why WebGPU is not tried when the browser offers no adapter; the same words for both runtimes. */
+export const NO_WEBGPU_ADAPTER = 'this browser offers no WebGPU adapter';
+
+/**
+ * `chain` without WebGPU when the browser offers no adapter (`available` false; undefined: not known,
+ * so WebGPU is tried), the skip reported like a failed attempt so the status says why.
+ */
+export function withoutUnavailableWebgpu<B extends string>(
+  chain: readonly B[],
+  available: boolean | undefined,
+): { chain: B[]; skipped: BackendAttempt[] } {
+  if (available !== false || !chain.includes('webgpu' as B)) return { chain: [...chain], skipped: [] };
+  return {
+    chain: chain.filter((backend) => backend !== 'webgpu'),
+    skipped: [{ backend: 'webgpu', ok: false, error: NO_WEBGPU_ADAPTER, ms: 0 }],
+  };
+}
+
 export interface ChainPlan<B extends string> {
   /** The backends to bring up, in order. */
   chain: B[];

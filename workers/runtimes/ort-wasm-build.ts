@@ -1,4 +1,5 @@
 import type { BackendAttempt, OrtBackend } from '../../src/shared/protocol.js';
+import { withoutUnavailableWebgpu } from './choose-backend.js';
 
 /**
  * Which of ONNX Runtime Web's WebAssembly builds the worker loads. The JSEP build carries the WebGPU
@@ -52,14 +53,14 @@ export function planOrtChain(
   wanted: readonly OrtBackend[],
   conditions: ChainConditions,
 ): { chain: OrtBackend[]; skipped: BackendAttempt[] } {
-  let chain = [...wanted];
-  const skipped: BackendAttempt[] = [];
+  const available = withoutUnavailableWebgpu(wanted, conditions.webgpuAvailable);
+  let chain = available.chain;
+  const skipped: BackendAttempt[] = available.skipped;
   const skipWebgpu = (reason: string) => {
     if (!chain.includes('webgpu')) return;
     chain = chain.filter((backend) => backend !== 'webgpu');
     skipped.push({ backend: 'webgpu', ok: false, error: reason, ms: 0 });
   };
-  if (conditions.webgpuAvailable === false) skipWebgpu('this browser offers no WebGPU adapter');
   if (conditions.loadedBuild === 'plain')
     skipWebgpu("this worker already loaded ONNX Runtime's CPU-only build; WebGPU needs a new worker");
   return { chain, skipped };

@@ -5,7 +5,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { deviceCores, liftTfjsThreadCap } from './tfjs-thread-cap.js';
 import type { BackendChoice, RuntimeReport, TfjsBackend } from '../../src/shared/protocol.js';
 import { TFJS_FALLBACK_CHAIN } from '../../src/shared/protocol.js';
-import { planChain, walkBackendChain, type ChainPlan } from './choose-backend.js';
+import { planChain, walkBackendChain, withoutUnavailableWebgpu, type ChainPlan } from './choose-backend.js';
 import type { SpeedJudging } from './gpu-speed.js';
 import { settleSoftwareSkips, type SoftwareGpuReasons } from './software-gpu.js';
 import { tfjsSpeedMeasure } from './tfjs-speed-probe.js';
@@ -45,6 +45,8 @@ export interface TfjsInitOptions {
    * kept only when it is not slower than wasm. A forced backend is never judged.
    */
   judging?: SpeedJudging | null | undefined;
+  /** False when the browser offers no WebGPU adapter: WebGPU is not tried (undefined: not known). */
+  webgpuAvailable?: boolean | undefined;
 }
 
 /** The backends to try, and those an automatic choice leaves out (choose-backend.ts planChain). */
@@ -52,8 +54,11 @@ export function planTfjsChain(
   choice: BackendChoice,
   software: SoftwareGpuReasons = {},
   judging: SpeedJudging | null = null,
+  webgpuAvailable?: boolean,
 ): ChainPlan<TfjsBackend> {
-  return planChain('tfjs', choice, tfjsChain(choice), software, judging);
+  const available = withoutUnavailableWebgpu(tfjsChain(choice), webgpuAvailable);
+  const plan = planChain('tfjs', choice, available.chain, software, judging);
+  return { ...plan, skipped: [...available.skipped, ...plan.skipped] };
 }
 
 export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
@@ -71,7 +76,7 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
     if ((options.wasmThreads ?? Math.floor(deviceCores / 2)) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmConfigured = true;
   }
-  const plan = planTfjsChain(options.choice, options.software, options.judging);
+  const plan = planTfjsChain(options.choice, options.software, options.judging, options.webgpuAvailable);
   const walked = await walkBackendChain({
     runtime: 'tfjs',
     chain: plan.chain,

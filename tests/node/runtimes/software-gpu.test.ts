@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planChain } from '../../../workers/runtimes/choose-backend.js';
+import { NO_WEBGPU_ADAPTER, planChain, withoutUnavailableWebgpu } from '../../../workers/runtimes/choose-backend.js';
 import { ortWasmBuildFor, planOrtChain } from '../../../workers/runtimes/ort-wasm-build.js';
 import {
   settleSoftwareSkips,
@@ -168,5 +168,26 @@ describe('automatic choice skips software GPUs', () => {
     const skip = { backend: 'webgpu', ok: false, error: software.webgpu, ms: 0 };
     settleSoftwareSkips([skip], null);
     assert.equal(skip.error, 'WebGPU adapter is a software renderer (SwiftShader): not chosen automatically');
+  });
+});
+
+describe('withoutUnavailableWebgpu: a browser with no WebGPU adapter', () => {
+  it('leaves WebGPU out of either runtime’s chain and says why, forced or automatic', () => {
+    assert.deepEqual(withoutUnavailableWebgpu(['webgpu', 'webgl', 'wasm'], false), {
+      chain: ['webgl', 'wasm'],
+      skipped: [{ backend: 'webgpu', ok: false, error: NO_WEBGPU_ADAPTER, ms: 0 }],
+    });
+    assert.deepEqual(planOrtChain(['webgpu', 'wasm'], { webgpuAvailable: false, loadedBuild: null }).skipped, [
+      { backend: 'webgpu', ok: false, error: NO_WEBGPU_ADAPTER, ms: 0 },
+    ]);
+  });
+
+  it('tries WebGPU when an adapter was found or nothing is known, and reports nothing when WebGPU is not wanted', () => {
+    for (const available of [true, undefined])
+      assert.deepEqual(withoutUnavailableWebgpu(['webgpu', 'wasm'], available), {
+        chain: ['webgpu', 'wasm'],
+        skipped: [],
+      });
+    assert.deepEqual(withoutUnavailableWebgpu(['webgl', 'wasm'], false), { chain: ['webgl', 'wasm'], skipped: [] });
   });
 });
