@@ -5,7 +5,9 @@ import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer
 
 /** The text of the backend each runtime reports, read from the Status view's backend list. */
 async function readBackends(page: Page): Promise<{ tfjs: string; ort: string }> {
-  await page.locator('fg-app [role=tab]#tab-status').click();
+  // A DOM click: what the status says is under test here, not the tab's actionability, whose check waits
+  // for animation frames that a page reloaded offline in a loaded headless browser has been slow to give.
+  await page.locator('fg-app [role=tab]#tab-status').dispatchEvent('click');
   const locate = (runtime: string) => page.locator(`fg-app fg-backend-status [data-runtime="${runtime}"]`);
   await locate('ort').waitFor({ timeout: 120000 });
   return { tfjs: (await locate('tfjs').textContent()) ?? '', ort: (await locate('ort').textContent()) ?? '' };
