@@ -43,6 +43,8 @@ Usage: node --import tsx src/pipeline/cli/cross-validate.ts --pretrained DIR --r
   --preprocessing P   fov-crop (default) | local-contrast (Graham's normalisation on the crop)
   --no-augment        no dihedral variants in training
   --no-class-weights  every photo weighs the same (default: inverse grade frequency)
+  --grade-cost L      add L × the expected squared grade distance (scaled to [0, 1]) to the
+                      cross-entropy, so far-off grades cost more (default 0: cross-entropy alone)
   --cache DIR         preprocessed photos and backbone features (default .cache/real)
   --out DIR           fold results (resumable: finished folds are kept) and report.json
   -h, --help          show this help`;
@@ -59,6 +61,8 @@ interface FoldResult {
     lastStageLearningRate?: number;
     augment?: boolean;
     classWeights?: boolean;
+    /** Present only when > 0, so that folds stored before the option existed are still reused. */
+    gradeCostWeight?: number;
     preprocessing?: PhotoPreprocessing;
   };
   fold: number;
@@ -89,6 +93,7 @@ async function main(): Promise<number> {
       'no-augment': { type: 'boolean', default: false },
       preprocessing: { type: 'string' },
       'no-class-weights': { type: 'boolean', default: false },
+      'grade-cost': { type: 'string' },
       cache: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -116,6 +121,8 @@ async function main(): Promise<number> {
   const lastStageEpochs =
     values['last-stage-epochs'] !== undefined ? positiveInt('last-stage-epochs', values['last-stage-epochs']) : 8;
   const headEpochs = values['head-epochs'] !== undefined ? positiveInt('head-epochs', values['head-epochs']) : 60;
+  const gradeCostWeight =
+    values['grade-cost'] !== undefined ? nonNegativeNumber('grade-cost', values['grade-cost']) : 0;
   const dataDir = values.data ?? '../shared/datasets/idrid-grading-train';
   const cache = values.cache ?? '.cache/real';
 
@@ -146,6 +153,7 @@ async function main(): Promise<number> {
     ...(recipe === 'last-stage' ? { lastStageLearningRate } : {}),
     augment,
     classWeights,
+    ...(gradeCostWeight > 0 ? { gradeCostWeight } : {}),
     ...(preprocessing !== 'fov-crop' ? { preprocessing } : {}),
   };
   const results: FoldResult[] = [];
@@ -173,6 +181,7 @@ async function main(): Promise<number> {
       lastStageLearningRate,
       augment,
       classWeights,
+      gradeCostWeight,
       checkpointPrefix: join(values.out, `fold-${f}`),
       log: (line) => console.log(line),
       events: {
@@ -278,6 +287,13 @@ async function main(): Promise<number> {
       `(as the app refers: ${asTheAppRefers.sensitivity.toFixed(3)} / ${asTheAppRefers.specificity.toFixed(3)})`,
   );
   return 0;
+}
+
+function nonNegativeNumber(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text) || !Number.isFinite(value))
+    throw new UsageError(`--${name} must be a number ≥ 0, got "${text}"`);
+  return value;
 }
 
 runCli(main, USAGE);

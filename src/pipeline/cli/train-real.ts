@@ -35,8 +35,9 @@ Usage: node --import tsx src/pipeline/cli/train-real.ts [options]
                           training ends, so training may start while the cross-validation runs
   --recipe NAME           ${RECIPES.join(' | ')} (default: the cross-validation's)
   --preprocessing P       ${PHOTO_PREPROCESSINGS.join(' | ')} (default: the cross-validation's, else fov-crop);
-                          the recipe's other settings come from the cross-validation, which must
-                          have been run with the same recipe and preprocessing
+                          the recipe's other settings (augmentation, class weights, grade cost,
+                          epochs) come from the cross-validation, which must have been run with
+                          the same recipe and preprocessing
   --out DIR               the canonical store (fp16) with model-info.json
   --fp32-out DIR          the same weights in float32, outside git
   --id ID --version V     default resnet50-dr, 6
@@ -49,6 +50,8 @@ interface CrossValidationReport {
   settings: {
     augment?: boolean;
     classWeights?: boolean;
+    /** Absent: 0 (no grade cost). */
+    gradeCostWeight?: number;
     preprocessing?: PhotoPreprocessing;
     lastStageLearningRate?: number;
     headEpochs: number;
@@ -132,6 +135,7 @@ async function main(): Promise<number> {
   const used = {
     augment: early?.settings.augment ?? true,
     classWeights: early?.settings.classWeights ?? true,
+    gradeCostWeight: early?.settings.gradeCostWeight ?? 0,
     ...(early?.settings.lastStageLearningRate !== undefined
       ? { lastStageLearningRate: early.settings.lastStageLearningRate }
       : {}),
@@ -189,7 +193,11 @@ async function main(): Promise<number> {
   if (cv.recipe !== recipe || cvPreprocessing !== preprocessing) {
     throw new Error(`${cvPath} cross-validated ${cv.recipe} on ${cvPreprocessing}, not ${recipe} on ${preprocessing}`);
   }
-  if ((cv.settings.augment ?? true) !== used.augment || (cv.settings.classWeights ?? true) !== used.classWeights) {
+  if (
+    (cv.settings.augment ?? true) !== used.augment ||
+    (cv.settings.classWeights ?? true) !== used.classWeights ||
+    (cv.settings.gradeCostWeight ?? 0) !== used.gradeCostWeight
+  ) {
     throw new Error(
       `${cvPath} was made with other training settings than this run's (${JSON.stringify(used)}); run it first`,
     );

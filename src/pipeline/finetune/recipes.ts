@@ -42,6 +42,11 @@ export interface RecipeOptions {
   augment?: boolean;
   /** Inverse-frequency class weights (default true); false weighs every photo alike. */
   classWeights?: boolean;
+  /**
+   * λ of the grade cost added to the cross-entropy in both trainings (trainer.ts's
+   * TrainerOptions.gradeCostWeight): far-off grades cost more; default 0, off.
+   */
+  gradeCostWeight?: number;
   /** Checkpoint folder prefix for the last stage's training (resumable); none when undefined. */
   checkpointPrefix?: string;
   timeBudgetSeconds?: number;
@@ -106,6 +111,7 @@ export async function trainRecipe(
 
   const augment = options.augment ?? true;
   const classWeights = options.classWeights === false ? new Array<number>(GRADE_COUNT).fill(1) : undefined;
+  const gradeCost = options.gradeCostWeight ? { gradeCostWeight: options.gradeCostWeight } : {};
   const head = buildResNet50HeadModel({ seed: options.seed });
   const headResult = await trainModel({
     model: head,
@@ -118,6 +124,7 @@ export async function trainRecipe(
     seed: options.seed,
     augment,
     ...(classWeights ? { classWeights } : {}),
+    ...gradeCost,
   });
   log(
     `  head: best epoch ${headResult.bestEpoch} of ${headResult.history.length}, validation loss ${headResult.bestValLoss?.toFixed(3)}`,
@@ -155,6 +162,7 @@ export async function trainRecipe(
     seed: options.seed,
     augment,
     ...(classWeights ? { classWeights } : {}),
+    ...gradeCost,
     frozenBatchNorm: true,
     ...(options.checkpointPrefix ? { checkpointPath: `${options.checkpointPrefix}.ckpt` } : {}),
     fingerprint: {
@@ -163,6 +171,7 @@ export async function trainRecipe(
       conv4Size: data.conv4Size,
       augment,
       weighted: classWeights === undefined,
+      ...gradeCost,
     },
     ...(options.timeBudgetSeconds ? { timeBudgetSeconds: options.timeBudgetSeconds } : {}),
     ...(options.events ? { events: options.events } : {}),

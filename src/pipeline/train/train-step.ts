@@ -2,12 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { Adam } from './adam.js';
 import type { AuxiliaryHead } from './auxiliary-head.js';
 import type { Examples } from './examples.js';
-import { squaredErrorSum, weightedCrossEntropySum } from './loss.js';
+import { squaredErrorSum, weightedCrossEntropySum, weightedGradeCostSum } from './loss.js';
 import { microBatches } from './schedule.js';
 
 /** Sums over a step's examples, for the epoch's running loss and accuracy. */
 export interface StepTotals {
-  /** Σ w[label] · cross-entropy. */
+  /**
+   * Σ w[label] · (cross-entropy + gradeCostWeight · grade cost): the grade objective being minimised
+   * (the cross-entropy alone when the grade cost is off), without the auxiliary loss.
+   */
   weightedLoss: number;
   /** Σ of each example's mean squared error on the auxiliary targets (0 without them). */
   auxLoss: number;
@@ -24,6 +27,11 @@ export interface BatchInputs {
   batch: readonly number[];
   microBatch: number;
   classWeights: tf.Tensor1D;
+  /**
+   * λ of the grade cost term (loss.ts's weightedGradeCostSum) added to the cross-entropy, so that
+   * grades far from the truth cost more than near ones; default 0, off.
+   */
+  gradeCostWeight?: number;
   /** Augmentation seed per example index, or none. */
   augmentSeed?: (index: number) => number;
   /**
@@ -45,15 +53,16 @@ export interface BatchInputs {
 }
 
 /**
- * The gradient of the batch's loss (Σ w·CE + weight · Σ MSE_aux) / batchSize (by variable key),
- * computed `microBatch` examples at a time and summed. Without BatchNorm this equals the full
- * batch's gradient; BatchNorm normalises with each micro-batch's own statistics, so there it is an
- * approximation.
+ * The gradient of the batch's loss (Σ w·CE + λ · Σ w·cost + weight · Σ MSE_aux) / batchSize (by
+ * variable key; λ = gradeCostWeight, no cost term when it is 0), computed `microBatch` examples at a
+ * time and summed. Without BatchNorm this equals the full batch's gradient; BatchNorm normalises
+ * with each micro-batch's own statistics, so there it is an approximation.
  */
 export async function accumulateGradients(
   inputs: BatchInputs,
 ): Promise<{ gradients: Map<string, tf.Tensor>; totals: StepTotals }> {
   const { model, variables, examples, batch, classWeights, auxiliary } = inputs;
+  const gradeCostWeight = inputs.gradeCostWeight ?? 0;
   const byEngineName = new Map([...variables].map(([key, v]) => [v.name, key]));
   const varList = [...variables.values()];
   const width = examples.inputShape.reduce((a, b) => a * b, 1);
@@ -71,6 +80,11 @@ export async function accumulateGradients(
         auxiliary &&
         tf.tensor2d(rows(auxiliary.targets, auxiliary.head.width, indices), [indices.length, auxiliary.head.width]);
       const training = !inputs.inferenceMode;
+      const gradeLoss = (probabilities: tf.Tensor2D): tf.Scalar => {
+        const crossEntropy = weightedCrossEntropySum(probabilities, labels, classWeights);
+        if (gradeCostWeight === 0) return crossEntropy;
+        return tf.add(crossEntropy, tf.mul(weightedGradeCostSum(probabilities, labels, classWeights), gradeCostWeight));
+      };
       let predicted: tf.Tensor | undefined;
       let gradeSum: tf.Scalar | undefined;
       let auxSum: tf.Scalar | undefined;
@@ -80,12 +94,12 @@ export async function accumulateGradients(
         if (auxiliary) {
           const outputs = auxiliary.head.apply(x, training);
           probabilities = outputs.probabilities;
-          gradeSum = tf.keep(weightedCrossEntropySum(probabilities, labels, classWeights));
+          gradeSum = tf.keep(gradeLoss(probabilities));
           auxSum = tf.keep(squaredErrorSum(outputs.predictions, targets!));
           loss = tf.add(gradeSum, tf.mul(auxSum, auxiliary.weight));
         } else {
           probabilities = model.apply(x, { training }) as tf.Tensor2D;
-          loss = gradeSum = tf.keep(weightedCrossEntropySum(probabilities, labels, classWeights));
+          loss = gradeSum = tf.keep(gradeLoss(probabilities));
         }
         predicted = tf.keep(tf.argMax(probabilities, 1));
         return tf.div(loss, batch.length);

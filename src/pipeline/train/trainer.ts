@@ -9,7 +9,7 @@ import { AuxiliaryHead } from './auxiliary-head.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
 import { inverseFrequencyClassWeights } from './class-weights.js';
 import type { Examples } from './examples.js';
-import { meanSquaredError } from './loss.js';
+import { meanSquaredError, meanWeightedGradeCost } from './loss.js';
 import { disposeWeights, restoreWeights, snapshotWeights, trainableVariables } from './model-weights.js';
 import { predictRows } from './predict-rows.js';
 import { augmentationSeed, epochOrder, stepsPerEpoch } from './schedule.js';
@@ -19,10 +19,13 @@ import { pathExists as exists } from '../path-exists.js';
 export interface EpochRecord {
   /** 1-based. */
   epoch: number;
-  /** Class-weighted cross-entropy, the objective (mean over the epoch's examples). */
+  /**
+   * The grade objective, mean over the epoch's examples: class-weighted cross-entropy, plus
+   * gradeCostWeight times the class-weighted grade cost when that is on (the auxiliary loss apart).
+   */
   trainLoss: number;
   trainAccuracy: number;
-  /** The same class-weighted cross-entropy on validation, so the two curves compare; early stopping watches it. */
+  /** The same objective on validation, so the two curves compare; early stopping watches it. */
   valLoss: number;
   valAccuracy: number;
   /** With an auxiliary task: its mean squared error (unweighted) on training and on validation. */
@@ -45,7 +48,7 @@ export interface TrainingProgress {
   /** Examples of this epoch done, and an epoch's size. */
   epochDone: number;
   epochSize: number;
-  /** Running means over the epoch so far (loss: the class-weighted cross-entropy alone). */
+  /** Running means over the epoch so far (loss: the grade objective of EpochRecord.trainLoss, no auxiliary loss). */
   loss: number;
   accuracy: number;
   /** Running mean of the auxiliary task's squared error, when there is one. */
@@ -107,6 +110,11 @@ export interface TrainerOptions {
   frozenBatchNorm?: boolean;
   /** Default: inverse class frequency of the training labels. */
   classWeights?: number[];
+  /**
+   * λ ≥ 0 of the grade cost (loss.ts's weightedGradeCostSum) added to the cross-entropy, in training
+   * and in the validation loss that early stopping watches; default 0, off.
+   */
+  gradeCostWeight?: number;
   auxiliary?: AuxiliaryTask;
   /**
    * Before each validation, set every BatchNorm layer's moving statistics from these (unaugmented
@@ -168,10 +176,11 @@ const BEST = 'best/';
 const AUXILIARY = 'aux/';
 
 /**
- * Trains `model` with Adam on class-weighted cross-entropy, validating after every epoch, stopping
- * early when validation loss has not improved for `patience` epochs and leaving the model with the
- * best epoch's weights. Resumable: a checkpoint holds weights, optimizer state, position, history
- * and the best weights, and a resumed run continues exactly as an uninterrupted one would.
+ * Trains `model` with Adam on class-weighted cross-entropy (plus an optional grade cost), validating
+ * after every epoch, stopping early when validation loss has not improved for `patience` epochs and
+ * leaving the model with the best epoch's weights. Resumable: a checkpoint holds weights, optimizer
+ * state, position, history and the best weights, and a resumed run continues exactly as an
+ * uninterrupted one would.
  */
 export async function trainModel(options: TrainerOptions): Promise<TrainResult> {
   const run = new TrainingRun(options);
@@ -206,6 +215,9 @@ class TrainingRun {
     if (options.train.count === 0 || options.validation.count === 0)
       throw new Error('training needs at least one training and one validation example');
     this.#classWeights = options.classWeights ?? inverseFrequencyClassWeights(options.train.labels);
+    const gradeCostWeight = options.gradeCostWeight ?? 0;
+    if (!Number.isFinite(gradeCostWeight) || gradeCostWeight < 0)
+      throw new RangeError(`grade cost weight must be a finite number ≥ 0, got ${gradeCostWeight}`);
     const aux = options.auxiliary;
     if (aux) {
       if (!(aux.weight > 0)) throw new RangeError(`auxiliary loss weight must be > 0, got ${aux.weight}`);
@@ -275,6 +287,7 @@ class TrainingRun {
           batch,
           microBatch: o.microBatch,
           classWeights: this.#classWeightTensor,
+          ...(o.gradeCostWeight ? { gradeCostWeight: o.gradeCostWeight } : {}),
           inferenceMode: o.frozenBatchNorm === true,
           ...(o.augment ? { augmentSeed: (index: number) => augmentationSeed(o.seed, epoch, index) } : {}),
           ...(aux ? { auxiliary: { head: aux.head, targets: aux.task.train, weight: aux.task.weight } } : {}),
@@ -345,6 +358,7 @@ class TrainingRun {
       classWeights: this.#classWeights,
       // Present only when used, so checkpoints of runs without them still resume.
       ...(o.learningRateWarmupSteps ? { learningRateWarmupSteps: o.learningRateWarmupSteps } : {}),
+      ...(o.gradeCostWeight ? { gradeCostWeight: o.gradeCostWeight } : {}),
       ...(o.auxiliary ? { auxiliary: auxiliaryFingerprint(o.auxiliary) } : {}),
       ...o.fingerprint,
     };
@@ -408,7 +422,7 @@ class TrainingRun {
       epoch: s.epoch + 1,
       trainLoss: s.epochTotals.weightedLoss / s.epochTotals.examples,
       trainAccuracy: s.epochTotals.correct / s.epochTotals.examples,
-      valLoss: meanCrossEntropy(probabilities, labels, classes, this.#classWeights),
+      valLoss: this.#validationObjective(probabilities, labels, classes),
       valAccuracy: correct / labels.length,
       ...(aux
         ? {
@@ -427,6 +441,14 @@ class TrainingRun {
     } else {
       s.epochsWithoutImprovement++;
     }
+  }
+
+  /** As trainStep's weightedLoss is to a batch: weighted cross-entropy + λ · weighted grade cost. */
+  #validationObjective(probabilities: Float32Array, labels: readonly number[], classes: number): number {
+    const crossEntropy = meanCrossEntropy(probabilities, labels, classes, this.#classWeights);
+    const lambda = this.#o.gradeCostWeight ?? 0;
+    if (lambda === 0) return crossEntropy;
+    return crossEntropy + lambda * meanWeightedGradeCost(probabilities, labels, classes, this.#classWeights);
   }
 
   #restoreBest(): void {

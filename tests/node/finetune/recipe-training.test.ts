@@ -19,6 +19,7 @@ import { OUTPUT_LAYER } from '../../../src/pipeline/model/classifier-head.js';
 import { loadKerasImagenetBackbone } from '../../../src/pipeline/model/keras-imagenet-resnet50.js';
 import { buildResNet50Classifier } from '../../../src/pipeline/model/resnet50-classifier.js';
 import { initTrainingBackend } from '../../../src/pipeline/train/backend.js';
+import { readCheckpointFile } from '../../../src/pipeline/train/checkpoint-file.js';
 import type { ImageSource } from '../../../src/pipeline/train/examples.js';
 import { transferWeights } from '../../../src/pipeline/train/model-weights.js';
 import { buildKeras224ResNet50 } from '../model/support/keras224-resnet50.js';
@@ -155,4 +156,29 @@ test('the head recipe trains on pooled features only', async () => {
   assert.deepEqual(trained.model.inputs[0]!.shape, [null, 2048]);
   assert.equal(trained.history.lastStage.length, 0);
   trained.model.dispose();
+});
+
+test('a grade cost weight reaches both trainings: the head trains on another objective, the last stage checkpoints it', async () => {
+  const all = Array.from({ length: PHOTOS }, (_, i) => i);
+  const plain = await trainRecipe(data, all, { recipe: 'head', seed: 5, headEpochs: 2 });
+  const weighted = await trainRecipe(data, all, { recipe: 'head', seed: 5, headEpochs: 2, gradeCostWeight: 2 });
+  assert.notDeepEqual(
+    weighted.history.head.map((r) => r.trainLoss),
+    plain.history.head.map((r) => r.trainLoss),
+  );
+  plain.model.dispose();
+  weighted.model.dispose();
+
+  const checkpointPrefix = join(dir, 'grade-cost');
+  const lastStage = await trainRecipe(data, all, {
+    recipe: 'last-stage',
+    seed: 5,
+    headEpochs: 1,
+    lastStageEpochs: 1,
+    gradeCostWeight: 2,
+    checkpointPrefix,
+  });
+  const { state } = await readCheckpointFile<{ fingerprint: Record<string, unknown> }>(`${checkpointPrefix}.ckpt`);
+  assert.equal(state.fingerprint['gradeCostWeight'], 2);
+  lastStage.model.dispose();
 });

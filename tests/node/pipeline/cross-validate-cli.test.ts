@@ -18,6 +18,7 @@ describe('cross-validate.ts', () => {
       '--only-folds',
       '--seed',
       '--target-sensitivity',
+      '--grade-cost',
       '--cache',
       '--out',
     ]);
@@ -59,11 +60,16 @@ describe('cross-validate.ts', () => {
     cases.forEach(([args, message], i) => assertUsageError(runs[i]!, script, message, args.join(' ')));
   });
 
-  it('bad seeds, sensitivities and epoch counts exit 2', async () => {
+  it('bad seeds, sensitivities, epoch counts and grade costs exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--seed=-1'], /--seed must be an integer ≥ 0, got "-1"/],
       [['--target-sensitivity', '1.5'], /--target-sensitivity must be at most 1/],
       [['--last-stage-epochs', '0'], /--last-stage-epochs must be an integer ≥ 1, got "0"/],
+      [['--grade-cost=-1'], /--grade-cost must be a number ≥ 0, got "-1"/],
+      [['--grade-cost', 'x'], /--grade-cost must be a number ≥ 0, got "x"/],
+      [['--grade-cost', 'Infinity'], /--grade-cost must be a number ≥ 0, got "Infinity"/],
+      // parseArgs itself: a value that looks like an option needs the = form.
+      [['--grade-cost', '-1'], /--grade-cost.*argument is ambiguous/],
     ];
     const runs = await cliAll(
       script,
@@ -84,7 +90,7 @@ describe('cross-validate.ts', () => {
       '--recipe',
       'last-stage',
     ];
-    const [run] = await cliAll(script, [
+    const runs = await cliAll(script, [
       [
         ...args,
         '--folds',
@@ -99,11 +105,16 @@ describe('cross-validate.ts', () => {
         '1',
         '--last-stage-epochs',
         '1',
+        '--grade-cost',
+        '0',
       ],
+      [...args, '--grade-cost', '2.5e-1'],
     ]);
-    assert.equal(run!.code, 1, run!.stdout + run!.stderr);
-    assert.match(run!.stderr, /^error: \/nonexistent\/data: /m);
-    assert.doesNotMatch(run!.stderr, /usage:/);
+    for (const r of runs) {
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /^error: \/nonexistent\/data: /m);
+      assert.doesNotMatch(r.stderr, /usage:/);
+    }
     assert.equal(await exists(out), false, 'no output folder before the data loads');
   });
 });

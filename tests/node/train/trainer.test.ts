@@ -11,7 +11,10 @@ import { Adam } from '../../../src/pipeline/train/adam.js';
 import { initTrainingBackend } from '../../../src/pipeline/train/backend.js';
 import { readCheckpointFile, writeCheckpointFile } from '../../../src/pipeline/train/checkpoint-file.js';
 import { imageExamples } from '../../../src/pipeline/train/examples.js';
+import { meanCrossEntropy } from '../../../src/pipeline/evaluate/cross-entropy.js';
+import { meanWeightedGradeCost } from '../../../src/pipeline/train/loss.js';
 import { disposeWeights, snapshotWeights, trainableVariables } from '../../../src/pipeline/train/model-weights.js';
+import { predictRows } from '../../../src/pipeline/train/predict-rows.js';
 import { accumulateGradients, trainStep } from '../../../src/pipeline/train/train-step.js';
 import { trainModel, type TrainerOptions } from '../../../src/pipeline/train/trainer.js';
 import { assertClose } from './support/tensors.js';
@@ -211,6 +214,84 @@ describe('training loop', () => {
     for (const [key, g] of full.gradients) assertClose(micro.gradients.get(key)!.dataSync(), g.dataSync(), 1e-5, key);
     tf.dispose([...full.gradients.values(), ...micro.gradients.values(), classWeights]);
     model.dispose();
+  });
+
+  it('adds λ times the weighted grade cost to the step loss, and sums it over micro-batches', async () => {
+    const examples = imageExamples(toyImages(12, 16, 4), 16);
+    const batch = [3, 1, 4, 0, 5, 9, 2, 6, 8, 7, 11, 10];
+    const model = convNetWithoutBatchNorm(16, 5);
+    const variables = trainableVariables(model);
+    const weights = [0.5, 1, 2, 1, 1.5];
+    const classWeights = tf.tensor1d(weights);
+    const lambda = 3;
+    const run = (microBatch: number, gradeCostWeight?: number) =>
+      accumulateGradients({
+        model,
+        variables,
+        examples,
+        batch,
+        microBatch,
+        classWeights,
+        ...(gradeCostWeight !== undefined ? { gradeCostWeight } : {}),
+      });
+    const plain = await run(12);
+    const off = await run(12, 0);
+    const full = await run(12, lambda);
+    const micro = await run(5, lambda);
+    assert.equal(off.totals.weightedLoss, plain.totals.weightedLoss, 'λ = 0 is the cross-entropy alone');
+    const [probabilities] = await predictRows(examples, 12, (x) => [model.predict(x) as tf.Tensor2D]);
+    const costSum = batch.length * meanWeightedGradeCost(probabilities!, examples.labels, 5, weights);
+    assert.ok(costSum > 0);
+    assertClose([full.totals.weightedLoss - plain.totals.weightedLoss], [lambda * costSum], 1e-4, 'λ · Σ w·cost');
+    assertClose([micro.totals.weightedLoss], [full.totals.weightedLoss], 1e-5, 'micro-batched loss');
+    for (const [key, g] of full.gradients) assertClose(micro.gradients.get(key)!.dataSync(), g.dataSync(), 1e-5, key);
+    const moved = [...full.gradients].some(
+      ([key, g]) => !tf.util.arraysEqual(g.dataSync(), plain.gradients.get(key)!.dataSync()),
+    );
+    assert.ok(moved, 'the grade cost changes the gradient');
+    for (const r of [plain, off, full, micro]) tf.dispose([...r.gradients.values()]);
+    classWeights.dispose();
+    model.dispose();
+  });
+
+  it('validates on the same objective it trains: weighted cross-entropy + λ · weighted grade cost', async () => {
+    const lambda = 0.5;
+    const o = options({ maxEpochs: 1, gradeCostWeight: lambda });
+    const result = await trainModel(o);
+    const [probabilities] = await predictRows(validation, 8, (x) => [o.model.predict(x) as tf.Tensor2D]);
+    const labels = validation.labels;
+    const crossEntropy = meanCrossEntropy(probabilities!, labels, 5, result.classWeights);
+    const cost = meanWeightedGradeCost(probabilities!, labels, 5, result.classWeights);
+    assert.ok(cost > 0);
+    assertClose([result.history[0]!.valLoss], [crossEntropy + lambda * cost], 1e-5, 'valLoss');
+    assertClose([result.bestValLoss!], [crossEntropy + lambda * cost], 1e-5, 'the best loss is the objective too');
+    o.model.dispose();
+  });
+
+  it('rejects a negative or non-finite grade cost weight', async () => {
+    for (const gradeCostWeight of [-1, NaN, Infinity]) {
+      const o = options({ gradeCostWeight });
+      const tensors = tf.memory().numTensors;
+      await assert.rejects(trainModel(o), (error: unknown) => {
+        assert.ok(error instanceof RangeError, String(error));
+        assert.match(error.message, /grade cost weight must be a finite number ≥ 0/);
+        return true;
+      });
+      assert.equal(tf.memory().numTensors, tensors, 'nothing allocated before the check');
+      o.model.dispose();
+    }
+  });
+
+  it('refuses to resume a checkpoint of another grade cost weight, and keeps λ = 0 out of the fingerprint', async () => {
+    const path = join(dir, 'grade-cost.ckpt');
+    const o = options({ checkpointPath: path, maxEpochs: 1, gradeCostWeight: 0 });
+    await trainModel(o);
+    const fingerprint = (await readCheckpointFile<{ fingerprint: object }>(path)).state.fingerprint;
+    assert.equal('gradeCostWeight' in fingerprint, false);
+    const weighted = options({ checkpointPath: path, maxEpochs: 1, gradeCostWeight: 0.5 });
+    await assert.rejects(trainModel(weighted), /other settings \(gradeCostWeight\)/);
+    o.model.dispose();
+    weighted.model.dispose();
   });
 
   for (const stopAfter of [3, 5]) {
