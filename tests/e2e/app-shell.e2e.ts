@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useBuiltApp } from './app-session.js';
 
 /** The text of the backend each runtime reports, read from the Status view's backend list. */
 async function readBackends(page: Page): Promise<{ tfjs: string; ort: string }> {
@@ -14,26 +14,11 @@ async function readBackends(page: Page): Promise<{ tfjs: string; ort: string }> 
 }
 
 describe('built app in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let problems: string[];
-
-  before(async () => {
-    server = await startBuiltServer();
-    browser = await launchChromium();
-    context = await browser.newContext();
-    problems = await watchPageProblems(context);
-  });
-
-  after(async () => {
-    await browser?.close();
-    assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
-  });
+  const app = useBuiltApp();
 
   it('Automatic passes over the software GPU (SwiftShader) to WebAssembly, and the status says why', async () => {
-    const page = await context.newPage();
-    await page.goto(server.url);
+    const page = await app.context.newPage();
+    await page.goto(app.server.url);
     assert.deepEqual(await readBackends(page), { tfjs: 'wasm', ort: 'wasm' });
     // The status lists each skipped backend with its reason (text inside the components' shadow roots).
     await page
@@ -45,22 +30,22 @@ describe('built app in Chromium', () => {
   });
 
   it('honours ?backend=webgpu: the worker brings WebGPU up even on the software adapter', async () => {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/?backend=webgpu`);
+    const page = await app.context.newPage();
+    await page.goto(`${app.server.url}/?backend=webgpu`);
     assert.deepEqual(await readBackends(page), { tfjs: 'webgpu', ort: 'webgpu' });
     await page.close();
   });
 
   it('honours ?backend=wasm', async () => {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/?backend=wasm`);
+    const page = await app.context.newPage();
+    await page.goto(`${app.server.url}/?backend=wasm`);
     assert.deepEqual(await readBackends(page), { tfjs: 'wasm', ort: 'wasm' });
     await page.close();
   });
 
   it('installs the service worker and boots again with the network cut', async () => {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/?backend=wasm`);
+    const page = await app.context.newPage();
+    await page.goto(`${app.server.url}/?backend=wasm`);
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
@@ -73,17 +58,15 @@ describe('built app in Chromium', () => {
         );
       }
     });
-    await context.setOffline(true);
+    await app.context.setOffline(true);
     try {
       await page.reload();
       assert.deepEqual(await readBackends(page), { tfjs: 'wasm', ort: 'wasm' });
     } finally {
-      await context.setOffline(false);
+      await app.context.setOffline(false);
       await page.close();
     }
   });
 
-  it('violates no Content-Security-Policy directive and throws no page error', () => {
-    assert.deepEqual(problems, []);
-  });
+  app.itHasNoPageProblems();
 });

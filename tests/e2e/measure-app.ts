@@ -12,12 +12,21 @@
  * - the memory of the page and of each of its workers after those gradings
  *   (performance.measureUserAgentSpecificMemory: JS heaps, ArrayBuffers, wasm memories).
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startBuiltServer } from './built-app.js';
-import { choosePhoto, FUNDUS_FIXTURE, waitForApp, type TimedScreening } from './screening-page.js';
+import {
+  gradeButtonEnabled,
+  jpegPhoto,
+  median,
+  ms,
+  printUsageAndExit,
+  timeGrading,
+  type JpegPhoto,
+  type TimedGrading,
+} from './measure-support.js';
+import { choosePhoto, FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,30 +40,10 @@ const { values } = parseArgs({
     'no-webgpu-flags': { type: 'boolean', default: false },
   },
 });
-if (values.help) {
-  // The usage is this file's opening comment.
-  const source = await readFile(new URL(import.meta.url), 'utf8');
-  console.log(
-    /\/\*\*([\s\S]*?)\*\//
-      .exec(source)![1]!
-      .replace(/^ \* ?/gm, '')
-      .trim(),
-  );
-  process.exit(0);
-}
+if (values.help) await printUsageAndExit(import.meta.url);
 const runs = Number(values.runs);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(10);
-
-interface Grading {
-  wallMs: number;
-  /** Click → the result drawn (the frame that shows it). */
-  shownMs: number;
-  tfjsMs: number;
-  ortMs: number;
-  backends: string;
-  longestTaskMs: number;
+interface Grading extends TimedGrading {
   /** Of the main thread's longest task in the trace: wall and CPU (thread) time. */
   tracedLongest: { wallMs: number; cpuMs: number };
 }
@@ -132,59 +121,12 @@ async function contextMemory(page: Page): Promise<ContextMemory[] | null> {
   });
 }
 
-async function grade(
-  browser: Browser,
-  page: Page,
-  photo: { name: string; mimeType: string; buffer: Buffer },
-): Promise<Grading> {
+async function grade(browser: Browser, page: Page, photo: JpegPhoto): Promise<Grading> {
   await choosePhoto(page, photo, { timeout: 120000 });
-  await page.locator('fg-eye-panel[eye=right] fg-screening-form button[data-grade]:not([disabled])').waitFor();
+  await gradeButtonEnabled(page);
   // Top-level tasks (RunTask, with their CPU time) are only in the disabled-by-default category.
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-  const measured = await page.evaluate(async () => {
-    const longTasks: number[] = [];
-    const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
-    observer.observe({ type: 'longtask' });
-    const app = document.querySelector('fg-app')!;
-    const saved = new Promise<CustomEvent<TimedScreening>>((resolve) =>
-      // The graded record: a photo that fails the quality gate was saved as ungraded before.
-      app.addEventListener('fg-screening-saved', (e) => {
-        if ((e as CustomEvent<{ kind: string }>).detail.kind === 'graded') resolve(e as CustomEvent<TimedScreening>);
-      }),
-    );
-    const panel = app.shadowRoot!.querySelector('fg-eye-panel[eye=right]')!.shadowRoot!;
-    // The result on screen: the right eye's result view holding a new result, in the frame that draws it.
-    // (No named functions in here: tsx would wrap them in a __name() helper the page lacks.)
-    const resultView = 'fg-grade-result';
-    const before = panel.querySelector<HTMLElement & { result?: unknown }>(resultView)?.result;
-    const started = performance.now();
-    panel
-      .querySelector('fg-screening-form')!
-      .shadowRoot!.querySelector<HTMLButtonElement>('button[data-grade]')!
-      .click();
-    const shown = (async () => {
-      for (;;) {
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-        const view = panel.querySelector<HTMLElement & { result?: unknown }>(resultView);
-        if (view?.result && view.result !== before && view.shadowRoot?.querySelector('[data-grade]'))
-          return performance.now() - started;
-      }
-    })();
-    const { detail } = await saved;
-    const shownMs = await shown;
-    const wallMs = performance.now() - started;
-    // Long tasks are reported after they end: let the observer catch up.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    observer.disconnect();
-    return {
-      wallMs,
-      shownMs,
-      tfjsMs: detail.tfjs.ms,
-      ortMs: detail.ort.ms,
-      backends: `${detail.tfjs.backend}/${detail.ort.backend}`,
-      longestTaskMs: Math.max(0, ...longTasks),
-    };
-  });
+  const measured = await timeGrading(page, { watchLongTasks: true });
   return { ...measured, tracedLongest: longestMainThreadTask(await browser.stopTracing()) };
 }
 
@@ -227,8 +169,8 @@ try {
     );
   }
 
-  const fixture = { name: 'fundus.jpeg', mimeType: 'image/jpeg', buffer: await readFile(FUNDUS_FIXTURE) };
-  const camera = { name: 'camera-4752x3168.jpeg', mimeType: 'image/jpeg', buffer: await cameraPhoto() };
+  const fixture = await jpegPhoto(FUNDUS_FIXTURE);
+  const camera: JpegPhoto = { name: 'camera-4752x3168.jpeg', mimeType: 'image/jpeg', buffer: await cameraPhoto() };
   const small: Grading[] = [];
   for (let i = 0; i < runs; i++) small.push(await grade(browser, page, fixture));
   const large: Grading[] = [];
@@ -263,7 +205,7 @@ try {
       `  each run, TF.js + ORT (ms)   ${results.map((r) => `${r.tfjsMs.toFixed(0)}+${r.ortMs.toFixed(0)}`).join(', ')}`,
     );
     console.log(
-      `  longest main-thread task     ${ms(Math.max(...results.map((r) => r.longestTaskMs)))}  (max over runs; 0 = none over 50 ms)`,
+      `  longest main-thread task     ${ms(Math.max(...results.map((r) => r.longestTaskMs ?? 0)))}  (max over runs; 0 = none over 50 ms)`,
     );
     const traced = results.reduce((a, r) => (r.tracedLongest.wallMs > a.wallMs ? r.tracedLongest : a), {
       wallMs: 0,

@@ -12,11 +12,12 @@
  * The last reload's trace is written to `--trace-out` (open it in chrome://tracing or Perfetto).
  * `--no-webgpu-flags` launches Chromium without --enable-unsafe-webgpu and --enable-unsafe-swiftshader.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium, startBuiltServer } from './built-app.js';
+import { median, printUsageAndExit } from './measure-support.js';
 import { waitForApp } from './screening-page.js';
 
 const { values } = parseArgs({
@@ -29,16 +30,7 @@ const { values } = parseArgs({
     'trace-out': { type: 'string', default: 'build/reports/measure-ready-trace.json' },
   },
 });
-if (values.help) {
-  const source = await readFile(new URL(import.meta.url), 'utf8');
-  console.log(
-    /\/\*\*([\s\S]*?)\*\//
-      .exec(source)![1]!
-      .replace(/^ \* ?/gm, '')
-      .trim(),
-  );
-  process.exit(0);
-}
+if (values.help) await printUsageAndExit(import.meta.url);
 
 /** V8's WebAssembly compilations: from its code cache, baseline (Liftoff, eager or on first call), optimised (TurboFan). */
 const WASM_COMPILATIONS = [
@@ -200,9 +192,8 @@ try {
       console.log(`\ntrace of reload ${i}: ${values['trace-out']}`);
     }
   }
-  const sorted = [...readies].sort((a, b) => a - b);
   console.log(
-    `\nfirst visit ready ${(firstReady / 1000).toFixed(1)} s; reloads ready ${readies.map((r) => (r / 1000).toFixed(1)).join(', ')} s (median ${(sorted[Math.floor(sorted.length / 2)]! / 1000).toFixed(1)} s)`,
+    `\nfirst visit ready ${(firstReady / 1000).toFixed(1)} s; reloads ready ${readies.map((r) => (r / 1000).toFixed(1)).join(', ')} s (median ${(median(readies) / 1000).toFixed(1)} s)`,
   );
   await context.close();
 } finally {

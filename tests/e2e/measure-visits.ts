@@ -10,12 +10,10 @@
  * functions with TurboFan in the background for many seconds after the warm-up, and Chromium's wasm
  * code cache keeps what was compiled when it was written, so later visits can start faster.
  */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Page } from 'playwright-core';
 import { launchChromium, startBuiltServer } from './built-app.js';
-import { choosePhoto, FUNDUS_FIXTURE, waitForApp, type TimedScreening } from './screening-page.js';
+import { gradeButtonEnabled, jpegPhoto, printUsageAndExit, timeGrading } from './measure-support.js';
+import { choosePhoto, FUNDUS_FIXTURE, waitForApp } from './screening-page.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,58 +33,12 @@ const { values } = parseArgs({
     'no-webgpu-flags': { type: 'boolean', default: false },
   },
 });
-if (values.help) {
-  // The usage is this file's opening comment.
-  const source = await readFile(new URL(import.meta.url), 'utf8');
-  console.log(
-    /\/\*\*([\s\S]*?)\*\//
-      .exec(source)![1]!
-      .replace(/^ \* ?/gm, '')
-      .trim(),
-  );
-  process.exit(0);
-}
+if (values.help) await printUsageAndExit(import.meta.url);
 const [visits, idleSeconds, gradings, delaySeconds] = [values.visits, values.idle, values.gradings, values.delay].map(
   Number,
 ) as [number, number, number, number];
 
-/** Grades the photo already chosen; resolves with each variant's inference time and click → saved, in ms. */
-async function timedGrading(page: Page): Promise<{ tfjsMs: number; ortMs: number; shownMs: number; wallMs: number }> {
-  await page.locator('fg-eye-panel[eye=right] fg-screening-form button[data-grade]:not([disabled])').waitFor();
-  return page.evaluate(async () => {
-    const app = document.querySelector('fg-app')!;
-    const saved = new Promise<CustomEvent<TimedScreening>>((resolve) =>
-      // The graded record: a photo that fails the quality gate was saved as ungraded before.
-      app.addEventListener('fg-screening-saved', (e) => {
-        if ((e as CustomEvent<{ kind: string }>).detail.kind === 'graded') resolve(e as CustomEvent<TimedScreening>);
-      }),
-    );
-    const panel = app.shadowRoot!.querySelector('fg-eye-panel[eye=right]')!.shadowRoot!;
-    // The result on screen: the right eye's result view holding a new result, in the frame that draws it.
-    // (No named functions in here: tsx would wrap them in a __name() helper the page lacks.)
-    const resultView = 'fg-grade-result';
-    const before = panel.querySelector<HTMLElement & { result?: unknown }>(resultView)?.result;
-    const started = performance.now();
-    panel
-      .querySelector('fg-screening-form')!
-      .shadowRoot!.querySelector<HTMLButtonElement>('button[data-grade]')!
-      .click();
-    const shown = (async () => {
-      for (;;) {
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-        const view = panel.querySelector<HTMLElement & { result?: unknown }>(resultView);
-        if (view?.result && view.result !== before && view.shadowRoot?.querySelector('[data-grade]'))
-          return performance.now() - started;
-      }
-    })();
-    const { detail } = await saved;
-    const shownMs = await shown;
-    return { tfjsMs: detail.tfjs.ms, ortMs: detail.ort.ms, shownMs, wallMs: performance.now() - started };
-  });
-}
-
-const photoPath = values.photo ?? FUNDUS_FIXTURE;
-const fixture = { name: basename(photoPath), mimeType: 'image/jpeg', buffer: await readFile(photoPath) };
+const fixture = await jpegPhoto(values.photo ?? FUNDUS_FIXTURE);
 const server = await startBuiltServer();
 const browser = await launchChromium([], { webgpu: !values['no-webgpu-flags'] });
 try {
@@ -117,7 +69,8 @@ try {
       const choosing = performance.now();
       await choosePhoto(page, fixture, { timeout: 120_000 });
       const previewSeconds = (performance.now() - choosing) / 1000;
-      const { tfjsMs, ortMs, shownMs, wallMs } = await timedGrading(page);
+      await gradeButtonEnabled(page);
+      const { tfjsMs, ortMs, shownMs, wallMs } = await timeGrading(page);
       runs.push(
         `${tfjsMs.toFixed(0)} + ${ortMs.toFixed(0)} (${previewSeconds.toFixed(2)}, ${(shownMs / 1000).toFixed(2)}, ${(wallMs / 1000).toFixed(2)})`,
       );

@@ -3,41 +3,25 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
+import { useBuiltApp } from './app-session.js';
 import { GRADABLE_FIXTURE, gradePhoto, waitForApp } from './screening-page.js';
 
 // Wasm backends and the tiny model keep this fast; the full ResNet50 on WebGPU runs once, in the browser tests.
 const APP_QUERY = '/?backend=wasm&model=tiny';
 
 describe('the built app offline', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let problems: string[];
-
-  before(async () => {
-    server = await startBuiltServer();
-    browser = await launchChromium();
-    context = await browser.newContext();
-    problems = await watchPageProblems(context);
-  });
-
-  after(async () => {
-    await browser?.close();
-    assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
-  });
+  const app = useBuiltApp();
 
   it(
     'after one visit, grades in airplane mode exactly as online, and keeps both screenings',
     { timeout: 180000 },
     async () => {
-      const page = await context.newPage();
-      await page.goto(`${server.url}${APP_QUERY}`);
+      const page = await app.context.newPage();
+      await page.goto(`${app.server.url}${APP_QUERY}`);
       await waitForApp(page, { offline: true });
       const online = await gradePhoto(page, GRADABLE_FIXTURE, { patientId: 'ONLINE-1' });
 
-      await context.setOffline(true);
+      await app.context.setOffline(true);
       try {
         await page.reload();
         await waitForApp(page);
@@ -54,7 +38,7 @@ describe('the built app offline', () => {
           ['OFFLINE-1', 'ONLINE-1'],
         );
       } finally {
-        await context.setOffline(false);
+        await app.context.setOffline(false);
         await page.close();
       }
     },
@@ -66,8 +50,8 @@ describe('the built app offline', () => {
     'caches a weight form it did not precache on first use, in a cache named by the model version',
     { timeout: 240000 },
     async () => {
-      const page = await context.newPage();
-      await page.goto(`${server.url}${APP_QUERY}&weights=fp32`);
+      const page = await app.context.newPage();
+      await page.goto(`${app.server.url}${APP_QUERY}&weights=fp32`);
       await waitForApp(page, { offline: true });
       const cached = await page.evaluate(async () => {
         const cache = await caches.open('fundus-grader-models-tiny-2');
@@ -78,27 +62,27 @@ describe('the built app offline', () => {
         '/models/tiny/2/tfjs-fp32/group1-shard1of1.bin',
         '/models/tiny/2/tfjs-fp32/model.json',
       ]);
-      await context.setOffline(true);
+      await app.context.setOffline(true);
       try {
         await page.reload();
         await waitForApp(page);
       } finally {
-        await context.setOffline(false);
+        await app.context.setOffline(false);
         await page.close();
       }
     },
   );
 
   it('answers a navigation the app shell does not cover with the offline page', { timeout: 120000 }, async () => {
-    const page = await context.newPage();
-    await page.goto(`${server.url}${APP_QUERY}`);
+    const page = await app.context.newPage();
+    await page.goto(`${app.server.url}${APP_QUERY}`);
     await waitForApp(page, { offline: true });
-    await context.setOffline(true);
+    await app.context.setOffline(true);
     try {
-      await page.goto(`${server.url}/healthz`);
+      await page.goto(`${app.server.url}/healthz`);
       assert.match((await page.locator('h1').textContent()) ?? '', /You are offline/);
     } finally {
-      await context.setOffline(false);
+      await app.context.setOffline(false);
       await page.close();
     }
   });
@@ -106,14 +90,14 @@ describe('the built app offline', () => {
   it('reports a full storage quota, keeps the result on screen and saves nothing', { timeout: 120000 }, async () => {
     // Its own context: where this origin had already stored screenings, Chromium 156 still let small
     // IndexedDB writes through after the override; in a fresh context it enforces it.
-    const quotaContext = await browser.newContext();
+    const quotaContext = await app.browser.newContext();
     const page = await quotaContext.newPage();
-    await page.goto(`${server.url}${APP_QUERY}`);
+    await page.goto(`${app.server.url}${APP_QUERY}`);
     await waitForApp(page);
     await page.locator('fg-app [role=tab]#tab-history').click();
     const before = await page.locator('fg-history-list li').count();
     const cdp = await quotaContext.newCDPSession(page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize: 1024 });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.server.url, quotaSize: 1024 });
     // The quota manager applies the override asynchronously.
     await page.waitForFunction(
       async () => ((await navigator.storage.estimate()).quota ?? Infinity) <= 1024,
@@ -125,41 +109,28 @@ describe('the built app offline', () => {
       assert.match((await page.locator('fg-grade-result [role=alert]').textContent()) ?? '', /no storage left/);
       assert.equal(await page.locator('fg-grade-result [data-grade]').count(), 1, 'the result stays on screen');
     } finally {
-      await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url });
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.server.url });
     }
     await page.locator('fg-app [role=tab]#tab-history').click();
     assert.equal(await page.locator('fg-history-list li').count(), before);
     await quotaContext.close();
   });
 
-  it('violates no Content-Security-Policy directive and throws no page error', () => {
-    assert.deepEqual(problems, []);
-  });
+  app.itHasNoPageProblems();
 });
 
 describe('an update of the built app', () => {
-  let root: string;
-  let server: RunningServer;
-  let browser: Browser;
-
-  before(async () => {
-    // A copy of dist/ that the test can change like a deploy would.
-    root = join(tmpdir(), `fg-e2e-dist-${process.pid}`);
-    await cp('dist', root, { recursive: true });
-    server = await startBuiltServer({ root });
-    browser = await launchChromium();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await rm(root, { recursive: true, force: true });
-  });
+  // A copy of dist/ that the test can change like a deploy would: copied before the server starts, removed
+  // once it has stopped (node:test runs a suite's hooks in the order they were registered).
+  const root = join(tmpdir(), `fg-e2e-dist-${process.pid}`);
+  before(() => cp('dist', root, { recursive: true }));
+  const app = useBuiltApp({ root });
+  after(() => rm(root, { recursive: true, force: true }));
 
   it('is offered with a reload button and takes over only when the user agrees', { timeout: 180000 }, async () => {
-    const context = await browser.newContext();
+    const { context } = app;
     const page = await context.newPage();
-    await page.goto(`${server.url}${APP_QUERY}`);
+    await page.goto(`${app.server.url}${APP_QUERY}`);
     await waitForApp(page, { offline: true });
     const version = (JSON.parse(await readFile('package.json', 'utf8')) as { version: string }).version;
     await page.locator('fg-app [role=tab]#tab-status').click();
@@ -196,6 +167,5 @@ describe('an update of the built app', () => {
     assert.equal(await update.count(), 0, 'no update offered any more');
     const cacheNames = await page.evaluate(() => caches.keys());
     assert.equal(cacheNames.includes('fundus-grader-models-retired-0'), false, 'the retired model cache was deleted');
-    await context.close();
   });
 });

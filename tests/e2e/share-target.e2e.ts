@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { useBuiltApp } from './app-session.js';
 import { FUNDUS_FIXTURE } from './screening-page.js';
 
 const APP_QUERY = '/?backend=wasm&model=tiny';
@@ -101,28 +101,16 @@ async function shareByFetch(page: Page, files: SharedFile[]) {
 }
 
 describe('photos shared to the built app', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let problems: string[];
+  const app = useBuiltApp();
   let fundus: SharedFile;
   const notes: SharedFile = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') };
 
   before(async () => {
-    server = await startBuiltServer();
-    browser = await launchChromium();
-    context = await browser.newContext();
-    problems = await watchPageProblems(context);
     fundus = { name: 'OD.jpeg', mimeType: 'image/jpeg', buffer: await readFile(FUNDUS_FIXTURE) };
   });
 
-  after(async () => {
-    await browser?.close();
-    assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
-  });
-
   it('declares a share target, a file handler and shortcuts whose icons are served', async () => {
-    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as WebManifest;
+    const manifest = (await (await fetch(`${app.server.url}/manifest.webmanifest`)).json()) as WebManifest;
     const images = ['image/jpeg', 'image/png', 'image/webp'];
     const { share_target: share, file_handlers: handlers, shortcuts } = manifest;
     assert.deepEqual(
@@ -144,14 +132,14 @@ describe('photos shared to the built app', () => {
     );
     const icons = new Set([...manifest.icons, ...shortcuts.flatMap((s) => s.icons)].map((icon) => icon.src));
     for (const src of icons) {
-      const response = await fetch(`${server.url}${src}`);
+      const response = await fetch(`${app.server.url}${src}`);
       assert.equal(response.status, 200, `${src} is served`);
       await response.arrayBuffer();
     }
   });
 
   it('keeps a shared photo and opens the visit with its id; a share without photos says why', async () => {
-    const page = await controlledPage(context, server.url);
+    const page = await controlledPage(app.context, app.server.url);
     try {
       const stored = await shareByFetch(page, [fundus, notes]);
       assert.equal(stored.response, 'opaqueredirect', 'answered with a redirect');
@@ -174,8 +162,8 @@ describe('photos shared to the built app', () => {
   });
 
   it('takes a share offline: the shell is stored and the share needs no network', { timeout: 180000 }, async () => {
-    const page = await controlledPage(context, server.url);
-    await context.setOffline(true);
+    const page = await controlledPage(app.context, app.server.url);
+    await app.context.setOffline(true);
     try {
       const stored = await shareByFetch(page, [fundus]);
       assert.equal(stored.response, 'opaqueredirect');
@@ -189,7 +177,7 @@ describe('photos shared to the built app', () => {
       await page.locator('fg-app').waitFor({ state: 'attached' });
       assert.equal(await page.evaluate(() => navigator.onLine), false);
     } finally {
-      await context.setOffline(false);
+      await app.context.setOffline(false);
       await page.close();
     }
   });
@@ -211,24 +199,28 @@ describe('photos shared to the built app', () => {
     after(() => new Promise<void>((resolve) => otherSite.close(() => resolve())));
 
     it('is refused, and nothing is stored', async () => {
-      const app = await controlledPage(context, server.url);
-      const before = await app.evaluate(async (name) => (await (await caches.open(name)).keys()).length, SHARED_CACHE);
-      const page = await context.newPage();
+      const appPage = await controlledPage(app.context, app.server.url);
+      const before = await appPage.evaluate(
+        async (name) => (await (await caches.open(name)).keys()).length,
+        SHARED_CACHE,
+      );
+      const page = await app.context.newPage();
       try {
         await page.goto(otherUrl);
-        const landed = await shareByForm(page, [fundus], `${server.url}/share-target`);
-        assert.equal(landed.origin, new URL(server.url).origin);
+        const landed = await shareByForm(page, [fundus], `${app.server.url}/share-target`);
+        assert.equal(landed.origin, new URL(app.server.url).origin);
         assert.equal(`${landed.pathname}${landed.search}`, '/?view=visit&share-error=refused');
-        const after = await app.evaluate(async (name) => (await (await caches.open(name)).keys()).length, SHARED_CACHE);
+        const after = await appPage.evaluate(
+          async (name) => (await (await caches.open(name)).keys()).length,
+          SHARED_CACHE,
+        );
         assert.equal(after, before);
       } finally {
         await page.close();
-        await app.close();
+        await appPage.close();
       }
     });
   });
 
-  it('violates no Content-Security-Policy directive and throws no page error', () => {
-    assert.deepEqual(problems, []);
-  });
+  app.itHasNoPageProblems();
 });

@@ -5,10 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { testToolSkipReason } from '../../tools/test-tools.mjs';
-import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
+import { useBuiltApp } from './app-session.js';
 import {
   choosePhoto,
   enterPatientId,
@@ -48,33 +47,18 @@ async function pdfPages(pdf: Buffer): Promise<string[]> {
 }
 
 describe('the printed visit report', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let problems: string[];
+  const app = useBuiltApp({ viewport: { width: 1180, height: 820 } });
   /** The report printed by Chromium, on each paper size. */
   const printed = new Map<'A4' | 'Letter', Buffer>();
-
-  before(async () => {
-    server = await startBuiltServer();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1180, height: 820 } });
-    problems = await watchPageProblems(context);
-  });
-
-  after(async () => {
-    await browser?.close();
-    assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
-  });
 
   it(
     'of a two-eye visit screened offline prints on one page: patient, eyes, decision, quality, model, credit',
     { timeout: 240000 },
     async () => {
-      const page = await context.newPage();
-      await page.goto(`${server.url}${APP_QUERY}`);
+      const page = await app.context.newPage();
+      await page.goto(`${app.server.url}${APP_QUERY}`);
       await waitForApp(page, { offline: true });
-      await context.setOffline(true);
+      await app.context.setOffline(true);
       try {
         await page.reload();
         await waitForApp(page);
@@ -108,7 +92,7 @@ describe('the printed visit report', () => {
         await page.locator('fg-report-dialog [data-close]').click();
         await dialog.waitFor({ state: 'detached' });
       } finally {
-        await context.setOffline(false);
+        await app.context.setOffline(false);
         await page.close();
       }
     },
@@ -147,7 +131,5 @@ describe('the printed visit report', () => {
     },
   );
 
-  it('violates no Content-Security-Policy directive and throws no page error', () => {
-    assert.deepEqual(problems, []);
-  });
+  app.itHasNoPageProblems();
 });

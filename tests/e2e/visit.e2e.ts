@@ -1,9 +1,9 @@
 // A two-eye screening visit in the built app (issue 16): offline after the first load, both eyes graded,
 // the visit's summary and History; and the Grade button on screen at a tablet's and a phone's sizes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBuiltServer, watchPageProblems, type RunningServer } from './built-app.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useBuiltApp } from './app-session.js';
 import {
   choosePhoto,
   enterPatientId,
@@ -32,34 +32,19 @@ async function inView(page: Page, selector: ReturnType<Page['locator']>): Promis
 }
 
 describe('a two-eye screening visit in the built app', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
-  let problems: string[];
-
-  before(async () => {
-    server = await startBuiltServer();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1180, height: 820 } });
-    problems = await watchPageProblems(context);
-  });
-
-  after(async () => {
-    await browser?.close();
-    assert.equal(await server?.stop(), 0, 'server exits 0 on SIGTERM');
-  });
+  const app = useBuiltApp({ viewport: { width: 1180, height: 820 } });
 
   it(
     'offline: both eyes graded, the summary gives both grades and one referral, and History lists the visit',
     { timeout: 240000 },
     async () => {
-      const page = await context.newPage();
-      await page.goto(`${server.url}${APP_QUERY}`);
+      const page = await app.context.newPage();
+      await page.goto(`${app.server.url}${APP_QUERY}`);
       await waitForApp(page, { offline: true });
       await page.evaluate(async () => {
         await navigator.serviceWorker.ready;
       });
-      await context.setOffline(true);
+      await app.context.setOffline(true);
       try {
         await page.reload();
         await waitForApp(page);
@@ -111,7 +96,7 @@ describe('a two-eye screening visit in the built app', () => {
         assert.equal(await page.locator('fg-app #visit-patient').inputValue(), '');
         assert.equal(normalise(await summary.locator('[data-eye=right]').textContent()), 'Missing: no photo');
       } finally {
-        await context.setOffline(false);
+        await app.context.setOffline(false);
         await page.close();
       }
     },
@@ -121,9 +106,9 @@ describe('a two-eye screening visit in the built app', () => {
     'keeps the Grade of the eye in work on screen with a photo loaded, and scrolls no view sideways at 360 px',
     { timeout: 180000 },
     async () => {
-      const page = await context.newPage();
+      const page = await app.context.newPage();
       await page.setViewportSize({ width: 820, height: 1180 });
-      await page.goto(`${server.url}${APP_QUERY}`);
+      await page.goto(`${app.server.url}${APP_QUERY}`);
       await waitForApp(page);
       await choosePhoto(page, GRADABLE_FIXTURE, { eye: 'right' });
       const sizes = [
@@ -162,7 +147,5 @@ describe('a two-eye screening visit in the built app', () => {
     },
   );
 
-  it('violates no Content-Security-Policy directive and throws no page error', () => {
-    assert.deepEqual(problems, []);
-  });
+  app.itHasNoPageProblems();
 });
