@@ -4,7 +4,7 @@
 // the visit: visit-controller.test.ts).
 import { expect, waitUntil } from '@open-wc/testing';
 import { ModelsController, reloadFor, type ModelsOptions } from '../../src/app/controllers/models-controller.js';
-import { RecordsController } from '../../src/app/controllers/records-controller.js';
+import { DELETED_MEANWHILE, RecordsController } from '../../src/app/controllers/records-controller.js';
 import type { ScreeningRecord } from '../../src/app/records/screening-record.js';
 import { ScreeningStore } from '../../src/app/records/screening-store.js';
 import type { Settings } from '../../src/app/settings.js';
@@ -134,6 +134,27 @@ describe('RecordsController', function () {
     const ungraded = records.state.records.find((r) => r.id === blurred.id)!;
     expect(ungraded).to.deep.include({ kind: 'ungraded', reason: blurred.reason, visitId: 'v-9' });
     expect(said).to.include('2 photos restored.');
+    store.close();
+  });
+
+  it('does not bring back a photo deleted while a save of it was on its way, until an undo restores it', async () => {
+    const { records, name } = await connected();
+    const photo = gradedPhoto('P-20', 'right', 2, 20000, { visitId: 'v-20' });
+    await records.save(photo);
+    // History deletes the photo while the visit saves it again under a corrected patient id: both start
+    // in the same task, the delete first.
+    const deleting = records.deleteMany([photo.id]);
+    const resaving = records.save({ ...photo, patientId: 'P-21' });
+    const [deleted, resaved] = await Promise.all([deleting, resaving]);
+    expect(ids(deleted)).to.deep.equal([photo.id]);
+    expect(resaved).to.deep.equal({ state: 'failed', message: DELETED_MEANWHILE });
+    expect(ids(records.state.records)).to.deep.equal([]);
+    const store = await ScreeningStore.open(name);
+    expect(ids(await store.listPhotos())).to.deep.equal([]);
+
+    await records.restore(deleted);
+    expect(await records.save({ ...photo, patientId: 'P-21' })).to.deep.equal({ state: 'saved' });
+    expect((await store.listPhotos()).map((r) => [r.id, r.patientId])).to.deep.equal([[photo.id, 'P-21']]);
     store.close();
   });
 

@@ -20,6 +20,9 @@ export interface RecordsOptions {
 }
 
 /** Told of photos deleted from the device or put back, whoever asked (the history, or the visit itself). */
+/** A save's answer for a photo deleted while the save was on its way: it stays deleted. */
+export const DELETED_MEANWHILE = 'This photo was deleted on this device meanwhile; it was not saved again.';
+
 export interface RecordsWatcher {
   deleted(ids: readonly string[]): void;
   restored(records: readonly PhotoRecord[]): void;
@@ -33,6 +36,11 @@ export interface RecordsWatcher {
 export class RecordsController extends StateController<RecordsState> {
   private store: Promise<ScreeningStore> | null = null;
   private readonly watchers = new Set<RecordsWatcher>();
+  /**
+   * Photos deleted (or being deleted) in this page, until an undo restores them: a save of one of them
+   * that was still on its way (the visit re-saving a renamed patient, say) must not bring it back.
+   */
+  private readonly deletedIds = new Set<string>();
 
   constructor(
     host: AppHost,
@@ -64,7 +72,10 @@ export class RecordsController extends StateController<RecordsState> {
   /** Saves a record, or replaces the one under its id; resolves with how it went, never rejects. */
   async save(record: PhotoRecord): Promise<SaveState> {
     try {
-      await (await this.open()).save(record);
+      const store = await this.open();
+      // Checked after the wait: a store call made before a delete's is ordered before it by IndexedDB.
+      if (this.deletedIds.has(record.id)) return { state: 'failed', message: DELETED_MEANWHILE };
+      await store.save(record);
       // A reopened store may already have listed it.
       this.set({ records: [record, ...this.state.records.filter((r) => r.id !== record.id)] });
       this.emit('fg-screening-saved', record);
@@ -93,6 +104,8 @@ export class RecordsController extends StateController<RecordsState> {
    * own live region. A failure is announced and resolves with none; the list is read again from the store.
    */
   async deleteMany(ids: readonly string[]): Promise<PhotoRecord[]> {
+    const newlyDeleted = ids.filter((id) => !this.deletedIds.has(id));
+    for (const id of newlyDeleted) this.deletedIds.add(id);
     try {
       const deleted = await (await this.open()).deleteMany(ids);
       const gone = new Set(ids);
@@ -100,6 +113,7 @@ export class RecordsController extends StateController<RecordsState> {
       for (const watcher of this.watchers) watcher.deleted(ids);
       return deleted;
     } catch (error) {
+      for (const id of newlyDeleted) this.deletedIds.delete(id);
       this.options.announce(`The photos could not be deleted: ${messageOf(error)}`);
       await this.reload();
       return [];
@@ -121,6 +135,7 @@ export class RecordsController extends StateController<RecordsState> {
       void this.refreshStorage();
     }
     const back = new Set(records.map((r) => r.id));
+    for (const id of back) this.deletedIds.delete(id);
     const merged = [...records, ...this.state.records.filter((r) => !back.has(r.id))];
     this.set({ records: merged.sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id)) });
     for (const watcher of this.watchers) watcher.restored(records);
