@@ -54,11 +54,9 @@ export function planTfjsChain(
   choice: BackendChoice,
   software: SoftwareGpuReasons = {},
   judging: SpeedJudging | null = null,
-  webgpuAvailable?: boolean,
+  wanted: readonly TfjsBackend[] = tfjsChain(choice),
 ): ChainPlan<TfjsBackend> {
-  const available = withoutUnavailableWebgpu(tfjsChain(choice), webgpuAvailable);
-  const plan = planChain('tfjs', choice, available.chain, software, judging);
-  return { ...plan, skipped: [...available.skipped, ...plan.skipped] };
+  return planChain('tfjs', choice, wanted, software, judging);
 }
 
 export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: string) => void): Promise<RuntimeReport> {
@@ -76,7 +74,10 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
     if ((options.wasmThreads ?? Math.floor(deviceCores / 2)) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasmConfigured = true;
   }
-  const plan = planTfjsChain(options.choice, options.software, options.judging, options.webgpuAvailable);
+  // As for ORT (ort-wasm-build.ts): WebGPU without an adapter is ruled out whatever the choice, and its
+  // reason is not one of the automatic choice's skips.
+  const available = withoutUnavailableWebgpu(tfjsChain(options.choice), options.webgpuAvailable);
+  const plan = planTfjsChain(options.choice, options.software, options.judging, available.chain);
   const walked = await walkBackendChain({
     runtime: 'tfjs',
     chain: plan.chain,
@@ -96,7 +97,7 @@ export async function initTfjs(options: TfjsInitOptions, onAttempt: (backend: st
   return {
     runtime: 'tfjs',
     backend: chosen,
-    attempts: [...plan.skipped, ...walked.attempts],
+    attempts: [...available.skipped, ...plan.skipped, ...walked.attempts],
     version: tf.version.tfjs,
     ...(chosen === 'wasm' ? { wasmThreads: getThreadsCount() } : {}),
     ...(verdicts.length ? { verdicts } : {}),
