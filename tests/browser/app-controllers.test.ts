@@ -229,12 +229,16 @@ describe('ModelsController (on a fake InferenceService)', function () {
     expect(reloadFor(settings, { ...settings })).to.equal(null);
   });
 
-  /** A connected controller whose worker starts and loads at once; `loads` fail while `failLoads` is set. */
-  async function connectedModels() {
+  /**
+   * A connected controller whose worker starts and loads at once; loads fail while `failLoads` is set,
+   * with `failure`'s error (default: the connection was lost, code 'internal').
+   */
+  async function connectedModels(options: Partial<Pick<ModelsOptions, 'retryDelaysMs'>> = {}) {
     const manifest: ModelManifest = await loadManifest();
     const host = new BareHost();
     const calls: string[] = [];
     let failLoads = false;
+    let failure = new InferenceError({ code: 'internal', message: 'the connection was lost' });
     const report = { tfjs: { backend: 'wasm' }, ort: { backend: 'wasm' } } as unknown as LoadModelsResult;
     const service = {
       start: async (choices: Settings) => {
@@ -243,7 +247,7 @@ describe('ModelsController (on a fake InferenceService)', function () {
       },
       request: async (type: string, params: { models: { tfjs: { id: string; weights: string } } }) => {
         calls.push(`${type} ${params.models.tfjs.id} ${params.models.tfjs.weights}`);
-        if (failLoads) throw new InferenceError({ code: 'internal', message: 'the connection was lost' });
+        if (failLoads) throw failure;
         return report;
       },
     };
@@ -255,6 +259,7 @@ describe('ModelsController (on a fake InferenceService)', function () {
       announce: () => undefined,
       onReady: () => readyCalls++,
       fetchManifest: async () => manifest,
+      ...options,
     });
     const runtimesReady = host.events<InitResult>('fg-runtimes-ready');
     const modelsReady = host.events<LoadModelsResult>('fg-models-ready');
@@ -268,6 +273,7 @@ describe('ModelsController (on a fake InferenceService)', function () {
       modelsReady,
       readyCalls: () => readyCalls,
       failLoads: (fail: boolean) => (failLoads = fail),
+      failWith: (error: InferenceError) => (failure = error),
     };
   }
 
@@ -310,5 +316,32 @@ describe('ModelsController (on a fake InferenceService)', function () {
     window.dispatchEvent(new Event('online'));
     await waitUntil(() => models.state.model.phase === 'ready', 'loaded again');
     expect(calls).to.deep.equal(['load-models tiny fp32']);
+  });
+  it('tries again on a timer after the server cut a download while online, and stops once loaded', async () => {
+    const { models, calls, failLoads, failWith } = await connectedModels({ retryDelaysMs: [50, 100] });
+    expect(navigator.onLine, 'the test browser is online').to.equal(true);
+    failWith(new InferenceError({ code: 'model-missing', message: 'the server stopped answering' }));
+    failLoads(true);
+    calls.length = 0;
+    await models.applySettings({ ...settings, weights: 'fp32' });
+    expect(models.state.model).to.deep.include({ phase: 'failed', message: 'the server stopped answering' });
+    await waitUntil(() => calls.length >= 3, 'two tries on the timer', { timeout: 5000 });
+    failLoads(false);
+    await waitUntil(() => models.state.model.phase === 'ready', 'loaded on a later try', { timeout: 5000 });
+    const tries = calls.length;
+    expect(calls.every((call) => call === 'load-models tiny fp32')).to.equal(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(calls.length, 'no try after the load succeeded').to.equal(tries);
+  });
+
+  it('does not retry on a timer a failure that another try would not mend', async () => {
+    const { models, calls, failLoads, failWith } = await connectedModels({ retryDelaysMs: [20] });
+    failWith(new InferenceError({ code: 'internal', message: 'the model could not be built' }));
+    failLoads(true);
+    calls.length = 0;
+    await models.applySettings({ ...settings, weights: 'fp32' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(calls).to.deep.equal(['load-models tiny fp32']);
+    expect(models.state.model.phase).to.equal('failed');
   });
 });

@@ -83,7 +83,7 @@ describe('<fg-app> when the server stops answering during the model download', f
     expect(panelText()).to.match(
       new RegExp(
         `The download of tiny v${pair.tfjs.version} stopped at [\\d.]+ KB of ${formatBytes(totalBytes(pair))}: the server stopped answering\\. ` +
-          'It will resume on the next try \\(grade a photo or reload the page\\)\\.',
+          'It will resume by itself within minutes \\(or when you grade a photo\\)\\.',
       ),
     );
 
@@ -204,7 +204,7 @@ describe('the words of a cut download', () => {
       message: downloadCutMessage(file.path, 0, file.bytes, 'server'),
     });
     expect(modelDownloadCut(refused, model, 0, 95_617_411)?.message).to.equal(
-      'The download of resnet50-dr v5 could not start: the server did not answer. It will start on the next try (grade a photo or reload the page).',
+      'The download of resnet50-dr v5 could not start: the server did not answer. It will start by itself within minutes (or when you grade a photo).',
     );
     const corrupted = new InferenceError({
       code: 'model-integrity',

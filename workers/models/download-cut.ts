@@ -23,7 +23,7 @@ const WHY: Record<CutReason, { stopped: string; notStarted: string; next: string
   server: {
     stopped: 'the server stopped answering',
     notStarted: 'the server did not answer',
-    next: 'on the next try (grade a photo or reload the page)',
+    next: 'by itself within minutes (or when you grade a photo)',
   },
 };
 

@@ -7,6 +7,7 @@ import type {
   ModelLoadProgress,
   ModelPair,
 } from '../../shared/protocol.js';
+import { InferenceError } from '../../shared/protocol.js';
 import type { InferenceService } from '../inference-service.js';
 import { fetchManifest, listModels, resolveModels, type CatalogModel } from '../model-catalog.js';
 import type { ModelState } from '../model-state.js';
@@ -37,7 +38,15 @@ export interface ModelsOptions {
   /** Once the models are loaded and the app said so (fg-models-ready). */
   onReady?: () => void;
   fetchManifest?: (modelsUrl: string) => Promise<ModelManifest>;
+  /**
+   * Waits before loading again after a download failed while the device is online (the server stopped
+   * answering or is restarting); the last wait repeats until a load succeeds. Default: RETRY_DELAYS_MS.
+   */
+  retryDelaysMs?: readonly number[];
 }
+
+/** 15 s, then longer, up to every 5 min: soon enough after a server restart, little load on one that is down. */
+export const RETRY_DELAYS_MS: readonly number[] = [15_000, 30_000, 60_000, 120_000, 300_000];
 
 /**
  * Runs `work` and records its span as a User Timing measure, `fg:page:<name>`: with the workers' own
@@ -69,6 +78,8 @@ export class ModelsController extends StateController<ModelsState> {
     // A download cut by a lost connection resumes by itself; the files already stored are not fetched again.
     if (this.state.model.phase === 'failed') void this.loadModels();
   };
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retries = 0;
 
   constructor(
     host: AppHost,
@@ -92,6 +103,7 @@ export class ModelsController extends StateController<ModelsState> {
 
   override hostDisconnected(): void {
     window.removeEventListener('online', this.onOnline);
+    this.cancelRetry();
   }
 
   get modelsUrl(): string {
@@ -210,15 +222,35 @@ export class ModelsController extends StateController<ModelsState> {
         this.set({ model: { phase: 'failed', model, message: 'the model list names no model with both variants' } });
       return;
     }
+    this.cancelRetry();
     this.set({ model: { phase: 'starting', model } });
     try {
       const report = await timedSpan('load-models', () =>
         this.options.service.request('load-models', params, { onProgress: (p) => this.onProgress(p) }),
       );
+      this.retries = 0;
       this.ready(report);
     } catch (error) {
       this.set({ model: { phase: 'failed', model, message: messageOf(error) } });
+      // Offline, the `online` event brings the next try; online, nothing would, so a timer does.
+      if (error instanceof InferenceError && error.code === 'model-missing' && navigator.onLine) this.scheduleRetry();
     }
+  }
+
+  private scheduleRetry(): void {
+    const delays = this.options.retryDelaysMs ?? RETRY_DELAYS_MS;
+    const delay = delays[Math.min(this.retries, delays.length - 1)];
+    if (delay === undefined) return;
+    this.retries++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.state.model.phase === 'failed') void this.loadModels();
+    }, delay);
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private ready(report: LoadModelsResult): void {
